@@ -1,0 +1,13 @@
+"""Rule download_network_file: fetch one network file from its publisher, pinned by a lock."""
+
+from pathlib import Path
+
+from pancan.download import download_locked
+from pancan.workflow_logging import rule_logging
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+
+with rule_logging(sm.log[0]) as log:
+    lock = Path(sm.params.lock_dir) / f"network_{sm.wildcards.resource}.json"
+    record = download_locked(sm.params.url, sm.output[0], lock, **sm.params.options)
+    log.info("%s: %d bytes, sha256 %s", sm.params.url, record.size, record.sha256)

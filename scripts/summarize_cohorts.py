@@ -1,0 +1,24 @@
+"""Rule summarize_cohorts: the cross-type cohort table and the network table."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from pancan.atomic import write_table_atomic
+from pancan.cohort import Cohort
+from pancan.cohort_summary import summarize_cohorts
+from pancan.workflow_logging import rule_logging
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+
+with rule_logging(sm.log[0]) as log:
+    cohorts = [Cohort.load(Path(path).parent, cancer) for path, cancer in zip(sm.input.patients, sm.params.cancers)]
+    network_genes = {
+        name: Path(path).read_text().split("\n")[:-1] for name, path in zip(sm.params.networks, sm.input.networks)
+    }
+    summary = summarize_cohorts(cohorts, network_genes)
+    write_table_atomic(summary, sm.output.summary)
+    networks = pd.concat([pd.read_csv(path, sep="\t") for path in sm.input.network_summaries], ignore_index=True)
+    write_table_atomic(networks, sm.output.networks)
+    log.info("cohort summary:\n%s", summary.to_string(index=False))
+    log.info("networks:\n%s", networks.to_string(index=False))

@@ -1,0 +1,80 @@
+"""cBioPortal datahub study archives: member extraction and the clinical file layout."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tarfile
+import zlib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from pancan.atomic import atomic_path
+from pancan.errors import DownloadError
+from pancan.tables import read_tsv
+
+logger = logging.getLogger(__name__)
+
+# Member basenames by role; datahub renamed files over time, so alternatives are accepted in order.
+STUDY_MEMBERS: dict[str, tuple[str, ...]] = {
+    "mutations": ("data_mutations.txt", "data_mutations_extended.txt", "data_mutations_extended.maf"),
+    "clinical_patient": ("data_clinical_patient.txt", "data_clinical_patients.txt"),
+    "clinical_sample": ("data_clinical_sample.txt", "data_clinical_samples.txt"),
+}
+
+
+def study_id(template: str, cancer: str) -> str:
+    """Study identifier for a cancer type, e.g. '{cancer_lower}_tcga_pan_can_atlas_2018' -> 'luad_tcga_pan_can_atlas_2018'."""
+    return template.format(cancer=cancer, cancer_lower=cancer.lower())
+
+
+def extract_members(
+    archive: str | Path,
+    outputs: Mapping[str, str | Path],
+    members: Mapping[str, Sequence[str]] = STUDY_MEMBERS,
+) -> None:
+    """Copy each role's member (matched by basename, first alternative wins) out of a .tar.gz.
+
+    Raises DownloadError naming the archive when it is truncated or corrupt, or
+    when a role has no member. Outputs are written atomically.
+    """
+    archive = Path(archive)
+    found: dict[str, tuple[int, tarfile.TarInfo]] = {}
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            names = []
+            for info in tar:
+                names.append(info.name)
+                if not info.isfile():
+                    continue
+                base = Path(info.name).name
+                for role in outputs:
+                    alternatives = members[role]
+                    if base in alternatives:
+                        rank = alternatives.index(base)
+                        if role not in found or rank < found[role][0]:
+                            found[role] = (rank, info)
+            missing = [role for role in outputs if role not in found]
+            if missing:
+                wanted = "; ".join(f"{role}: one of {', '.join(members[role])}" for role in missing)
+                raise DownloadError(f"{archive}: archive lacks member(s) {wanted} (it has {len(names)} entries)")
+            for role, (_, info) in found.items():
+                source = tar.extractfile(info)
+                with atomic_path(outputs[role]) as tmp, open(tmp, "wb") as out:
+                    shutil.copyfileobj(source, out)
+                logger.info("%s: extracted %s -> %s", archive, info.name, outputs[role])
+    except (tarfile.TarError, EOFError, zlib.error) as exc:
+        raise DownloadError(f"{archive}: truncated or corrupt archive ({type(exc).__name__}: {exc})") from exc
+
+
+def read_clinical_patients(path: str | Path) -> pd.DataFrame:
+    """cBioPortal data_clinical_patient.txt (4 '#' header lines, then PATIENT_ID, ...), every column."""
+    return read_tsv(path, ["PATIENT_ID"], all_columns=True, what="clinical patient file")
+
+
+def read_sample_patients(path: str | Path) -> dict[str, str]:
+    """Sample id -> patient id from data_clinical_sample.txt."""
+    table = read_tsv(path, ["PATIENT_ID", "SAMPLE_ID"], what="clinical sample file").dropna()
+    return dict(zip(table["SAMPLE_ID"].str.strip(), table["PATIENT_ID"].str.strip().str.upper()))

@@ -1,0 +1,46 @@
+"""Clinical covariates per patient, with the snapshot's column names on every source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from pancan.tables import read_tsv
+
+# cBioPortal PanCanAtlas patient attributes -> the snapshot's column names.
+CBIOPORTAL_CLINICAL = {
+    "AGE": "age_at_diagnosis_years",
+    "SEX": "gender",
+    "AJCC_PATHOLOGIC_TUMOR_STAGE": "pathologic_stage",
+    "PATH_T_STAGE": "pathologic_t",
+    "PATH_N_STAGE": "pathologic_n",
+    "PATH_M_STAGE": "pathologic_m",
+    "CLINICAL_STAGE": "clinical_stage",
+    "GRADE": "neoplasm_histologic_grade",
+    "SUBTYPE": "subtype",
+}
+NUMERIC_COLUMNS = {"age_at_diagnosis_years", "breslow_depth_mm"}
+
+
+def tidy_clinical(table: pd.DataFrame) -> pd.DataFrame:
+    """Trim and lower-case text covariates and make numeric ones numeric, as in the snapshot."""
+    tidy = pd.DataFrame({"patient_id": table["patient_id"].astype("string").str.strip().str.upper()})
+    for column in table.columns.drop("patient_id"):
+        if column in NUMERIC_COLUMNS:
+            tidy[column] = pd.to_numeric(table[column], errors="coerce")
+        else:
+            tidy[column] = table[column].astype("string").str.strip().str.lower()
+    return tidy
+
+
+def read_snapshot_clinical(path: str | Path) -> pd.DataFrame:
+    """Snapshot clinical.tsv: patient_id plus the covariates available for the type."""
+    return tidy_clinical(read_tsv(path, ["patient_id"], what="clinical table"))
+
+
+def clinical_from_cbioportal(patients: pd.DataFrame) -> pd.DataFrame:
+    """Known covariates of a cBioPortal patient table, renamed to the snapshot's names."""
+    present = {k: v for k, v in CBIOPORTAL_CLINICAL.items() if k in patients.columns}
+    table = patients[["PATIENT_ID", *present]].rename(columns={"PATIENT_ID": "patient_id", **present})
+    return tidy_clinical(table)

@@ -1,0 +1,100 @@
+"""Readers for Pathway Commons SIF and STRING files (bundled snapshot or publisher downloads)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from pancan.errors import InputFileError
+from pancan.gene_network import GeneNetwork
+from pancan.tables import open_text, read_tsv
+
+# Pathway Commons participants that are not genes (small molecules, chemicals).
+SMALL_MOLECULE_PREFIXES = ("CHEBI:", "PUBCHEM:", "PUBCHEM-COMPOUND:", "CHEMBL")
+PC_SNAPSHOT_COLUMNS = ["gene_a", "gene_b", "interaction_type"]
+
+
+def read_pathway_commons(path: str | Path) -> pd.DataFrame:
+    """Pathway Commons gene-gene rows (gene_a, gene_b, interaction_type).
+
+    Accepts the snapshot's headed table and the publisher's SIF (PARTICIPANT_A,
+    INTERACTION_TYPE, PARTICIPANT_B; with or without that header line).
+    """
+    path = Path(path)
+    with open_text(path) as handle:
+        first = handle.readline().rstrip("\r\n").split("\t")
+    if first[:3] == PC_SNAPSHOT_COLUMNS:
+        return read_tsv(path, PC_SNAPSHOT_COLUMNS, what="Pathway Commons table")[PC_SNAPSHOT_COLUMNS]
+    has_header = first[:1] == ["PARTICIPANT_A"]
+    if len(first) < 3:
+        raise InputFileError(path, f"not a SIF file: expected 3 tab-separated columns, found {len(first)} in the first line")
+    try:
+        sif = pd.read_csv(
+            path,
+            sep="\t",
+            header=None,
+            skiprows=1 if has_header else 0,
+            usecols=[0, 1, 2],
+            names=["gene_a", "interaction_type", "gene_b"],
+            dtype=str,
+            keep_default_na=False,
+            quoting=csv.QUOTE_NONE,
+            compression="infer" if path.suffix == ".gz" else None,
+        )
+    except (pd.errors.ParserError, ValueError, EOFError, OSError) as exc:
+        raise InputFileError(path, f"malformed SIF: {exc}") from exc
+    return sif[PC_SNAPSHOT_COLUMNS]
+
+
+def pathway_commons_network(path: str | Path, interaction_types: Sequence[str] = (), name: str = "pathway_commons") -> GeneNetwork:
+    """Gene graph from Pathway Commons, small molecules dropped, optionally some interaction types only."""
+    rows = read_pathway_commons(path)
+    upper_a, upper_b = rows["gene_a"].str.upper(), rows["gene_b"].str.upper()
+    molecule = upper_a.str.startswith(SMALL_MOLECULE_PREFIXES) | upper_b.str.startswith(SMALL_MOLECULE_PREFIXES)
+    rows = rows[~molecule]
+    if interaction_types:
+        unknown = sorted(set(interaction_types) - set(rows["interaction_type"].unique()))
+        if unknown:
+            raise InputFileError(path, f"interaction type(s) {', '.join(unknown)} do not occur in this file")
+        rows = rows[rows["interaction_type"].isin(list(interaction_types))]
+    return GeneNetwork.from_edges(name, rows["gene_a"], rows["gene_b"], source=path)
+
+
+def read_string_snapshot(path: str | Path) -> pd.DataFrame:
+    """The snapshot's STRING table: gene_a, gene_b, combined_score (symbols already mapped)."""
+    table = read_tsv(path, ["gene_a", "gene_b", "combined_score"], what="STRING table")
+    table["combined_score"] = pd.to_numeric(table["combined_score"], errors="raise")
+    return table
+
+
+def read_string_download(links_path: str | Path, info_path: str | Path) -> pd.DataFrame:
+    """STRING protein.links (space-separated) + protein.info, mapped to preferred gene names."""
+    links_path, info_path = Path(links_path), Path(info_path)
+    try:
+        links = pd.read_csv(links_path, sep=" ", dtype={"protein1": str, "protein2": str, "combined_score": "int64"})
+    except (pd.errors.ParserError, ValueError, EOFError, OSError) as exc:
+        raise InputFileError(links_path, f"malformed STRING links file: {exc}") from exc
+    missing = {"protein1", "protein2", "combined_score"} - set(links.columns)
+    if missing:
+        raise InputFileError(links_path, f"STRING links file lacks column(s) {', '.join(sorted(missing))}")
+    info = read_tsv(info_path, [], keep=["#string_protein_id", "string_protein_id", "preferred_name"], what="STRING info")
+    id_column = "#string_protein_id" if "#string_protein_id" in info.columns else "string_protein_id"
+    if id_column not in info.columns or "preferred_name" not in info.columns:
+        raise InputFileError(info_path, "STRING info file lacks string_protein_id / preferred_name columns")
+    names = dict(zip(info[id_column], info["preferred_name"]))
+    return pd.DataFrame(
+        {
+            "gene_a": links["protein1"].map(names),
+            "gene_b": links["protein2"].map(names),
+            "combined_score": links["combined_score"],
+        }
+    )
+
+
+def string_network(table: pd.DataFrame, min_score: int, source: str | Path, name: str = "string") -> GeneNetwork:
+    """Gene graph from STRING edges with combined_score >= min_score."""
+    kept = table[table["combined_score"] >= min_score]
+    return GeneNetwork.from_edges(name, kept["gene_a"], kept["gene_b"], source=source)

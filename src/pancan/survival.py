@@ -1,0 +1,96 @@
+"""Survival endpoints (time in days, event 0/1) from cBioPortal or snapshot tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pancan.errors import InputFileError
+from pancan.tables import read_tsv
+
+# cBioPortal reports survival in months; 365.25 / 12 days per month (a Julian
+# year over 12) is the conversion used throughout. TCGA sources give whole days,
+# so a round trip is accurate to well under a day.
+DAYS_PER_MONTH = 365.25 / 12
+SURVIVAL_COLUMNS = ["patient_id", "time_days", "event"]
+ENDPOINTS = ("OS", "DSS", "PFS", "DFS")
+
+
+def parse_status(values: pd.Series, path: Path, column: str) -> pd.Series:
+    """cBioPortal status ('1:DECEASED', '0:LIVING', '1:PROGRESSION', bare 0/1) to a 0/1 float (NaN if missing)."""
+    text = values.astype("string").str.strip().str.upper()
+    code = text.str.extract(r"^([01])(?::|$)", expand=False)
+    words = text.map(
+        {"DECEASED": "1", "DEAD": "1", "LIVING": "0", "ALIVE": "0"}, na_action="ignore"
+    ).astype("string")
+    code = code.fillna(words)
+    bad = text.notna() & code.isna()
+    if bad.any():
+        example = text[bad].iloc[0]
+        raise InputFileError(path, f"column {column} has unrecognised status {example!r} (expected e.g. '1:DECEASED' or '0:LIVING')")
+    return pd.to_numeric(code, errors="raise").astype(float)
+
+
+def parse_time(values: pd.Series, path: Path, column: str) -> pd.Series:
+    """Numeric times (NaN where missing); a non-numeric value is a malformed file."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = values.notna() & numbers.isna()
+    if bad.any():
+        raise InputFileError(path, f"column {column} has non-numeric time {values[bad].iloc[0]!r}")
+    return numbers.astype(float)
+
+
+def read_snapshot_survival(path: str | Path, endpoint: str = "OS") -> pd.DataFrame:
+    """Snapshot survival.tsv (patient_id, os_days, os_event): overall survival only."""
+    path = Path(path)
+    if endpoint != "OS":
+        raise InputFileError(path, f"the snapshot has overall survival only; endpoint {endpoint!r} needs data_source: cbioportal")
+    table = read_tsv(path, ["patient_id", "os_days", "os_event"], what="survival table")
+    return pd.DataFrame(
+        {
+            "patient_id": table["patient_id"].astype("string").str.strip().str.upper(),
+            "time_days": parse_time(table["os_days"], path, "os_days"),
+            "event": parse_status(table["os_event"], path, "os_event"),
+        }
+    )
+
+
+def survival_from_cbioportal(patients: pd.DataFrame, path: str | Path, endpoint: str = "OS",
+                             days_per_month: float = DAYS_PER_MONTH) -> pd.DataFrame:
+    """Endpoint `<EP>_MONTHS` / `<EP>_STATUS` of a cBioPortal patient table, times in days."""
+    path = Path(path)
+    status, months = f"{endpoint}_STATUS", f"{endpoint}_MONTHS"
+    missing = [c for c in ("PATIENT_ID", status, months) if c not in patients.columns]
+    if missing:
+        raise InputFileError(path, f"clinical patient file lacks survival column(s) {', '.join(missing)} for endpoint {endpoint}")
+    return pd.DataFrame(
+        {
+            "patient_id": patients["PATIENT_ID"].astype("string").str.strip().str.upper(),
+            "time_days": parse_time(patients[months], path, months) * days_per_month,
+            "event": parse_status(patients[status], path, status),
+        }
+    )
+
+
+def clean_survival(survival: pd.DataFrame, path: str | Path, drop_zero_time: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop patients with missing/negative (optionally zero) time or missing event.
+
+    Returns (kept, dropped[patient_id, reason]). A patient listed twice is a
+    malformed file, since survival tables have one row per patient.
+    """
+    duplicated = survival["patient_id"].duplicated(keep=False)
+    if duplicated.any():
+        raise InputFileError(path, f"patient {survival.loc[duplicated, 'patient_id'].iloc[0]} has more than one survival row")
+    time, event = survival["time_days"], survival["event"]
+    reason = pd.Series(pd.NA, index=survival.index, dtype="string")
+    reason[time.isna()] = "missing survival time"
+    reason[reason.isna() & (time < 0)] = "negative survival time"
+    if drop_zero_time:
+        reason[reason.isna() & (time == 0)] = "zero survival time (drop_zero_time is on)"
+    reason[reason.isna() & event.isna()] = "missing survival status"
+    dropped = survival.loc[reason.notna(), ["patient_id"]].assign(reason=reason[reason.notna()])
+    kept = survival[reason.isna()].copy()
+    kept["event"] = kept["event"].astype(np.int8)
+    return kept.reset_index(drop=True), dropped.reset_index(drop=True)

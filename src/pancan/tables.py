@@ -1,0 +1,101 @@
+"""Robust reading of tab-separated inputs (MAF, cBioPortal clinical, snapshot TSVs)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from pancan.errors import InputFileError
+
+# Values cBioPortal / TCGA use for "no value"; read as missing.
+MISSING_MARKERS = [
+    "",
+    "NA",
+    "N/A",
+    "NaN",
+    "nan",
+    "[Not Available]",
+    "[Not Applicable]",
+    "[Not Evaluated]",
+    "[Unknown]",
+    "[Discrepancy]",
+    "[Completed]",
+]
+
+
+def open_text(path: str | Path) -> io.TextIOBase:
+    """Open a text file, transparently gunzipping it when it starts with the gzip magic."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(path, "file not found")
+    with open(path, "rb") as probe:
+        magic = probe.read(2)
+    if magic == b"\x1f\x8b":
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
+    return open(path, encoding="utf-8", newline="")
+
+
+def read_tsv(
+    path: str | Path,
+    required: Sequence[str],
+    *,
+    keep: Sequence[str] | None = None,
+    all_columns: bool = False,
+    what: str = "table",
+) -> pd.DataFrame:
+    """Read a TSV whose leading lines may start with '#' (MAF `#version`, cBioPortal headers).
+
+    Reads the `required` columns plus those of `keep` present (or every column
+    with `all_columns`). Only *leading* '#' lines are skipped (pandas' `comment=` would also cut fields
+    that contain '#'); quoted fields are honoured; every column is read as text.
+    Raises InputFileError naming the file for a missing header, missing required
+    columns or ragged rows.
+    """
+    path = Path(path)
+    try:
+        with open_text(path) as handle:
+            skipped = 0
+            header_line = ""
+            for line in handle:
+                if line.startswith("#"):
+                    skipped += 1
+                    continue
+                header_line = line
+                break
+            if not header_line.strip():
+                raise InputFileError(path, f"no header row: the {what} is empty")
+            header = next(csv.reader([header_line.rstrip("\r\n")], delimiter="\t"))
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise InputFileError(
+                    path,
+                    f"{what} lacks required column(s) {', '.join(missing)} "
+                    f"(found: {', '.join(header[:12])}{', ...' if len(header) > 12 else ''})",
+                )
+            optional = header if all_columns else [c for c in (keep or []) if c in header]
+            wanted = list(dict.fromkeys([*required, *optional]))
+            body = io.StringIO(header_line + handle.read())
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, OSError) as exc:
+        if isinstance(exc, InputFileError):
+            raise
+        raise InputFileError(path, f"cannot be read as text ({exc})") from exc
+    try:
+        table = pd.read_csv(
+            body,
+            sep="\t",
+            dtype=str,
+            usecols=wanted,
+            na_values=MISSING_MARKERS,
+            keep_default_na=False,
+            quoting=csv.QUOTE_MINIMAL,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        message = str(exc).strip().replace("\n", " ")
+        raise InputFileError(path, f"malformed {what} after {skipped} leading '#' line(s): {message}") from exc
+    return table

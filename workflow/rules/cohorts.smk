@@ -1,0 +1,60 @@
+# Cohort stage: per-type binary patient x gene matrices with survival and covariates, and their summary.
+
+
+rule prepare_cohort:
+    input:
+        unpack(cohort_inputs),
+    output:
+        mutations="results/cohorts/{cancer}/mutations.npz",
+        patients="results/cohorts/{cancer}/patients.tsv",
+        genes="results/cohorts/{cancer}/genes.txt",
+        clinical="results/cohorts/{cancer}/clinical.tsv",
+        dropped="results/cohorts/{cancer}/dropped.tsv",
+    params:
+        data_source=config["data_source"],
+        snapshot_dir=SNAPSHOT_DIR,
+        mutations=config["mutations"],
+        survival=config["survival"],
+    log:
+        "logs/cohorts/prepare_cohort_{cancer}.log",
+    benchmark:
+        "benchmarks/cohorts/prepare_cohort_{cancer}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/pancan.yaml"
+    script:
+        "../../scripts/prepare_cohort.py"
+
+
+rule summarize_cohorts:
+    input:
+        patients=expand("results/cohorts/{cancer}/patients.tsv", cancer=CANCERS),
+        networks=expand("results/networks/{network}/genes.txt", network=NETWORKS),
+        network_summaries=expand(
+            "results/networks/{network}/summary.tsv", network=NETWORKS
+        ),
+    output:
+        summary=report(
+            "results/cohorts/summary.tsv",
+            caption="../report/cohort_summary.rst",
+            category="Cohorts",
+        ),
+        networks="results/cohorts/networks.tsv",
+    params:
+        cancers=CANCERS,
+        networks=NETWORKS,
+    log:
+        "logs/cohorts/summarize_cohorts.log",
+    benchmark:
+        "benchmarks/cohorts/summarize_cohorts.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../../envs/pancan.yaml"
+    script:
+        "../../scripts/summarize_cohorts.py"

@@ -1,0 +1,87 @@
+# Shared helpers: selected cancer types and networks, and where each rule's inputs come from.
+from pathlib import Path
+
+
+SNAPSHOT_DIR = config["snapshot_dir"]
+DOWNLOAD_DIR = "results/download"
+SNAPSHOT_NETWORK_FILES = {
+    "pathway_commons": "networks/pathway_commons_v9_hgnc.tsv.gz",
+    "string": "networks/string_v9_score900.tsv.gz",
+}
+NETWORK_DOWNLOADS = {
+    "pathway_commons": ["pathway_commons"],
+    "string": ["string_links", "string_info"],
+}
+
+
+def snapshot_cancer_types():
+    """Types with mutation calls in the bundled snapshot (SKCM has survival only)."""
+    root = Path(SNAPSHOT_DIR) / "tcga"
+    if not root.is_dir():
+        raise ValueError(f"{root}: snapshot folder not found (config snapshot_dir)")
+    return sorted(p.name for p in root.iterdir() if (p / "mutations.tsv.gz").exists())
+
+
+def selected_cancer_types():
+    requested = config["cancer_types"]
+    if config["data_source"] == "cbioportal":
+        return requested or config["cbioportal"]["default_cancer_types"]
+    available = snapshot_cancer_types()
+    unavailable = [c for c in requested if c not in available]
+    if unavailable:
+        raise ValueError(
+            f"cancer_types {unavailable}: the bundled snapshot has no mutation calls for "
+            f"{'this type' if len(unavailable) == 1 else 'these types'} (it has {', '.join(available)}); "
+            "use data_source: cbioportal to download them"
+        )
+    return requested or available
+
+
+CANCERS = selected_cancer_types()
+NETWORKS = config["networks"]["use"]
+if config["networks"]["main"] not in NETWORKS:
+    raise ValueError(
+        f"networks.main {config['networks']['main']!r} must be listed in networks.use {NETWORKS}"
+    )
+
+
+wildcard_constraints:
+    cancer="[A-Z0-9]+",
+    network="|".join(NETWORKS),
+    resource="pathway_commons|string_links|string_info",
+
+
+def cohort_inputs(wildcards):
+    """Raw per-type files: the snapshot's, or those extracted from the cBioPortal study."""
+    if config["data_source"] == "snapshot":
+        root = f"{SNAPSHOT_DIR}/tcga/{wildcards.cancer}"
+        return {
+            "mutations": f"{root}/mutations.tsv.gz",
+            "survival": f"{root}/survival.tsv",
+            "clinical": f"{root}/clinical.tsv",
+        }
+    root = f"{DOWNLOAD_DIR}/cbioportal/{wildcards.cancer}"
+    return {
+        "mutations": f"{root}/data_mutations.txt",
+        "clinical_patient": f"{root}/data_clinical_patient.txt",
+        "clinical_sample": f"{root}/data_clinical_sample.txt",
+    }
+
+
+def network_inputs(wildcards):
+    """The network's source files: bundled, or downloaded from the publisher."""
+    if config["data_source"] == "snapshot":
+        return {"table": f"{SNAPSHOT_DIR}/{SNAPSHOT_NETWORK_FILES[wildcards.network]}"}
+    return {
+        name: f"{DOWNLOAD_DIR}/networks/{name}.txt.gz"
+        for name in NETWORK_DOWNLOADS[wildcards.network]
+    }
+
+
+def download_options():
+    options = config["download"]
+    return {
+        "timeout": options["timeout_seconds"],
+        "retries": options["retries"],
+        "backoff": options["backoff_seconds"],
+    }
