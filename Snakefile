@@ -2,7 +2,6 @@
 # Entry point; the stages live in workflow/rules/*.smk.
 from snakemake.utils import min_version, validate
 
-
 min_version("9.0")
 
 
@@ -19,7 +18,7 @@ include: "workflow/rules/cohorts.smk"
 
 
 rule all:
+    default_target: True
     input:
         "results/cohorts/summary.tsv",
         "results/cohorts/networks.tsv",
-    default_target: True

@@ -11,7 +11,7 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 with rule_logging(sm.log[0]) as log:
     study = sm.params.study
-    url = sm.params.url_template.format(study=study)
+    url = sm.params.url
     out_dir = Path(sm.output.mutations).parent
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".archive.") as scratch:

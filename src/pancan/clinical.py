@@ -36,7 +36,7 @@ def tidy_clinical(table: pd.DataFrame) -> pd.DataFrame:
 
 def read_snapshot_clinical(path: str | Path) -> pd.DataFrame:
     """Snapshot clinical.tsv: patient_id plus the covariates available for the type."""
-    return tidy_clinical(read_tsv(path, ["patient_id"], what="clinical table"))
+    return tidy_clinical(read_tsv(path, ["patient_id"], all_columns=True, what="clinical table"))
 
 
 def clinical_from_cbioportal(patients: pd.DataFrame) -> pd.DataFrame:

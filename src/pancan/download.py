@@ -95,16 +95,17 @@ def download(
             delay = backoff * 2 ** (attempt - 1)
             logger.warning("%s: attempt %d failed (%s); retrying in %.1f s", url, attempt, failures[-1], delay)
             time.sleep(delay)
-        with atomic_path(dest) as tmp:
-            try:
+        try:
+            # An exception inside atomic_path discards the temporary file.
+            with atomic_path(dest) as tmp:
                 sha256, size = _stream_to(url, tmp, timeout, progress_every)
-            except _RetryableError as exc:
-                failures.append(str(exc))
-                continue
-            if expected_sha256 and sha256 != expected_sha256:
-                raise ChecksumMismatchError(
-                    f"{url}: checksum mismatch: expected sha256 {expected_sha256}, downloaded {sha256} ({size} bytes)"
-                )
+                if expected_sha256 and sha256 != expected_sha256:
+                    raise ChecksumMismatchError(
+                        f"{url}: checksum mismatch: expected sha256 {expected_sha256}, downloaded {sha256} ({size} bytes)"
+                    )
+        except _RetryableError as exc:
+            failures.append(str(exc))
+            continue
         logger.info("%s: %d bytes, sha256 %s -> %s", url, size, sha256, dest)
         return DownloadRecord(url, sha256, size, datetime.now(timezone.utc).isoformat(timespec="seconds"))
     raise DownloadError(f"{url}: failed after {retries + 1} attempt(s): {'; '.join(failures)}")

@@ -80,11 +80,15 @@ def read_string_download(links_path: str | Path, info_path: str | Path) -> pd.Da
     missing = {"protein1", "protein2", "combined_score"} - set(links.columns)
     if missing:
         raise InputFileError(links_path, f"STRING links file lacks column(s) {', '.join(sorted(missing))}")
-    info = read_tsv(info_path, [], keep=["#string_protein_id", "string_protein_id", "preferred_name"], what="STRING info")
-    id_column = "#string_protein_id" if "#string_protein_id" in info.columns else "string_protein_id"
-    if id_column not in info.columns or "preferred_name" not in info.columns:
+    # The info header itself starts with '#' ("#string_protein_id"), so it is read as is.
+    try:
+        info = pd.read_csv(info_path, sep="\t", dtype=str, quoting=csv.QUOTE_NONE)
+    except (pd.errors.ParserError, ValueError, EOFError, OSError) as exc:
+        raise InputFileError(info_path, f"malformed STRING info file: {exc}") from exc
+    info.columns = [c.lstrip("#") for c in info.columns]
+    if not {"string_protein_id", "preferred_name"} <= set(info.columns):
         raise InputFileError(info_path, "STRING info file lacks string_protein_id / preferred_name columns")
-    names = dict(zip(info[id_column], info["preferred_name"]))
+    names = dict(zip(info["string_protein_id"], info["preferred_name"]))
     return pd.DataFrame(
         {
             "gene_a": links["protein1"].map(names),

@@ -8,6 +8,8 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+import zlib
+
 import pandas as pd
 
 from pancan.errors import InputFileError
@@ -79,14 +81,15 @@ def read_tsv(
                 )
             optional = header if all_columns else [c for c in (keep or []) if c in header]
             wanted = list(dict.fromkeys([*required, *optional]))
-            body = io.StringIO(header_line + handle.read())
-    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, OSError) as exc:
+            text = header_line + handle.read()
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, OSError, zlib.error) as exc:
         if isinstance(exc, InputFileError):
             raise
         raise InputFileError(path, f"cannot be read as text ({exc})") from exc
+    _check_field_counts(text, len(header), path, skipped, what)
     try:
         table = pd.read_csv(
-            body,
+            io.StringIO(text),
             sep="\t",
             dtype=str,
             usecols=wanted,
@@ -99,3 +102,15 @@ def read_tsv(
         message = str(exc).strip().replace("\n", " ")
         raise InputFileError(path, f"malformed {what} after {skipped} leading '#' line(s): {message}") from exc
     return table
+
+
+def _check_field_counts(text: str, n_columns: int, path: Path, skipped: int, what: str) -> None:
+    """A row with more fields than the header is malformed (pandas drops the excess silently with usecols).
+
+    Shorter rows are accepted: MAF writers commonly trim trailing empty fields.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter="\t")
+    for row in reader:
+        if len(row) > n_columns:
+            line = skipped + reader.line_num
+            raise InputFileError(path, f"malformed {what}: line {line} has {len(row)} fields, the header has {n_columns}")

@@ -10,21 +10,21 @@ rule prepare_cohort:
         genes="results/cohorts/{cancer}/genes.txt",
         clinical="results/cohorts/{cancer}/clinical.tsv",
         dropped="results/cohorts/{cancer}/dropped.tsv",
+    log:
+        "logs/cohorts/prepare_cohort_{cancer}.log",
+    benchmark:
+        "benchmarks/cohorts/prepare_cohort_{cancer}.tsv"
+    conda:
+        "../../envs/pancan.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     params:
         data_source=config["data_source"],
         snapshot_dir=SNAPSHOT_DIR,
         mutations=config["mutations"],
         survival=config["survival"],
-    log:
-        "logs/cohorts/prepare_cohort_{cancer}.log",
-    benchmark:
-        "benchmarks/cohorts/prepare_cohort_{cancer}.tsv"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    conda:
-        "../../envs/pancan.yaml"
     script:
         "../../scripts/prepare_cohort.py"
 
@@ -43,18 +43,18 @@ rule summarize_cohorts:
             category="Cohorts",
         ),
         networks="results/cohorts/networks.tsv",
-    params:
-        cancers=CANCERS,
-        networks=NETWORKS,
     log:
         "logs/cohorts/summarize_cohorts.log",
     benchmark:
         "benchmarks/cohorts/summarize_cohorts.tsv"
+    conda:
+        "../../envs/pancan.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../../envs/pancan.yaml"
+    params:
+        cancers=CANCERS,
+        networks=NETWORKS,
     script:
         "../../scripts/summarize_cohorts.py"

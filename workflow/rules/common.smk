@@ -1,7 +1,6 @@
 # Shared helpers: selected cancer types and networks, and where each rule's inputs come from.
 from pathlib import Path
 
-
 SNAPSHOT_DIR = config["snapshot_dir"]
 DOWNLOAD_DIR = "results/download"
 SNAPSHOT_NETWORK_FILES = {
@@ -76,6 +75,17 @@ def network_inputs(wildcards):
         name: f"{DOWNLOAD_DIR}/networks/{name}.txt.gz"
         for name in NETWORK_DOWNLOADS[wildcards.network]
     }
+
+
+def cbioportal_study(cancer):
+    """Datahub study identifier of a cancer type, e.g. luad_tcga_pan_can_atlas_2018."""
+    return config["cbioportal"]["study_id"].format(
+        cancer=cancer, cancer_lower=cancer.lower()
+    )
+
+
+def cbioportal_study_url(cancer):
+    return config["cbioportal"]["study_url"].format(study=cbioportal_study(cancer))
 
 
 def download_options():

@@ -8,19 +8,19 @@ rule prepare_network:
         adjacency="results/networks/{network}/adjacency.npz",
         genes="results/networks/{network}/genes.txt",
         summary="results/networks/{network}/summary.tsv",
-    params:
-        data_source=config["data_source"],
-        snapshot_dir=SNAPSHOT_DIR,
-        settings=lambda wildcards: config["networks"].get(wildcards.network, {}),
     log:
         "logs/networks/prepare_network_{network}.log",
     benchmark:
         "benchmarks/networks/prepare_network_{network}.tsv"
+    conda:
+        "../../envs/pancan.yaml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../../envs/pancan.yaml"
+    params:
+        data_source=config["data_source"],
+        snapshot_dir=SNAPSHOT_DIR,
+        settings=lambda wildcards: config["networks"].get(wildcards.network, {}),
     script:
         "../../scripts/prepare_network.py"

@@ -1,0 +1,14 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from helpers import LoopbackServer  # noqa: E402
+
+
+@pytest.fixture
+def server():
+    with LoopbackServer() as running:
+        yield running

@@ -1,0 +1,110 @@
+"""Gene networks: canonical graph from edges, publisher formats, snapshot integrity."""
+
+import gzip
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import SHARED, SNAPSHOT, pathway_commons_sif_gz, string_download_files
+
+from pancan.errors import ChecksumMismatchError, InputFileError
+from pancan.gene_network import GeneNetwork
+from pancan.manifest import verify_files
+from pancan.network_sources import (
+    pathway_commons_network,
+    read_string_download,
+    read_string_snapshot,
+    string_network,
+)
+
+
+def test_from_edges_symmetric_dedup_no_self_loops():
+    network = GeneNetwork.from_edges(
+        "t", pd.Series(["B", "A", "A", "C", "C", " D "]), pd.Series(["A", "B", "B", "C", "A", "A"])
+    )
+    assert network.genes.tolist() == ["A", "B", "C", "D"]
+    dense = network.adjacency.toarray()
+    assert (dense == dense.T).all() and np.diag(dense).sum() == 0
+    assert network.n_edges == 3 and network.degree().tolist() == [3, 1, 1, 1]
+
+
+def test_empty_network_is_an_error(tmp_path):
+    path = tmp_path / "pc.tsv"
+    path.write_text("gene_a\tgene_b\tinteraction_type\nCHEBI:1\tTP53\tinteracts-with\nTP53\tTP53\tinteracts-with\n")
+    with pytest.raises(InputFileError, match="pc.tsv: network 'pathway_commons' has no gene-gene edge"):
+        pathway_commons_network(path)
+    with pytest.raises(InputFileError, match="interaction type.*no-such-type"):
+        pathway_commons_network(path, ["no-such-type"])
+
+
+@pytest.fixture(scope="module")
+def pathway_commons():
+    return pathway_commons_network(SNAPSHOT / "networks" / "pathway_commons_v9_hgnc.tsv.gz")
+
+
+def test_pathway_commons_matches_readme_and_networkx(pathway_commons):
+    # ../shared/data/README.md: 20,057 nodes, 842,761 unique undirected pairs
+    assert pathway_commons.summary()["nodes"] == 20057 and pathway_commons.n_edges == 842761
+    table = pd.read_csv(SNAPSHOT / "networks" / "pathway_commons_v9_hgnc.tsv.gz", sep="\t")
+    graph = nx.from_pandas_edgelist(table, "gene_a", "gene_b")
+    graph.remove_edges_from(nx.selfloop_edges(graph))
+    assert graph.number_of_edges() == pathway_commons.n_edges
+    degree = dict(graph.degree())
+    ours = dict(zip(pathway_commons.genes, pathway_commons.degree()))
+    assert all(ours[g] == degree[g] for g in ["TP53", "EGFR", "KRAS", "A1BG"])
+
+
+def test_publisher_sif_gives_the_same_graph(tmp_path, pathway_commons):
+    sif = tmp_path / "pc-hgnc.txt.gz"
+    sif.write_bytes(pathway_commons_sif_gz())
+    from_sif = pathway_commons_network(sif)
+    assert from_sif.genes.tolist() == pathway_commons.genes.tolist()  # CHEBI rows dropped
+    assert (from_sif.adjacency != pathway_commons.adjacency).nnz == 0
+
+
+def test_interaction_type_filter(pathway_commons):
+    only = pathway_commons_network(SNAPSHOT / "networks" / "pathway_commons_v9_hgnc.tsv.gz", ["in-complex-with"])
+    assert 0 < only.n_edges < pathway_commons.n_edges
+
+
+def test_string_snapshot_and_download_formats_agree(tmp_path):
+    snapshot = string_network(read_string_snapshot(SNAPSHOT / "networks" / "string_v9_score900.tsv.gz"), 900, "s")
+    assert snapshot.summary()["nodes"] == 9029 and snapshot.n_edges == 72212
+    links, info = string_download_files()
+    (tmp_path / "links.txt.gz").write_bytes(links)
+    (tmp_path / "info.txt.gz").write_bytes(info)
+    downloaded = string_network(read_string_download(tmp_path / "links.txt.gz", tmp_path / "info.txt.gz"), 900, "d")
+    assert downloaded.genes.tolist() == snapshot.genes.tolist()
+    assert (downloaded.adjacency != snapshot.adjacency).nnz == 0
+    lenient = string_network(read_string_download(tmp_path / "links.txt.gz", tmp_path / "info.txt.gz"), 400, "d")
+    assert lenient.n_edges >= snapshot.n_edges
+
+
+def test_malformed_string_links(tmp_path):
+    (tmp_path / "links.txt.gz").write_bytes(gzip.compress(b"a b c\n1 2 3\n"))
+    (tmp_path / "info.txt").write_text("#string_protein_id\tpreferred_name\n")
+    with pytest.raises(InputFileError, match="links.txt.gz"):
+        read_string_download(tmp_path / "links.txt.gz", tmp_path / "info.txt")
+
+
+def test_snapshot_manifest_verifies_and_detects_changes(tmp_path):
+    verify_files(SNAPSHOT)
+    copy = tmp_path / "snap"
+    (copy / "tcga" / "GBM").mkdir(parents=True)
+    for name in ("MANIFEST.sha256", "tcga/GBM/survival.tsv"):
+        (copy / name).write_bytes((SNAPSHOT / name).read_bytes())
+    verify_files(copy, ["tcga/GBM/survival.tsv"])
+    with open(copy / "tcga" / "GBM" / "survival.tsv", "a") as handle:
+        handle.write("TCGA-XX-XXXX\t1.0\t0\n")
+    with pytest.raises(ChecksumMismatchError, match="survival.tsv: checksum mismatch"):
+        verify_files(copy, ["tcga/GBM/survival.tsv"])
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared/data is not beside this checkout")
+def test_snapshot_is_faithful_to_the_shared_source():
+    for cancer in ["GBM", "OV"]:
+        ours = pd.read_csv(SNAPSHOT / "tcga" / cancer / "mutations.tsv.gz", sep="\t")
+        source = pd.read_csv(SHARED / "tcga" / cancer / "mutations.tsv.gz", sep="\t")
+        key = ["patient_id", "gene", "variant_classification"]
+        assert ours.sort_values(key).reset_index(drop=True).equals(source[key].sort_values(key).reset_index(drop=True))

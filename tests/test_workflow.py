@@ -1,0 +1,146 @@
+"""The Snakemake workflow end to end: snapshot path, download path via a loopback server, errors."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from helpers import (
+    REPO,
+    SNAPSHOT,
+    cbioportal_study_files,
+    pathway_commons_sif_gz,
+    string_download_files,
+    study_archive,
+)
+
+from pancan.cohort import Cohort
+
+pytestmark = pytest.mark.workflow
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+TYPES = ["GBM", "KIRC"]
+
+
+def deploy(workdir: Path, **overrides) -> Path:
+    """Put a config/config.yaml in `workdir`, as a user deploying the workflow does."""
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config.update(snapshot_dir=str(SNAPSHOT), cancer_types=TYPES)
+    config.update(overrides)
+    (workdir / "config").mkdir(parents=True, exist_ok=True)
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    return workdir
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "2", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def snapshot_run(tmp_path_factory):
+    workdir = deploy(tmp_path_factory.mktemp("snapshot"))
+    result = snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir
+
+
+def test_snapshot_run_writes_cohorts_and_summary(snapshot_run):
+    summary = pd.read_csv(snapshot_run / "results/cohorts/summary.tsv", sep="\t").set_index("cancer")
+    # ../shared/data/README.md overlap counts
+    assert summary.loc["GBM", ["patients", "deaths"]].tolist() == [279, 218]
+    assert summary.loc["KIRC", ["patients", "deaths"]].tolist() == [436, 152]
+    assert 0.9 < summary.loc["GBM", "fraction_in_pathway_commons"] < 0.95
+    networks = pd.read_csv(snapshot_run / "results/cohorts/networks.tsv", sep="\t").set_index("network")
+    assert networks.loc["pathway_commons", "edges"] == 842761
+    for cancer in TYPES:
+        assert (snapshot_run / f"logs/cohorts/prepare_cohort_{cancer}.log").read_text().count("dropped") > 0
+        assert (snapshot_run / f"benchmarks/cohorts/prepare_cohort_{cancer}.tsv").exists()
+        dropped = pd.read_csv(snapshot_run / f"results/cohorts/{cancer}/dropped.tsv", sep="\t")
+        assert {"stage", "reason", "item", "count"} == set(dropped.columns)
+
+
+def test_rerun_does_nothing(snapshot_run):
+    result = snakemake(snapshot_run, "-n")
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_download_path_end_to_end(server, tmp_path, snapshot_run):
+    """cBioPortal-layout archives and publisher network files over HTTP give the snapshot's cohorts."""
+    for cancer in TYPES:
+        server.files[f"/{cancer.lower()}_tcga_pan_can_atlas_2018.tar.gz"] = study_archive(cancer, cbioportal_study_files(cancer))
+    server.files["/pc-hgnc.txt.gz"] = pathway_commons_sif_gz()
+    links, info = string_download_files()
+    server.files["/links.txt.gz"], server.files["/info.txt.gz"] = links, info
+    server.faults["/pc-hgnc.txt.gz"] = [503]  # one transient failure, retried
+    workdir = deploy(
+        tmp_path,
+        data_source="cbioportal",
+        cbioportal={"study_id": "{cancer_lower}_tcga_pan_can_atlas_2018", "study_url": f"{server.url}/{{study}}.tar.gz",
+                    "default_cancer_types": TYPES},
+        network_urls={"pathway_commons": f"{server.url}/pc-hgnc.txt.gz", "string_links": f"{server.url}/links.txt.gz",
+                      "string_info": f"{server.url}/info.txt.gz"},
+        download={"timeout_seconds": 10, "retries": 2, "backoff_seconds": 0.1, "lock_dir": "locks"},
+    )
+    result = snakemake(workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(p.name for p in (workdir / "locks").iterdir()) == [
+        "cbioportal_gbm_tcga_pan_can_atlas_2018.json",
+        "cbioportal_kirc_tcga_pan_can_atlas_2018.json",
+        "network_pathway_commons.json",
+        "network_string_info.json",
+        "network_string_links.json",
+    ]
+    for cancer in TYPES:
+        downloaded = Cohort.load(workdir / "results/cohorts" / cancer)
+        bundled = Cohort.load(snapshot_run / "results/cohorts" / cancer)
+        assert downloaded.patients["patient_id"].tolist() == bundled.patients["patient_id"].tolist()
+        assert downloaded.patients["event"].tolist() == bundled.patients["event"].tolist()
+        # months rounded to 2 decimals: within 0.01 month of the original days
+        np.testing.assert_allclose(downloaded.patients["time_days"], bundled.patients["time_days"], atol=0.01 * 30.4375)
+        assert downloaded.genes.tolist() == bundled.genes.tolist()
+        assert (downloaded.mutations != bundled.mutations).nnz == 0
+        assert downloaded.clinical["gender"].tolist() == bundled.clinical["gender"].tolist()
+    for name in ["summary.tsv", "networks.tsv"]:
+        assert pd.read_csv(workdir / "results/cohorts" / name, sep="\t").drop(columns="median_followup_days", errors="ignore").equals(
+            pd.read_csv(snapshot_run / "results/cohorts" / name, sep="\t").drop(columns="median_followup_days", errors="ignore")
+        )
+
+
+def test_failed_download_fails_the_workflow_cleanly(server, tmp_path):
+    workdir = deploy(
+        tmp_path,
+        data_source="cbioportal",
+        cancer_types=["GBM"],
+        networks={"use": ["string"], "main": "string"},
+        cbioportal={"study_url": f"{server.url}/{{study}}.tar.gz"},
+        download={"timeout_seconds": 5, "retries": 0, "backoff_seconds": 0, "lock_dir": "locks"},
+    )
+    result = snakemake(workdir, "--until", "download_cbioportal_study")
+    assert result.returncode != 0
+    log = (workdir / "logs/download/cbioportal_GBM.log").read_text()
+    assert "gbm_tcga_pan_can_atlas_2018.tar.gz: HTTP 404" in log
+    assert not list((workdir / "results/download/cbioportal/GBM").glob("*.txt"))
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"bogus_key": 1}, "'bogus_key' was unexpected"),
+        ({"data_source": "synapse"}, "'synapse' is not one of"),
+        ({"survival": {"endpoint": "OS", "days_per_month": -1}}, "-1 is less than or equal to the minimum"),
+        ({"cancer_types": ["SKCM"]}, "the bundled snapshot has no mutation calls"),
+        ({"networks": {"use": ["string"], "main": "pathway_commons"}}, "must be listed in networks.use"),
+    ],
+)
+def test_bad_config_is_named(tmp_path, overrides, message):
+    result = snakemake(deploy(tmp_path, **overrides), "-n")
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
