@@ -1,0 +1,43 @@
+"""Write config/README.md from workflow/schemas/config.schema.yaml (keys, types, defaults, descriptions).
+
+    python scripts/document_config.py > config/README.md
+"""
+
+import json
+from pathlib import Path
+
+import yaml
+
+SCHEMA = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def rows(properties: dict, prefix: str = ""):
+    for key, spec in properties.items():
+        name = f"{prefix}{key}"
+        if spec.get("type") == "object" and "properties" in spec:
+            yield from rows(spec["properties"], f"{name}.")
+            continue
+        kind = spec.get("type", "")
+        if "enum" in spec:
+            choices = " \\| ".join(map(str, spec["enum"]))
+            kind += f" ({choices})"
+        default = json.dumps(spec.get("default")) if "default" in spec else ""
+        yield f"| `{name}` | {kind} | `{default}` | {spec.get('description', '')} |"
+
+
+def main() -> None:
+    schema = yaml.safe_load(SCHEMA.read_text())
+    print("# Configuration\n")
+    print("`config/config.yaml` is validated against `workflow/schemas/config.schema.yaml` when the")
+    print("workflow starts: an unknown key or a wrong value stops it with a message naming the key.")
+    print("Missing keys take the defaults below. Override any key on the command line, e.g.")
+    print("`snakemake --cores 2 --config cancer_types='[LUAD]' data_source=cbioportal`.")
+    print("Relative paths are relative to the working directory (the repository root by default).\n")
+    print("This file is generated: `python scripts/document_config.py > config/README.md`.\n")
+    print("| key | type | default | meaning |\n|---|---|---|---|")
+    for row in rows(schema["properties"]):
+        print(row)
+
+
+if __name__ == "__main__":
+    main()
