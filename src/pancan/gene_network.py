@@ -32,7 +32,14 @@ class GeneNetwork:
             raise InputFileError(source, f"network {name!r} has no gene-gene edge left after filtering")
         genes = np.array(sorted(set(a) | set(b)), dtype=object)
         index = pd.Index(genes)
-        rows, cols = index.get_indexer(a), index.get_indexer(b)
+        return cls.from_index_pairs(name, genes, index.get_indexer(a), index.get_indexer(b))
+
+    @classmethod
+    def from_index_pairs(cls, name: str, genes: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> "GeneNetwork":
+        """Binary symmetric adjacency over `genes` from index pairs (duplicates merged, self-loops dropped)."""
+        rows, cols = np.asarray(rows), np.asarray(cols)
+        keep = rows != cols
+        rows, cols = rows[keep], cols[keep]
         n = len(genes)
         upper = sp.coo_matrix(
             (np.ones(len(rows), dtype=np.int8), (np.minimum(rows, cols), np.maximum(rows, cols))), shape=(n, n)
