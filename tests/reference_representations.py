@@ -25,7 +25,8 @@ def reference_netnorm(X, adjacency, k: int) -> np.ndarray:
             chosen = sorted(mutated, key=lambda g: (-degree[g], g))[:k]
         else:
             mutated_neighbours = np.asarray(A[:, mutated].sum(axis=1)).ravel() if mutated else np.zeros(n_genes)
-            others = [g for g in range(n_genes) if g not in set(mutated)]
+            mutated_set = set(mutated)
+            others = [g for g in range(n_genes) if g not in mutated_set]
             proxies = sorted(others, key=lambda g: (-mutated_neighbours[g], -degree[g], g))
             chosen = mutated + proxies[: k - len(mutated)]
         out[patient, chosen] = 1
