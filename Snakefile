@@ -15,6 +15,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/download.smk"
 include: "workflow/rules/networks.smk"
 include: "workflow/rules/cohorts.smk"
+include: "workflow/rules/benchmark.smk"
 
 
 rule all:
@@ -22,3 +23,5 @@ rule all:
     input:
         "results/cohorts/summary.tsv",
         "results/cohorts/networks.tsv",
+        "results/benchmark/summary.tsv",
+        "results/benchmark/wilcoxon.tsv",

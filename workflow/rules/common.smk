@@ -44,8 +44,19 @@ if config["networks"]["main"] not in NETWORKS:
     )
 
 
+BENCHMARK_REPRESENTATIONS = list(config["benchmark"]["representations"])
+JOB_REPRESENTATIONS = BENCHMARK_REPRESENTATIONS + (
+    ["clinical"] if config["benchmark"]["clinical"] else []
+)
+REPEATS = list(range(config["benchmark"]["outer_repeats"]))
+NETWORK_CONTROLS = ("permuted", "rewired")
+
+
 wildcard_constraints:
     cancer="[A-Z0-9]+",
+    representation="|".join(JOB_REPRESENTATIONS),
+    control="|".join(NETWORK_CONTROLS),
+    repeat="[0-9]+",
     network="|".join(NETWORKS),
     resource="pathway_commons|string_links|string_info",
 
@@ -95,3 +106,33 @@ def download_options():
         "retries": options["retries"],
         "backoff": options["backoff_seconds"],
     }
+
+
+def benchmark_inputs(wildcards):
+    """Cohort and main network files, plus the randomised network a control representation needs."""
+    main = config["networks"]["main"]
+    inputs = {
+        "patients": f"results/cohorts/{wildcards.cancer}/patients.tsv",
+        "mutations": f"results/cohorts/{wildcards.cancer}/mutations.npz",
+        "genes": f"results/cohorts/{wildcards.cancer}/genes.txt",
+        "clinical": f"results/cohorts/{wildcards.cancer}/clinical.tsv",
+        "network_adjacency": f"results/networks/{main}/adjacency.npz",
+        "network_genes": f"results/networks/{main}/genes.txt",
+    }
+    for control in NETWORK_CONTROLS:
+        if wildcards.representation.endswith(f"_{control}"):
+            inputs["control_adjacency"] = (
+                f"results/networks/{main}_{control}/adjacency.npz"
+            )
+            inputs["control_genes"] = f"results/networks/{main}_{control}/genes.txt"
+    return inputs
+
+
+def benchmark_outputs(cancer, kind):
+    return expand(
+        "results/benchmark/{cancer}/{representation}/repeat{repeat}_{kind}.tsv",
+        cancer=cancer,
+        representation=JOB_REPRESENTATIONS,
+        repeat=REPEATS,
+        kind=kind,
+    )

@@ -1,0 +1,1 @@
+"""Nested cross-validated benchmark of representations x sparse survival models."""
