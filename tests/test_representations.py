@@ -22,10 +22,12 @@ from pancan.representations import (
     QuantileNormalizer,
     RawMutations,
     RawNetworkMutations,
+    ReferenceQuantileMap,
     netnorm_profiles,
     netnorm_ranks,
     nsqn,
     permute_gene_labels,
+    rank_profiles,
     rewire_edges,
     smooth,
 )
@@ -184,6 +186,17 @@ def test_quantile_equals_reference(n_train, n_test, n_genes, seed):
     test = rng.integers(0, 4, (n_test, n_genes)).astype(float)
     fast = QuantileNormalizer().fit(train).transform(test)
     np.testing.assert_allclose(fast, reference_quantile_normalize(train, test), atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 8), st.integers(1, 8), st.integers(2, 15), st.integers(0, 10**6))
+def test_precomputed_ranks_give_the_same_quantile_normalisation(n_train, n_test, n_genes, seed):
+    rng = np.random.default_rng(seed)
+    train = rng.integers(0, 4, (n_train, n_genes)).astype(float)
+    test = rng.integers(0, 4, (n_test, n_genes)).astype(float)
+    ranked = rank_profiles(np.vstack([train, test]))
+    mapped = ReferenceQuantileMap().fit(ranked[np.arange(n_train)]).transform(ranked[np.arange(n_train, n_train + n_test)])
+    np.testing.assert_allclose(mapped, QuantileNormalizer().fit(train).transform(test), atol=1e-12)
 
 
 def test_nsqn_pipeline_fits_reference_on_training_rows():

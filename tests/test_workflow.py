@@ -22,12 +22,22 @@ from pancan.cohort import Cohort
 pytestmark = pytest.mark.workflow
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 TYPES = ["GBM", "KIRC"]
+# A reduced benchmark: the data-layer tests only need it to run; test_benchmark_stage checks its output.
+SMALL_BENCHMARK = {
+    "representations": ["mutation_count", "netnorm"],
+    "clinical": True,
+    "outer_repeats": 1,
+    "inner_folds": 3,
+    "netnorm_k": [50, 100],
+    "penalties": {"n": 4, "min_ratio": 0.1},
+    "comparisons": [["netnorm", "mutation_count"]],
+}
 
 
 def deploy(workdir: Path, **overrides) -> Path:
     """Put a config/config.yaml in `workdir`, as a user deploying the workflow does."""
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    config.update(snapshot_dir=str(SNAPSHOT), cancer_types=TYPES)
+    config.update(snapshot_dir=str(SNAPSHOT), cancer_types=TYPES, benchmark=SMALL_BENCHMARK)
     config.update(overrides)
     (workdir / "config").mkdir(parents=True, exist_ok=True)
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config))
@@ -64,6 +74,26 @@ def test_snapshot_run_writes_cohorts_and_summary(snapshot_run):
         assert (snapshot_run / f"benchmarks/cohorts/prepare_cohort_{cancer}.tsv").exists()
         dropped = pd.read_csv(snapshot_run / f"results/cohorts/{cancer}/dropped.tsv", sep="\t")
         assert {"stage", "reason", "item", "count"} == set(dropped.columns)
+
+
+def test_benchmark_stage(snapshot_run):
+    """A small real-data run: 2 cancer types, NetNorM vs mutation count, clinical and combinations."""
+    folds = pd.read_csv(snapshot_run / "results/benchmark/folds.tsv", sep="\t")
+    expected = {"mutation_count", "netnorm", "clinical", "mutation_count+clinical", "netnorm+clinical"}
+    assert set(folds["representation"]) == expected
+    assert (folds.groupby(["cancer", "representation"]).size() == 5).all()  # 5 outer folds x 1 repeat
+    assert folds["harrell_c"].between(0, 1).all() and folds["uno_c"].notna().mean() > 0.9
+    netnorm = folds[folds["representation"] == "netnorm"]
+    assert set(netnorm["parameter_value"]) <= {50, 100}
+    summary = pd.read_csv(snapshot_run / "results/benchmark/summary.tsv", sep="\t").set_index(["cancer", "representation"])
+    # age and stage are prognostic in KIRC: the clinical model must beat chance clearly
+    assert summary.loc[("KIRC", "clinical"), "harrell_c_mean"] > 0.6
+    tests = pd.read_csv(snapshot_run / "results/benchmark/wilcoxon.tsv", sep="\t")
+    assert set(tests["cancer"]) == set(TYPES) and tests["p_value"].between(0, 1).all()
+    coefficients = pd.read_csv(snapshot_run / "results/benchmark/KIRC/coefficients.tsv", sep="\t")
+    assert coefficients.query("representation == 'netnorm'")["feature"].isin(
+        pd.read_csv(snapshot_run / "results/networks/pathway_commons/genes.txt", header=None)[0]
+    ).all()
 
 
 def test_rerun_does_nothing(snapshot_run):

@@ -23,10 +23,10 @@ from sklearn.pipeline import Pipeline
 from pancan.benchmark.fold_features import AsText, ColumnScaler, VarianceFilter, clinical_encoder
 from pancan.errors import PancanError
 from pancan.gene_network import GeneNetwork
+from pancan.representations.quantile import RankedProfiles, ReferenceQuantileMap, rank_profiles
 from pancan.representations import (
     AlignedMutations,
     MutationCount,
-    QuantileNormalizer,
     netnorm_profiles,
     netnorm_ranks,
     smooth,
@@ -106,14 +106,21 @@ def build_spec(
     if name_base in ("nsqn", "smoothing"):
         options = settings["smoothing"]
 
-        @lru_cache(maxsize=None)
         def smoothed(alpha: float) -> np.ndarray:
             return smooth(X, network.adjacency, float(alpha), normalization=options["normalization"],
                           tol=options["tol"], n_jobs=n_jobs)
 
-        steps = (lambda: [("quantile", QuantileNormalizer(n_jobs=n_jobs))]) if name_base == "nsqn" else (lambda: [])
         grid = sorted(float(a) for a in settings["smoothing_alpha"])
-        return RepresentationSpec(name, "alpha", grid, smoothed, lambda _: network_genes, steps)
+        if name_base == "smoothing":
+            return RepresentationSpec(name, "alpha", grid, lru_cache(maxsize=None)(smoothed), lambda _: network_genes)
+
+        # NSQN: within-patient ranks once per alpha; only the reference is fitted per training set
+        @lru_cache(maxsize=None)
+        def ranked(alpha: float) -> RankedProfiles:
+            return rank_profiles(smoothed(alpha), n_jobs=n_jobs)
+
+        return RepresentationSpec(name, "alpha", grid, ranked, lambda _: network_genes,
+                                  lambda: [("quantile", ReferenceQuantileMap())])
     if name == CLINICAL:
         if clinical is None or clinical.shape[1] == 0:
             raise PancanError("no clinical covariate available for the clinical model")
@@ -139,6 +146,8 @@ def take_rows(matrix, rows: np.ndarray):
     """Row subset of a sparse matrix, array or DataFrame."""
     if isinstance(matrix, pd.DataFrame):
         return matrix.iloc[rows]
+    if isinstance(matrix, RankedProfiles):
+        return matrix[rows]
     if sp.issparse(matrix):
         return matrix[rows]
     return np.asarray(matrix)[rows]

@@ -79,12 +79,21 @@ def _fista(loss: _PairLoss, w0: np.ndarray, alpha: float, step: float, tol: floa
     return w, max_iter
 
 
-def penalty_grid(X, y, n_penalties: int = 10, min_ratio: float = 0.01) -> np.ndarray:
-    """Decreasing L1 penalties from alpha_max (all coefficients zero) down to min_ratio * alpha_max."""
+def training_pairs(y) -> tuple[np.ndarray, np.ndarray]:
+    """Comparable pairs of a training set; no pair (e.g. no death) is a clear error."""
+    event_field = y.dtype.names[0]
+    if not np.asarray(y[event_field]).any():
+        raise PancanError("no death in the training data: cannot fit a survival model (no comparable pair)")
     event, time = check_y_survival(y)
     earlier, later = comparable_pairs(event, time)
     if len(earlier) == 0:
         raise PancanError("no comparable pair (no death before another patient's time): cannot fit a survival model")
+    return earlier, later
+
+
+def penalty_grid(X, y, n_penalties: int = 10, min_ratio: float = 0.01) -> np.ndarray:
+    """Decreasing L1 penalties from alpha_max (all coefficients zero) down to min_ratio * alpha_max."""
+    earlier, later = training_pairs(y)
     loss = _PairLoss(X, earlier, later)
     _, gradient, _ = loss.gradient(np.zeros(X.shape[1]))
     alpha_max = float(np.abs(gradient).max())
@@ -94,10 +103,7 @@ def penalty_grid(X, y, n_penalties: int = 10, min_ratio: float = 0.01) -> np.nda
 def svm_path(X, y, penalties, *, tol: float = 1e-4, max_iter: int = 2000) -> np.ndarray:
     """Coefficients (features x penalties) along decreasing penalties, warm-started."""
     X = X.tocsr() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
-    event, time = check_y_survival(y)
-    earlier, later = comparable_pairs(event, time)
-    if len(earlier) == 0:
-        raise PancanError("no comparable pair (no death before another patient's time): cannot fit a survival model")
+    earlier, later = training_pairs(y)
     loss = _PairLoss(X, earlier, later)
     step = 1.0 / loss.lipschitz()
     coefs = np.zeros((X.shape[1], len(penalties)))
