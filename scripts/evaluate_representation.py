@@ -17,7 +17,7 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 with rule_logging(sm.log[0]) as log:
     cancer, name, repeat = sm.wildcards.cancer, sm.wildcards.representation, int(sm.wildcards.repeat)
-    settings, seed = sm.params.benchmark, sm.params.seed
+    settings, seed = sm.params.settings, sm.params.seed
     cohort = Cohort.load(Path(sm.input.patients).parent, cancer)
     network = GeneNetwork.load(Path(sm.input.network_adjacency).parent)
     networks = {"main": network}
@@ -33,7 +33,8 @@ with rule_logging(sm.log[0]) as log:
         table = pd.read_csv(settings["folds_file"], sep="\t", dtype={"patient_id": str})
         splits = splits_from_table(table, ids, settings["folds_file"], repeats=[repeat])
     else:
-        splits = outer_splits(y["event"], settings["outer_folds"], settings["outer_repeats"], seed, repeats=[repeat])
+        # repeat r of RepeatedStratifiedKFold does not depend on how many repeats follow it
+        splits = outer_splits(y["event"], settings["outer_folds"], repeat + 1, seed, repeats=[repeat])
     model = PathModel(
         settings["model"],
         settings["penalties"]["n"],
@@ -45,7 +46,7 @@ with rule_logging(sm.log[0]) as log:
     log.info("%s %s repeat %d: %d patients, %d outer folds, grid %s=%s", cancer, name, repeat, len(ids), len(splits),
              spec.parameter, spec.grid)
     results = run_nested_cv(spec, y, ids, splits, model, inner_folds=settings["inner_folds"], seed=seed,
-                            max_features=settings["max_features"] or None)
+                            max_features=settings["max_features"] or None, scale_features=settings["scale_features"])
     metrics, predictions, coefficients = results.tables()
     for table in (metrics, predictions, coefficients):
         table.insert(0, "cancer", cancer)

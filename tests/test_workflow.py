@@ -1,5 +1,6 @@
 """The Snakemake workflow end to end: snapshot path, download path via a loopback server, errors."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,7 @@ SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 TYPES = ["GBM", "KIRC"]
 # A reduced benchmark: the data-layer tests only need it to run; test_benchmark_stage checks its output.
 SMALL_BENCHMARK = {
-    "representations": ["mutation_count", "netnorm"],
+    "representations": ["mutation_count", "netnorm", "netnorm_permuted"],
     "clinical": True,
     "outer_repeats": 1,
     "inner_folds": 3,
@@ -79,7 +80,8 @@ def test_snapshot_run_writes_cohorts_and_summary(snapshot_run):
 def test_benchmark_stage(snapshot_run):
     """A small real-data run: 2 cancer types, NetNorM vs mutation count, clinical and combinations."""
     folds = pd.read_csv(snapshot_run / "results/benchmark/folds.tsv", sep="\t")
-    expected = {"mutation_count", "netnorm", "clinical", "mutation_count+clinical", "netnorm+clinical"}
+    expected = {"mutation_count", "netnorm", "netnorm_permuted", "clinical", "mutation_count+clinical",
+                "netnorm+clinical", "netnorm_permuted+clinical"}
     assert set(folds["representation"]) == expected
     assert (folds.groupby(["cancer", "representation"]).size() == 5).all()  # 5 outer folds x 1 repeat
     assert folds["harrell_c"].between(0, 1).all() and folds["uno_c"].notna().mean() > 0.9
@@ -94,6 +96,32 @@ def test_benchmark_stage(snapshot_run):
     assert coefficients.query("representation == 'netnorm'")["feature"].isin(
         pd.read_csv(snapshot_run / "results/networks/pathway_commons/genes.txt", header=None)[0]
     ).all()
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """Snakemake's 'Job stats' table from a dry run."""
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", output, re.MULTILINE)}
+
+
+def test_changing_one_grid_reruns_only_its_jobs(snapshot_run):
+    config_path = snapshot_run / "config" / "config.yaml"
+    original = config_path.read_text()
+    try:
+        config = yaml.safe_load(original)
+        config["benchmark"]["netnorm_k"] = [50, 150]
+        config_path.write_text(yaml.safe_dump(config))
+        result = snakemake(snapshot_run, "-n")
+        jobs = job_counts(result.stdout + result.stderr)
+        # netnorm and netnorm_permuted for 2 cancer types x 1 repeat; their summaries; nothing else
+        assert jobs["evaluate_representation"] == 4
+        assert jobs["summarize_cancer"] == 2 and "prepare_cohort" not in jobs
+        config["benchmark"] = {**config["benchmark"], "netnorm_k": [50, 100], "representations": [
+            "mutation_count", "netnorm", "netnorm_permuted", "raw_network"]}
+        config_path.write_text(yaml.safe_dump(config))
+        jobs = job_counts(snakemake(snapshot_run, "-n").stdout)
+        assert jobs["evaluate_representation"] == 2  # only the new representation
+    finally:
+        config_path.write_text(original)
 
 
 def test_rerun_does_nothing(snapshot_run):

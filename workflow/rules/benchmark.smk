@@ -43,7 +43,7 @@ rule evaluate_representation:
         mem_mb=4000,
         runtime=120,
     params:
-        benchmark=config["benchmark"],
+        settings=evaluation_settings,
         seed=config["seed"],
     script:
         "../../scripts/evaluate_representation.py"

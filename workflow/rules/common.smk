@@ -136,3 +136,32 @@ def benchmark_outputs(cancer, kind):
         repeat=REPEATS,
         kind=kind,
     )
+
+
+# Settings every evaluation job uses, and those only some representations use: a job's
+# params hold just its own, so changing one representation's grid reruns only its jobs.
+SHARED_EVALUATION_SETTINGS = (
+    "model",
+    "l1_ratio",
+    "outer_folds",
+    "inner_folds",
+    "folds_file",
+    "max_features",
+    "scale_features",
+    "penalties",
+    "solver",
+)
+REPRESENTATION_SETTINGS = {
+    "netnorm": ("netnorm_k",),
+    "nsqn": ("smoothing_alpha", "smoothing"),
+    "smoothing": ("smoothing_alpha", "smoothing"),
+    "clinical": ("clinical_covariates",),
+}
+
+
+def evaluation_settings(wildcards):
+    """The benchmark settings one (cancer, representation, repeat) job depends on."""
+    settings = config["benchmark"]
+    family = wildcards.representation.split("_")[0]
+    keys = SHARED_EVALUATION_SETTINGS + REPRESENTATION_SETTINGS.get(family, ())
+    return {key: settings[key] for key in keys}

@@ -109,13 +109,13 @@ def splits_from_table(table: pd.DataFrame, patient_ids: np.ndarray, source: str,
     return splits
 
 
-def _inner_scores(spec, matrix, y, train, model, penalties, inner_folds, seed, max_features) -> np.ndarray:
+def _inner_scores(spec, matrix, y, train, model, penalties, inner_folds, seed, max_features, scale) -> np.ndarray:
     """Mean inner-validation Harrell's C for each penalty."""
     splitter = StratifiedKFold(n_splits=inner_folds, shuffle=True, random_state=seed)
     scores = []
     for inner_train, inner_valid in splitter.split(np.zeros(len(train)), y["event"][train]):
         rows_train, rows_valid = train[inner_train], train[inner_valid]
-        steps = clone(spec.fold_pipeline(max_features))
+        steps = clone(spec.fold_pipeline(max_features, scale))
         X_train = steps.fit_transform(take_rows(matrix, rows_train))
         X_valid = steps.transform(take_rows(matrix, rows_valid))
         coefs = model.path(X_train, y[rows_train], penalties)
@@ -133,6 +133,7 @@ def run_nested_cv(
     inner_folds: int = 5,
     seed: int = 0,
     max_features: int | None = 2000,
+    scale_features: bool = False,
 ) -> FoldResults:
     """Evaluate one representation on the given outer splits; returns per-fold metrics, predictions, coefficients."""
     results = FoldResults()
@@ -143,16 +144,17 @@ def run_nested_cv(
         inner_table = []
         for value in spec.grid:
             matrix = spec.matrix(value)
-            outer_steps = clone(spec.fold_pipeline(max_features))
+            outer_steps = clone(spec.fold_pipeline(max_features, scale_features))
             penalties = model.penalties(outer_steps.fit_transform(take_rows(matrix, split.train)), y[split.train])
-            scores = _inner_scores(spec, matrix, y, split.train, model, penalties, inner_folds, inner_seed, max_features)
+            scores = _inner_scores(spec, matrix, y, split.train, model, penalties, inner_folds, inner_seed, max_features,
+                                   scale_features)
             inner_table.append(scores)
             index = int(np.nanargmax(scores)) if np.isfinite(scores).any() else 0
             if scores[index] > best[0]:  # strict: ties keep the earlier (smaller) parameter
                 best = (float(scores[index]), value, index, penalties)
         inner_c, value, index, penalties = best
         matrix = spec.matrix(value)
-        steps = clone(spec.fold_pipeline(max_features))
+        steps = clone(spec.fold_pipeline(max_features, scale_features))
         X_train = steps.fit_transform(take_rows(matrix, split.train))
         coef = model.path(X_train, y[split.train], penalties[: index + 1])[:, -1]
         risk = np.asarray(steps.transform(take_rows(matrix, split.test)) @ coef).ravel()

@@ -58,11 +58,18 @@ class RepresentationSpec:
     feature_names: Callable  # parameter value -> names of the matrix's columns
     fold_steps: Callable[[], list[tuple[str, TransformerMixin]]] = field(default=lambda: [])
 
-    def fold_pipeline(self, max_features: int | None) -> Pipeline:
+    def fold_pipeline(self, max_features: int | None, scale: bool = False) -> Pipeline:
+        """Fold-fitted steps, then the variance filter and (optionally) per-column scaling.
+
+        Scaling is off by default: dividing binary mutation columns by their standard
+        deviation inflates rare mutations under an L1 penalty (measured on LUAD:
+        mean C 0.50 with scaling, 0.52-0.53 without, for raw and NetNorM).
+        """
         steps = list(self.fold_steps())
         if self.name != CLINICAL:
             steps.append(("filter", VarianceFilter(max_features)))
-        steps.append(("scale", ColumnScaler()))
+        if scale:
+            steps.append(("scale", ColumnScaler()))
         return Pipeline(steps)
 
 

@@ -17,45 +17,16 @@ def quantile_reference(F: np.ndarray) -> np.ndarray:
     return np.sort(F, axis=1).mean(axis=0)
 
 
-_CHUNK_ROWS = 128  # rows mapped at once: bounds the (rows x genes) index arrays
+_CHUNK_ROWS = 128  # rows ranked at once: bounds the (rows x genes) temporaries
 
 
-def map_to_reference(F: np.ndarray, reference: np.ndarray, n_jobs: int = 1) -> np.ndarray:
-    """Replace each value by the reference value of its within-row rank.
+def map_ranked(ranked: "RankedProfiles", reference: np.ndarray) -> np.ndarray:
+    """Each entry gets the mean reference value over the sorted positions its tie run spans.
 
-    Tied values of a row get the mean reference value over the ranks they span,
-    so ties stay tied and each row's mean equals the reference mean.
+    So ties stay tied, and each row's mean equals the reference mean.
     """
-    reference = np.asarray(reference, dtype=np.float64)
-    out = np.empty(F.shape, dtype=np.float64)
-
-    def map_chunk(start: int) -> None:
-        out[start : start + _CHUNK_ROWS] = _map_rows(F[start : start + _CHUNK_ROWS], reference)
-
-    starts = range(0, F.shape[0], _CHUNK_ROWS)
-    if n_jobs > 1:  # numpy's sort and gathers release the GIL
-        with ThreadPoolExecutor(n_jobs) as pool:
-            list(pool.map(map_chunk, starts))
-    else:
-        for start in starts:
-            map_chunk(start)
-    return out
-
-
-def _map_rows(F: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    n_rows, n_cols = F.shape
-    order = np.argsort(F, axis=1)  # stability is irrelevant: tied values are averaged below
-    ordered = np.take_along_axis(F, order, axis=1)
-    new_run = np.ones((n_rows, n_cols), dtype=bool)
-    new_run[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    # one id per run of tied values, numbered across the whole block
-    run_id = np.cumsum(new_run.ravel()) - 1
-    sums = np.bincount(run_id, weights=np.tile(reference, n_rows))
-    sizes = np.bincount(run_id)
-    values = np.repeat(sums / sizes, sizes).reshape(n_rows, n_cols)  # runs are contiguous
-    out = np.empty((n_rows, n_cols), dtype=np.float64)
-    np.put_along_axis(out, order, values, axis=1)
-    return out
+    cumulative = np.concatenate([[0.0], np.cumsum(np.asarray(reference, dtype=np.float64))])
+    return (cumulative[ranked.run_end + 1] - cumulative[ranked.run_start]) / (ranked.run_end - ranked.run_start + 1)
 
 
 class QuantileNormalizer(TransformerMixin, BaseEstimator):
@@ -80,7 +51,7 @@ class QuantileNormalizer(TransformerMixin, BaseEstimator):
         F = self._dense(X)
         if F.shape[1] != self.n_features_in_:
             raise PancanError(f"QuantileNormalizer was fitted on {self.n_features_in_} features, got {F.shape[1]}")
-        return map_to_reference(F, self.reference_, self.n_jobs)
+        return map_ranked(rank_profiles(F, self.n_jobs), self.reference_)
 
     @staticmethod
     def _dense(X) -> np.ndarray:
@@ -161,5 +132,4 @@ class ReferenceQuantileMap(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "reference_")
         if X.shape[1] != self.n_features_in_:
             raise PancanError(f"ReferenceQuantileMap was fitted on {self.n_features_in_} features, got {X.shape[1]}")
-        cumulative = np.concatenate([[0.0], np.cumsum(self.reference_)])
-        return (cumulative[X.run_end + 1] - cumulative[X.run_start]) / (X.run_end - X.run_start + 1)
+        return map_ranked(X, self.reference_)
