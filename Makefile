@@ -16,6 +16,7 @@ $(BIN)/.installed: pyproject.toml
 
 run: $(BIN)/.installed
 	$(BIN)/snakemake --cores $(CORES) --profile profiles/default
+	$(BIN)/snakemake --report results/report.html
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q

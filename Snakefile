@@ -16,6 +16,7 @@ include: "workflow/rules/download.smk"
 include: "workflow/rules/networks.smk"
 include: "workflow/rules/cohorts.smk"
 include: "workflow/rules/benchmark.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
@@ -25,3 +26,10 @@ rule all:
         "results/cohorts/networks.tsv",
         "results/benchmark/summary.tsv",
         "results/benchmark/wilcoxon.tsv",
+        "results/summary.md",
+        "results/report/cohort_overview.png",
+        "results/report/cindex.png",
+        "results/report/hyperparameters.png",
+        "results/report/burden.png",
+        expand("results/report/kaplan_meier/{cancer}.png", cancer=CANCERS),
+        expand("results/report/selected_genes/{cancer}.png", cancer=CANCERS),

@@ -98,6 +98,25 @@ def test_benchmark_stage(snapshot_run):
     ).all()
 
 
+def test_report_figures_and_summary(snapshot_run):
+    from PIL import Image
+
+    report = snapshot_run / "results" / "report"
+    figures = ["cohort_overview", "cindex", "hyperparameters", "burden",
+               *(f"kaplan_meier/{c}" for c in TYPES), *(f"selected_genes/{c}" for c in TYPES)]
+    for name in figures:
+        with Image.open(report / f"{name}.png") as image:
+            assert image.size[0] > 500 and image.size[1] > 300
+        assert (report / f"{name}.svg").read_text().lstrip().startswith("<?xml")
+    summary = (snapshot_run / "results" / "summary.md").read_text()
+    assert "| GBM |" in summary and "netnorm" in summary
+    result = subprocess.run([SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(snapshot_run), "--report",
+                             str(snapshot_run / "results" / "report.html")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    html = (snapshot_run / "results" / "report.html").read_text(errors="ignore")
+    assert "Kaplan-Meier" in html and "cindex.png" in html
+
+
 def job_counts(output: str) -> dict[str, int]:
     """Snakemake's 'Job stats' table from a dry run."""
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", output, re.MULTILINE)}

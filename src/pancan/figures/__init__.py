@@ -1,0 +1,1 @@
+"""Report figures: each function takes result tables and returns a matplotlib Figure."""
