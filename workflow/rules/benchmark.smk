@@ -40,8 +40,13 @@ rule evaluate_representation:
         "../../envs/pancan.yaml"
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=120,
+        # measured on BRCA (docs/benchmarks.md): NSQN 1.07 GB peak, others <= 0.4 GB; about 2.5x headroom
+        mem_mb=lambda wildcards: (
+            2500
+            if wildcards.representation.startswith(("nsqn", "smoothing"))
+            else 1000
+        ),
+        runtime=30,
     params:
         settings=evaluation_settings,
         seed=config["seed"],

@@ -16,7 +16,7 @@ rule prepare_network:
         "../../envs/pancan.yaml"
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=1500,  # Pathway Commons: 0.51 GB peak measured
         runtime=10,
     params:
         data_source=config["data_source"],

@@ -1,0 +1,88 @@
+"""The workflow through a real single-node SLURM cluster (slurmctld + slurmd on localhost) and the slurm profile.
+
+CI installs Debian's slurmctld, slurmd, slurm-client and munge; the test starts the
+daemons with scripts/slurm/start_test_cluster.sh and always stops them. A cluster
+that cannot start fails the test with the daemons' own logs.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from helpers import REPO, SNAPSHOT
+
+pytestmark = pytest.mark.workflow
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+SCRIPTS = REPO / "scripts" / "slurm"
+TARGET = "results/benchmark/summary.tsv"
+
+
+@pytest.fixture(scope="module")
+def slurm_cluster(tmp_path_factory):
+    missing = [tool for tool in ("slurmctld", "slurmd", "munged") if shutil.which(tool) is None]
+    if missing or os.geteuid() != 0:
+        reason = f"SLURM test cluster needs root and {', '.join(missing) or 'the daemons'}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}: .ci/run installs them")
+        pytest.skip(reason)
+    state = tmp_path_factory.mktemp("slurm")
+    started = subprocess.run([str(SCRIPTS / "start_test_cluster.sh"), str(state)], capture_output=True, text=True,
+                             timeout=120)
+    try:
+        if started.returncode != 0:
+            pytest.fail(f"the SLURM test cluster did not start:\n{started.stdout}\n{started.stderr}")
+        yield state
+    finally:
+        subprocess.run([str(SCRIPTS / "stop_test_cluster.sh"), str(state)], capture_output=True, timeout=60)
+
+
+def deploy(workdir: Path) -> Path:
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config.update(snapshot_dir=str(SNAPSHOT), cancer_types=["GBM"])
+    config["networks"]["use"] = ["pathway_commons"]
+    config["benchmark"].update(representations=["mutation_count", "netnorm"], outer_repeats=1, inner_folds=3,
+                               netnorm_k=[50, 100], comparisons=[["netnorm", "mutation_count"]])
+    (workdir / "config").mkdir(parents=True)
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    return workdir
+
+
+def slurm_jobs() -> list[tuple[str, str]]:
+    listing = subprocess.run(["squeue", "--states=all", "--noheader", "--format=%i %T"], capture_output=True,
+                             text=True, check=True).stdout
+    return [tuple(line.split()) for line in listing.splitlines()]
+
+
+def test_workflow_on_slurm_equals_local_run(slurm_cluster, tmp_path):
+    before = {job for job, _ in slurm_jobs()}
+    cluster_dir = deploy(tmp_path / "cluster")
+    run = subprocess.run([SNAKEMAKE, TARGET, "-s", str(REPO / "Snakefile"), "-d", str(cluster_dir),
+                          "--workflow-profile", str(REPO / "profiles" / "slurm")],
+                         capture_output=True, text=True, timeout=900)
+    logs = "\n".join((slurm_cluster / name).read_text()[-3000:] for name in ("slurmctld.log", "slurmd.log")
+                     if (slurm_cluster / name).exists())
+    assert run.returncode == 0, f"{run.stderr[-4000:]}\n--- scheduler logs\n{logs}"
+
+    # every rule job went through the scheduler and completed there
+    new_jobs = [(job, state) for job, state in slurm_jobs() if job not in before]
+    assert len(new_jobs) >= 6, new_jobs  # network, cohort, 3 evaluations, 2 summaries
+    assert all(state == "COMPLETED" for _, state in new_jobs), new_jobs
+    slurm_logs = cluster_dir / ".snakemake" / "slurm_logs"
+    assert sorted(p.name for p in slurm_logs.iterdir()) == [
+        "rule_evaluate_representation", "rule_prepare_cohort", "rule_prepare_network",
+        "rule_summarize_benchmark", "rule_summarize_cancer"]
+
+    local_dir = deploy(tmp_path / "local")
+    local = subprocess.run([SNAKEMAKE, TARGET, "-s", str(REPO / "Snakefile"), "-d", str(local_dir), "--cores", "2"],
+                           capture_output=True, text=True, timeout=900)
+    assert local.returncode == 0, local.stderr[-3000:]
+    for name in ["folds.tsv", "summary.tsv", "wilcoxon.tsv", "GBM/predictions.tsv", "GBM/coefficients.tsv"]:
+        on_cluster = pd.read_csv(cluster_dir / "results" / "benchmark" / name, sep="\t")
+        on_laptop = pd.read_csv(local_dir / "results" / "benchmark" / name, sep="\t")
+        drop = [c for c in ("fit_seconds",) if c in on_cluster.columns]
+        pd.testing.assert_frame_equal(on_cluster.drop(columns=drop), on_laptop.drop(columns=drop))
