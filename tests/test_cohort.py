@@ -119,3 +119,17 @@ def test_matrix_is_binary_and_sparse(luad):
     cohort, _ = luad
     assert set(np.unique(cohort.mutations.data)) == {1}
     assert cohort.mutations.nnz / np.prod(cohort.mutations.shape) < 0.05
+
+
+def test_atomic_writes_get_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    from pancan.atomic import write_text_atomic
+
+    previous = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "out.txt", "x")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "out.txt").stat().st_mode) == 0o644
