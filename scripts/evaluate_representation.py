@@ -21,7 +21,7 @@ with rule_logging(sm.log[0]) as log:
     cohort = Cohort.load(Path(sm.input.patients).parent, cancer)
     network = GeneNetwork.load(Path(sm.input.network_adjacency).parent)
     networks = {"main": network}
-    if "control_adjacency" in sm.input.keys():
+    if "control_adjacency" in sm.input.keys():  # Snakemake InputFiles: keys() lists named inputs
         networks[name.rsplit("_", 1)[1]] = GeneNetwork.load(Path(sm.input.control_adjacency).parent)
     aligned = align_to_network(cohort, network)
     clinical = clinical_covariates(cohort.clinical, settings["clinical_covariates"]) if name == CLINICAL else None

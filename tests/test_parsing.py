@@ -14,7 +14,8 @@ from pancan.tables import read_tsv
 
 def test_real_cbioportal_maf_is_parsed_with_version_line():
     calls = read_maf(STUDY_ES_0 / "data_mutations_extended.maf")
-    raw_rows = sum(1 for line in open(STUDY_ES_0 / "data_mutations_extended.maf") if not line.startswith("#")) - 1
+    lines = (STUDY_ES_0 / "data_mutations_extended.maf").read_text().splitlines()
+    raw_rows = sum(1 for line in lines if not line.startswith("#")) - 1
     assert len(calls) == raw_rows
     assert list(calls.columns) == ["sample_id", "gene", "variant_classification"]
     assert calls.loc[0, "gene"] == "OR11H1" and calls.loc[0, "sample_id"] == "TCGA-A1-A0SB-01"
@@ -81,7 +82,7 @@ def test_real_clinical_patient_file_keeps_all_attributes():
     row = patients.set_index("PATIENT_ID").loc["TCGA-A1-A0SK"]
     assert row["OS_STATUS"] == "1:DECEASED" and float(row["OS_MONTHS"]) == pytest.approx(31.77)
     # '[Not Available]' is read as missing, not kept as a value
-    raw = open(STUDY_ES_0 / "data_clinical_patients.txt").read()
+    raw = (STUDY_ES_0 / "data_clinical_patients.txt").read_text()
     assert "[Not Available]" in raw
     assert not patients.isin(["[Not Available]"]).any().any()
     rows = [line.split("\t") for line in raw.splitlines() if not line.startswith("#")]

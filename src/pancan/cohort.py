@@ -32,9 +32,8 @@ class Cohort:
 
     def save(self, directory: str | Path) -> None:
         directory = Path(directory)
-        with atomic_path(directory / "mutations.npz") as tmp:
-            with open(tmp, "wb") as handle:
-                sp.save_npz(handle, self.mutations.tocsr(), compressed=True)
+        with atomic_path(directory / "mutations.npz") as tmp, open(tmp, "wb") as handle:
+            sp.save_npz(handle, self.mutations.tocsr(), compressed=True)
         write_table_atomic(self.patients, directory / "patients.tsv")
         write_text_atomic(directory / "genes.txt", "\n".join(self.genes) + "\n")
         write_table_atomic(self.clinical, directory / "clinical.tsv")

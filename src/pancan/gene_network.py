@@ -68,9 +68,8 @@ class GeneNetwork:
 
     def save(self, directory: str | Path) -> None:
         directory = Path(directory)
-        with atomic_path(directory / "adjacency.npz") as tmp:
-            with open(tmp, "wb") as handle:
-                sp.save_npz(handle, self.adjacency, compressed=True)
+        with atomic_path(directory / "adjacency.npz") as tmp, open(tmp, "wb") as handle:
+            sp.save_npz(handle, self.adjacency, compressed=True)
         write_text_atomic(directory / "genes.txt", "\n".join(self.genes) + "\n")
 
     @classmethod

@@ -46,14 +46,12 @@ def read_tsv(
     path: str | Path,
     required: Sequence[str],
     *,
-    keep: Sequence[str] | None = None,
     all_columns: bool = False,
     what: str = "table",
 ) -> pd.DataFrame:
     """Read a TSV whose leading lines may start with '#' (MAF `#version`, cBioPortal headers).
 
-    Reads the `required` columns plus those of `keep` present (or every column
-    with `all_columns`). Only *leading* '#' lines are skipped (pandas' `comment=` would also cut fields
+    Reads the `required` columns (or every column with `all_columns`). Only *leading* '#' lines are skipped (pandas' `comment=` would also cut fields
     that contain '#'); quoted fields are honoured; every column is read as text.
     Raises InputFileError naming the file for a missing header, missing required
     columns or ragged rows.
@@ -79,8 +77,7 @@ def read_tsv(
                     f"{what} lacks required column(s) {', '.join(missing)} "
                     f"(found: {', '.join(header[:12])}{', ...' if len(header) > 12 else ''})",
                 )
-            optional = header if all_columns else [c for c in (keep or []) if c in header]
-            wanted = list(dict.fromkeys([*required, *optional]))
+            wanted = list(dict.fromkeys([*required, *(header if all_columns else [])]))
             text = header_line + handle.read()
     except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, OSError, zlib.error) as exc:
         if isinstance(exc, InputFileError):

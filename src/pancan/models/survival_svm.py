@@ -38,10 +38,9 @@ class _PairLoss:
         gradient = np.bincount(self.earlier, pair_gradient, self.n) - np.bincount(self.later, pair_gradient, self.n)
         return float(slack @ slack) / self.n_pairs, gradient
 
-    def gradient(self, w: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        scores = self.X @ w
-        value, score_gradient = self.value_and_score_gradient(scores)
-        return value, np.asarray(self.X.T @ score_gradient).ravel(), scores
+    def gradient(self, w: np.ndarray) -> tuple[float, np.ndarray]:
+        value, score_gradient = self.value_and_score_gradient(self.X @ w)
+        return value, np.asarray(self.X.T @ score_gradient).ravel()
 
     def lipschitz(self, n_iter: int = 30, seed: int = 0) -> float:
         """Upper estimate of the gradient's Lipschitz constant, 2/|P| ||D X||^2, by power iteration."""
@@ -64,7 +63,7 @@ def _soft_threshold(v: np.ndarray, threshold: float) -> np.ndarray:
 def _fista(loss: _PairLoss, w0: np.ndarray, alpha: float, step: float, tol: float, max_iter: int) -> tuple[np.ndarray, int]:
     w, z, momentum = w0.copy(), w0.copy(), 1.0
     for iteration in range(1, max_iter + 1):
-        _, gradient, _ = loss.gradient(z)
+        _, gradient = loss.gradient(z)
         w_next = _soft_threshold(z - step * gradient, step * alpha)
         change = np.linalg.norm(w_next - w)
         momentum_next = (1.0 + np.sqrt(1.0 + 4.0 * momentum * momentum)) / 2.0
@@ -95,7 +94,7 @@ def penalty_grid(X, y, n_penalties: int = 10, min_ratio: float = 0.01) -> np.nda
     """Decreasing L1 penalties from alpha_max (all coefficients zero) down to min_ratio * alpha_max."""
     earlier, later = training_pairs(y)
     loss = _PairLoss(X, earlier, later)
-    _, gradient, _ = loss.gradient(np.zeros(X.shape[1]))
+    _, gradient = loss.gradient(np.zeros(X.shape[1]))
     alpha_max = float(np.abs(gradient).max())
     return alpha_max * np.logspace(0, np.log10(min_ratio), n_penalties)
 
