@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pancan.manifest import write_manifest
+from pancan.data.manifest import write_manifest
 
 SNAPSHOT_CANCERS = ["BRCA", "GBM", "HNSC", "KIRC", "LUAD", "LUSC", "OV", "SKCM"]
 MUTATION_COLUMNS = ["patient_id", "gene", "variant_classification"]

@@ -3,8 +3,8 @@
 import tempfile
 from pathlib import Path
 
-from pancan.cbioportal import extract_members
-from pancan.download import download_locked
+from pancan.data.cbioportal import extract_members
+from pancan.data.download import download_locked
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pancan.download import download_locked
+from pancan.data.download import download_locked
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)

@@ -8,8 +8,8 @@ from sksurv.util import Surv
 from pancan.atomic import write_table_atomic
 from pancan.benchmark.nested_cv import PathModel, outer_splits, run_nested_cv, splits_from_table
 from pancan.benchmark.representation_specs import CLINICAL, build_spec, clinical_covariates
-from pancan.cohort import Cohort
-from pancan.gene_network import GeneNetwork
+from pancan.data.cohort import Cohort
+from pancan.networks.gene_network import GeneNetwork
 from pancan.representations import align_to_network
 from pancan.workflow_logging import rule_logging
 

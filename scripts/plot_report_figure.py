@@ -11,7 +11,7 @@ from pancan.figures.hyperparameters import chosen_hyperparameters
 from pancan.figures.kaplan_meier import kaplan_meier_risk_groups
 from pancan.figures.selected_genes import selected_genes
 from pancan.figures.style import save_figure
-from pancan.summary_markdown import summary_markdown
+from pancan.report.summary_markdown import summary_markdown
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)

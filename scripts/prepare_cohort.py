@@ -4,9 +4,9 @@ import os
 from pathlib import Path
 
 from pancan.atomic import write_table_atomic
-from pancan.cohort import build_cohort
-from pancan.cohort_inputs import cbioportal_inputs, snapshot_inputs
-from pancan.manifest import verify_files
+from pancan.data.cohort import build_cohort
+from pancan.data.cohort_inputs import cbioportal_inputs, snapshot_inputs
+from pancan.data.manifest import verify_files
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)

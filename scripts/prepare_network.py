@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from pancan.atomic import write_table_atomic
-from pancan.manifest import verify_files
-from pancan.network_sources import (
+from pancan.data.manifest import verify_files
+from pancan.networks.sources import (
     pathway_commons_network,
     read_string_download,
     read_string_snapshot,

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from pancan.gene_network import GeneNetwork
-from pancan.representations import permute_gene_labels, rewire_edges
+from pancan.networks.gene_network import GeneNetwork
+from pancan.networks import permute_gene_labels, rewire_edges
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)

@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 
 from pancan.atomic import write_table_atomic
-from pancan.cohort import Cohort
-from pancan.cohort_summary import summarize_cohorts
+from pancan.data.cohort import Cohort
+from pancan.data.cohort_summary import summarize_cohorts
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from pancan.barcodes import patient_ids, select_tumour_samples
+from pancan.data.barcodes import patient_ids, select_tumour_samples
 from pancan.errors import InputFileError
-from pancan.survival import DAYS_PER_MONTH, clean_survival, parse_status, survival_from_cbioportal
+from pancan.data.survival import DAYS_PER_MONTH, clean_survival, parse_status, survival_from_cbioportal
 
 PRIMARY_FIRST = ["01", "03", "05", "02", "06", "07"]
 METASTATIC_FIRST = ["06", "07", "01", "03", "05", "02"]

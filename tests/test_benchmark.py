@@ -12,7 +12,7 @@ from pancan.benchmark.nested_cv import PathModel, outer_splits, run_nested_cv, s
 from pancan.benchmark.representation_specs import RepresentationSpec, build_spec
 from pancan.benchmark.results_summary import combine_with_clinical, paired_wilcoxon, summarize_folds
 from pancan.errors import InputFileError
-from pancan.gene_network import GeneNetwork
+from pancan.networks.gene_network import GeneNetwork
 from pancan.representations import AlignedMutations
 
 SETTINGS = {"netnorm_k": [10, 20], "smoothing_alpha": [0.5], "smoothing": {"normalization": "symmetric", "tol": 1e-6}}

@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 from helpers import SNAPSHOT
 
-from pancan.cohort import Cohort, build_cohort
-from pancan.cohort_inputs import snapshot_inputs
+from pancan.data.cohort import Cohort, build_cohort
+from pancan.data.cohort_inputs import snapshot_inputs
 from pancan.errors import InputFileError
-from pancan.mutation_calls import NON_SILENT_CLASSES
+from pancan.data.mutation_calls import NON_SILENT_CLASSES
 
 PREFERENCE = ["01", "03", "05", "02", "06", "07"]
 

@@ -6,12 +6,12 @@ import json
 import pytest
 from helpers import STUDY_ES_0, cbioportal_study_files, study_archive, tar_gz
 
-from pancan.cbioportal import extract_members
-from pancan.cohort import build_cohort
-from pancan.cohort_inputs import cbioportal_inputs
-from pancan.download import download, download_locked
+from pancan.data.cbioportal import extract_members
+from pancan.data.cohort import build_cohort
+from pancan.data.cohort_inputs import cbioportal_inputs
+from pancan.data.download import download, download_locked
 from pancan.errors import ChecksumMismatchError, DownloadError
-from pancan.mutation_calls import NON_SILENT_CLASSES
+from pancan.data.mutation_calls import NON_SILENT_CLASSES
 
 FAST = {"timeout": 1.0, "retries": 2, "backoff": 0.01}
 STUDY_OUTPUTS = ("mutations", "clinical_patient", "clinical_sample")

@@ -13,7 +13,7 @@ from pancan.figures.hyperparameters import chosen_hyperparameters
 from pancan.figures.kaplan_meier import kaplan_meier_risk_groups, risk_groups
 from pancan.figures.selected_genes import selected_genes, selection_frequency
 from pancan.figures.style import colour, ordered, save_figure
-from pancan.summary_markdown import summary_markdown
+from pancan.report.summary_markdown import summary_markdown
 
 RNG = np.random.default_rng(0)
 REPS = ["raw", "netnorm", "mutation_count"]

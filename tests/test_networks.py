@@ -9,9 +9,9 @@ import pytest
 from helpers import SHARED, SNAPSHOT, pathway_commons_sif_gz, string_download_files
 
 from pancan.errors import ChecksumMismatchError, InputFileError
-from pancan.gene_network import GeneNetwork
-from pancan.manifest import verify_files
-from pancan.network_sources import (
+from pancan.networks.gene_network import GeneNetwork
+from pancan.data.manifest import verify_files
+from pancan.networks.sources import (
     pathway_commons_network,
     read_string_download,
     read_string_snapshot,

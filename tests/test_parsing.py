@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from helpers import STUDY_ES_0
 
-from pancan.cbioportal import read_clinical_patients, read_sample_patients
+from pancan.data.cbioportal import read_clinical_patients, read_sample_patients
 from pancan.errors import InputFileError
-from pancan.mutation_calls import read_maf, read_snapshot_calls
-from pancan.tables import read_tsv
+from pancan.data.mutation_calls import read_maf, read_snapshot_calls
+from pancan.data.tables import read_tsv
 
 
 def test_real_cbioportal_maf_is_parsed_with_version_line():

@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline
 
 import pancan.representations.netnorm as netnorm_module
 from pancan.errors import PancanError
-from pancan.gene_network import GeneNetwork
+from pancan.networks import GeneNetwork, permute_gene_labels, rewire_edges
 from pancan.representations import (
     MutationCount,
     NetNorM,
@@ -26,9 +26,7 @@ from pancan.representations import (
     netnorm_profiles,
     netnorm_ranks,
     nsqn,
-    permute_gene_labels,
     rank_profiles,
-    rewire_edges,
     smooth,
 )
 

@@ -18,7 +18,7 @@ from helpers import (
     study_archive,
 )
 
-from pancan.cohort import Cohort
+from pancan.data.cohort import Cohort
 
 pytestmark = pytest.mark.workflow
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")

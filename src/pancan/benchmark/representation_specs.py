@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline
 
 from pancan.benchmark.fold_features import AsText, ColumnScaler, VarianceFilter, clinical_encoder
 from pancan.errors import PancanError
-from pancan.gene_network import GeneNetwork
+from pancan.networks.gene_network import GeneNetwork
 from pancan.representations.quantile import RankedProfiles, ReferenceQuantileMap, rank_profiles
 from pancan.representations import (
     AlignedMutations,

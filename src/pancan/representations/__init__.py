@@ -6,7 +6,6 @@ Inputs are aligned with `align_to_network`: columns are the network's genes
 
 from pancan.representations.alignment import AlignedMutations, align_to_network
 from pancan.representations.netnorm import NetNorM, netnorm_profiles, netnorm_ranks
-from pancan.representations.network_controls import permute_gene_labels, rewire_edges
 from pancan.representations.quantile import QuantileNormalizer, RankedProfiles, ReferenceQuantileMap, rank_profiles
 from pancan.representations.raw import MutationCount, RawMutations, RawNetworkMutations
 from pancan.representations.smoothing import NetworkSmoothing, nsqn, smooth
@@ -25,8 +24,6 @@ __all__ = [
     "netnorm_profiles",
     "netnorm_ranks",
     "nsqn",
-    "permute_gene_labels",
     "rank_profiles",
-    "rewire_edges",
     "smooth",
 ]

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from pancan.cohort import Cohort
-from pancan.gene_network import GeneNetwork
+from pancan.data.cohort import Cohort
+from pancan.networks.gene_network import GeneNetwork
 
 
 @dataclass

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pancan.tables import read_tsv
+from pancan.data.tables import read_tsv
 
 # cBioPortal PanCanAtlas patient attributes -> the snapshot's column names.
 CBIOPORTAL_CLINICAL = {

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from pancan.errors import InputFileError
-from pancan.tables import read_tsv
+from pancan.data.tables import read_tsv
 
 # cBioPortal reports survival in months; 365.25 / 12 days per month (a Julian
 # year over 12) is the conversion used throughout. TCGA sources give whole days,

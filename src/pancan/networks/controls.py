@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from pancan.errors import PancanError
-from pancan.gene_network import GeneNetwork
+from pancan.networks.gene_network import GeneNetwork
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from pancan.cbioportal import read_clinical_patients, read_sample_patients
-from pancan.clinical import clinical_from_cbioportal, read_snapshot_clinical
-from pancan.mutation_calls import read_maf, read_snapshot_calls
-from pancan.survival import DAYS_PER_MONTH, read_snapshot_survival, survival_from_cbioportal
+from pancan.data.cbioportal import read_clinical_patients, read_sample_patients
+from pancan.data.clinical import clinical_from_cbioportal, read_snapshot_clinical
+from pancan.data.mutation_calls import read_maf, read_snapshot_calls
+from pancan.data.survival import DAYS_PER_MONTH, read_snapshot_survival, survival_from_cbioportal
 
 
 @dataclass

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from pancan.cohort import Cohort
+from pancan.data.cohort import Cohort
 
 
 def summarize_cohort(cohort: Cohort, network_genes: Mapping[str, Sequence[str]]) -> dict:

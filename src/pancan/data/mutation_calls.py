@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from pancan.errors import InputFileError
-from pancan.tables import read_tsv
+from pancan.data.tables import read_tsv
 
 # maftools' default non-synonymous set; the NetNorM paper kept
 # "non-silent point mutations or indels".

@@ -13,7 +13,7 @@ import pandas as pd
 
 from pancan.atomic import atomic_path
 from pancan.errors import DownloadError
-from pancan.tables import read_tsv
+from pancan.data.tables import read_tsv
 
 logger = logging.getLogger(__name__)
 

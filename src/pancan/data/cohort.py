@@ -11,10 +11,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from pancan.atomic import atomic_path, write_table_atomic, write_text_atomic
-from pancan.barcodes import select_tumour_samples
-from pancan.drop_log import DropLog
+from pancan.data.barcodes import select_tumour_samples
+from pancan.data.drop_log import DropLog
 from pancan.errors import InputFileError
-from pancan.survival import clean_survival
+from pancan.data.survival import clean_survival
 
 UNKNOWN_GENES = {"", "UNKNOWN", "."}
 COHORT_FILES = ("mutations.npz", "patients.tsv", "genes.txt", "clinical.tsv")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from pancan.errors import InputFileError
-from pancan.gene_network import GeneNetwork
-from pancan.tables import open_text, read_tsv
+from pancan.networks.gene_network import GeneNetwork
+from pancan.data.tables import open_text, read_tsv
 
 # Pathway Commons participants that are not genes (small molecules, chemicals).
 SMALL_MOLECULE_PREFIXES = ("CHEBI:", "PUBCHEM:", "PUBCHEM-COMPOUND:", "CHEMBL")

@@ -1,0 +1,1 @@
+"""Data in: mutation calls, survival and clinical tables, cBioPortal studies, downloads, cohorts."""

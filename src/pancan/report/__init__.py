@@ -1,0 +1,1 @@
+"""Report text: results/summary.md and the HTML report's landing page."""
