@@ -15,6 +15,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/download.smk"
 include: "workflow/rules/networks.smk"
 include: "workflow/rules/cohorts.smk"
+include: "workflow/rules/representations.smk"
 include: "workflow/rules/benchmark.smk"
 include: "workflow/rules/report.smk"
 

@@ -59,6 +59,8 @@ wildcard_constraints:
     repeat="[0-9]+",
     network="|".join(NETWORKS),
     resource="pathway_commons|string_links|string_info",
+    normalization="symmetric|degree",
+    alpha="[0-9.]+",
 
 
 def cohort_inputs(wildcards):
@@ -165,3 +167,16 @@ def evaluation_settings(wildcards):
     family = wildcards.representation.split("_")[0]
     keys = SHARED_EVALUATION_SETTINGS + REPRESENTATION_SETTINGS.get(family, ())
     return {key: settings[key] for key in keys}
+
+
+def alpha_label(alpha):
+    """Smoothing alpha as it appears in file names (0.7 -> '0.7')."""
+    return f"{float(alpha):g}"
+
+
+def smoothed_profiles(cancer, network, normalization, alphas):
+    """Paths of the cached smoothed profiles of one cohort, one per alpha."""
+    return [
+        f"results/representations/{cancer}/{network}/smoothed_{normalization}_alpha{alpha_label(a)}.npy"
+        for a in alphas
+    ]

@@ -56,10 +56,13 @@ def _block_cg(S: sp.csr_matrix, alpha: float, B: np.ndarray, tol: float, max_ite
     target = (tol * np.linalg.norm(B, axis=0).astype(np.float64)) ** 2
     iterations = 0
     while iterations < max_iter and np.any(rr > target):
+        # A converged column is frozen (step 0), so each patient's result depends on its own
+        # column only, never on which other patients share the block: caches stay exact.
+        active = rr > target
         np.multiply(S @ P, -dtype.type(alpha), out=Q)
         Q += P  # Q = (I - alpha S) P
         pq = np.einsum("ij,ij->j", P, Q, dtype=np.float64)
-        step = np.divide(rr, pq, out=np.zeros_like(rr), where=pq > 0).astype(dtype)
+        step = np.divide(rr, pq, out=np.zeros_like(rr), where=(pq > 0) & active).astype(dtype)
         X += step * P
         Q *= step
         R -= Q
