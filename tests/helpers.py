@@ -14,8 +14,9 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT = REPO / "resources" / "snapshot"
-SHARED = REPO.parent / "shared" / "data"
-STUDY_ES_0 = SHARED / "cbioportal_format_examples" / "study_es_0"
+SHARED = REPO.parent / "shared" / "data"  # beside the checkout in CI only; tests must not need it
+FIXTURES = REPO / "tests" / "data"  # vendored real files, see tests/data/PROVENANCE.md
+STUDY_ES_0 = FIXTURES / "cbioportal" / "study_es_0"
 DAYS_PER_MONTH = 365.25 / 12
 
 
