@@ -1,14 +1,31 @@
 # pancan: pan-cancer survival analysis of somatic mutations on gene networks.
 # Entry point; the stages live in workflow/rules/*.smk.
-from snakemake.utils import min_version, validate
+import sys
+from pathlib import Path
+
+import yaml
+from snakemake.utils import min_version
 
 min_version("9.0")
+
+# The package of this checkout, for the Snakefile and for every rule script in any
+# environment (a conda environment holds only the dependencies, not the package).
+PANCAN_SRC = str(Path(workflow.basedir) / "src")
+sys.path.insert(0, PANCAN_SRC)
+
+from pancan.config_validation import validate_config
+from pancan.rule_environment import share_package_source
+
+share_package_source(PANCAN_SRC)
 
 
 configfile: "config/config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+CONFIG_SCHEMA = yaml.safe_load(
+    (Path(workflow.basedir) / "workflow/schemas/config.schema.yaml").read_text()
+)
+validate_config(config, CONFIG_SCHEMA, "config (config/config.yaml and --config)")
 
 
 include: "workflow/rules/common.smk"

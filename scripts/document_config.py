@@ -32,7 +32,12 @@ def main() -> None:
     print("workflow starts: an unknown key or a wrong value stops it with a message naming the key.")
     print("Missing keys take the defaults below. Override any key on the command line, e.g.")
     print("`snakemake --cores 2 --config cancer_types='[LUAD]' data_source=cbioportal`.")
-    print("Relative paths are relative to the working directory (the repository root by default).\n")
+    print("A nested key is set by giving its section as YAML; the keys you leave out keep their values:")
+    print("`--config 'survival={endpoint: DSS, drop_zero_time: true}' 'download={retries: 2}'`")
+    print("(numbers and booleans given this way are converted to the types below).")
+    print("Relative paths you set are relative to the working directory; the relative defaults")
+    print("(`resources/snapshot`, `resources/locks`) are inside the workflow's folder, so")
+    print("`snakemake -s /path/to/pancan/Snakefile -d <dir>` finds the bundled snapshot.\n")
     print("This file is generated: `python scripts/document_config.py > config/README.md`.\n")
     print("| key | type | default | meaning |\n|---|---|---|---|")
     for row in rows(schema["properties"]):

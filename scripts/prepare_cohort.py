@@ -1,4 +1,4 @@
-"""Rule prepare_cohort: raw per-type files -> sparse cohort + drop log."""
+"""Rule prepare_cohort: raw per-type files (snapshot, or a downloaded or local study) -> sparse cohort + drop log."""
 
 import os
 from pathlib import Path
@@ -35,8 +35,11 @@ with rule_logging(sm.log[0]) as log:
         classes=mutations["classes"],
         sample_preference=preference,
         sample_to_patient=inputs.sample_to_patient,
+        exclude_filters=mutations["exclude_filters"],
+        keep_unmutated_patients=mutations["keep_unmutated_patients"],
         drop_zero_time=survival["drop_zero_time"],
         survival_path=inputs.survival_path,
+        calls_path=sm.input.mutations,
     )
     for row in dropped.totals().itertuples():
         log.info("dropped %s: %s: %d", row.stage, row.reason, row.count)

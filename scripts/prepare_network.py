@@ -19,7 +19,7 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 with rule_logging(sm.log[0]) as log:
     name, settings = sm.wildcards.network, sm.params.settings
-    snapshot = sm.params.data_source == "snapshot"
+    snapshot = sm.params.network_source == "snapshot"
     if snapshot:
         root = sm.params.snapshot_dir
         verify_files(root, [os.path.relpath(path, root) for path in sm.input])

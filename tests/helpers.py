@@ -142,12 +142,48 @@ def study_archive(cancer: str, files: dict[str, bytes]) -> bytes:
     return tar_gz({f"{study}/{name}": data for name, data in files.items()})
 
 
+SMALL_MOLECULE_ROWS = [("CHEBI:15422", "consumption-controlled-by", "TP53"), ("TP53", "chemical-affects", "CHEBI:15422")]
+
+
 def pathway_commons_sif_gz(snapshot: Path = SNAPSHOT) -> bytes:
-    """The snapshot's Pathway Commons table in the publisher's SIF layout, plus small-molecule rows."""
+    """The snapshot's Pathway Commons table as the publisher's plain SIF (`*.hgnc.sif`: 3 columns, no header),
+    plus small-molecule rows."""
     table = pd.read_csv(snapshot / "networks" / "pathway_commons_v9_hgnc.tsv.gz", sep="\t", dtype=str)
     sif = table[["gene_a", "interaction_type", "gene_b"]]
-    extra = "CHEBI:15422\tconsumption-controlled-by\tTP53\nTP53\tchemical-affects\tCHEBI:15422\n"
-    text = "PARTICIPANT_A\tINTERACTION_TYPE\tPARTICIPANT_B\n" + sif.to_csv(sep="\t", index=False, header=False) + extra
+    extra = "".join("\t".join(row) + "\n" for row in SMALL_MOLECULE_ROWS)
+    text = sif.to_csv(sep="\t", index=False, header=False) + extra
+    return gzip.compress(text.encode(), compresslevel=1)
+
+
+def pathway_commons_extended_sif_gz(snapshot: Path = SNAPSHOT) -> bytes:
+    """The snapshot's Pathway Commons table in the publisher's extended SIF layout (`pc-hgnc.txt.gz`).
+
+    As in the real file (e.g. paxtoolsr's test_sifnx files, cut from Pathway Commons 12):
+    a headed edge section (PARTICIPANT_A, INTERACTION_TYPE, PARTICIPANT_B,
+    INTERACTION_DATA_SOURCE, INTERACTION_PUBMED_ID, PATHWAY_NAMES, MEDIATOR_IDS),
+    an empty line, then a headed participant section (PARTICIPANT, PARTICIPANT_TYPE,
+    PARTICIPANT_NAME, UNIFICATION_XREF, RELATIONSHIP_XREF) with protein names
+    such as TP53_HUMAN and the small molecules.
+    """
+    table = pd.read_csv(snapshot / "networks" / "pathway_commons_v9_hgnc.tsv.gz", sep="\t", dtype=str)
+    edges = table[["gene_a", "interaction_type", "gene_b"]].copy()
+    edges = pd.concat([edges, pd.DataFrame(SMALL_MOLECULE_ROWS, columns=edges.columns)], ignore_index=True)
+    edges["INTERACTION_DATA_SOURCE"] = "Reactome;PhosphoSite"
+    edges["INTERACTION_PUBMED_ID"] = "17360977;20363803"
+    edges["PATHWAY_NAMES"] = ""
+    edges["MEDIATOR_IDS"] = "http://identifiers.org/reactome/R-HSA-983157"
+    edge_header = "PARTICIPANT_A\tINTERACTION_TYPE\tPARTICIPANT_B\tINTERACTION_DATA_SOURCE\tINTERACTION_PUBMED_ID\tPATHWAY_NAMES\tMEDIATOR_IDS\n"
+    genes = sorted(set(table["gene_a"]) | set(table["gene_b"]))
+    participants = "".join(
+        f"{gene}\tProteinReference\t{gene}_HUMAN\tuniprot knowledgebase:P{i:05d}\thgnc symbol:{gene};ncbi gene:{i}\n"
+        for i, gene in enumerate(genes)
+    ) + "CHEBI:15422\tSmallMoleculeReference\tATP\tchebi:CHEBI:15422\t\n"
+    text = (
+        edge_header
+        + edges.to_csv(sep="\t", index=False, header=False)
+        + "\nPARTICIPANT\tPARTICIPANT_TYPE\tPARTICIPANT_NAME\tUNIFICATION_XREF\tRELATIONSHIP_XREF\n"
+        + participants
+    )
     return gzip.compress(text.encode(), compresslevel=1)
 
 

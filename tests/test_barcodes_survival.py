@@ -80,5 +80,7 @@ def test_negative_missing_and_zero_times_are_dropped_and_counted():
     }
     kept, dropped = clean_survival(survival, "s.tsv", drop_zero_time=True)
     assert kept["patient_id"].tolist() == ["A"]
-    with pytest.raises(InputFileError, match="s.tsv: patient A has more than one survival row"):
-        clean_survival(pd.concat([survival, survival.head(1)]), "s.tsv")
+    kept, _ = clean_survival(pd.concat([survival, survival.head(1)]), "s.tsv")  # a repeated identical row counts once
+    assert kept["patient_id"].tolist() == ["A", "D"]
+    with pytest.raises(InputFileError, match="s.tsv: patient A has conflicting survival rows"):
+        clean_survival(pd.concat([survival, survival.head(1).assign(time_days=11.0)]), "s.tsv")

@@ -6,9 +6,10 @@ import pytest
 from helpers import SNAPSHOT
 
 from pancan.data.cohort import Cohort, build_cohort
+from pancan.data.clinical import read_snapshot_clinical
 from pancan.data.cohort_inputs import snapshot_inputs
 from pancan.errors import InputFileError
-from pancan.data.mutation_calls import NON_SILENT_CLASSES
+from pancan.data.mutation_calls import NON_SILENT_CLASSES, read_maf
 
 PREFERENCE = ["01", "03", "05", "02", "06", "07"]
 
@@ -45,15 +46,17 @@ def test_hand_example():
     assert cohort.genes.tolist() == ["KRAS", "TP53"]
     assert cohort.mutations.toarray().tolist() == [[0, 1], [1, 0]]
     assert cohort.patients["n_mutations"].tolist() == [1, 1]
+    assert cohort.patients["sample_id"].tolist() == ["TCGA-AA-0001-01A", "TCGA-AA-0002-01A"]
     assert cohort.patients["event"].tolist() == [1, 0]
     assert cohort.clinical["gender"].tolist() == ["female", "male"]  # aligned to patient order
     dropped = log.to_frame()
     by_item = dict(zip(dropped["item"], dropped["reason"]))
     assert by_item["TCGA-AA-0001-06A"] == "another sample of the same patient was preferred"
     assert by_item["TCGA-AA-0003"] == "no survival record"
-    assert by_item["TCGA-AA-0004"] == "no selected mutation call"
+    assert by_item["TCGA-AA-0004"] == "no mutation call (not in the mutation file)"
     assert by_item["TCGA-AA-0005"] == "negative survival time"
     totals = dict(zip(log.totals()["reason"], log.totals()["count"]))
+    assert totals["call of a sample not used (see the samples rows)"] == 1  # the 06A call
     assert totals["unknown or empty gene symbol"] == 1
     assert totals["variant class not selected: Silent"] == 1
     assert totals["duplicate call of the same gene in the same patient (binarised)"] == 1
@@ -133,3 +136,125 @@ def test_atomic_writes_get_normal_permissions(tmp_path):
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "out.txt").stat().st_mode) == 0o644
+
+
+def primary_with_silent_calls_only():
+    """TCGA-AA-0001's primary (01A) has only a silent call; its metastasis (06A) a missense one."""
+    calls = pd.DataFrame(
+        [
+            ("TCGA-AA-0001-01A", "KRAS", "Silent"),
+            ("TCGA-AA-0001-06A", "EGFR", "Missense_Mutation"),
+            ("TCGA-AA-0002-01A", "TP53", "Missense_Mutation"),
+        ],
+        columns=["sample_id", "gene", "variant_classification"],
+    )
+    survival = pd.DataFrame({"patient_id": ["TCGA-AA-0001", "TCGA-AA-0002"], "time_days": [10.0, 20.0], "event": [1, 0]})
+    clinical = pd.DataFrame({"patient_id": ["TCGA-AA-0001", "TCGA-AA-0002"]})
+    return calls, survival, clinical
+
+
+def test_sample_is_chosen_before_the_class_filter():
+    calls, survival, clinical = primary_with_silent_calls_only()
+    cohort, log = build_cohort("T", calls, survival, clinical, classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE)
+    # the primary is chosen although its only call is silent: the metastasis never stands in for it
+    assert cohort.patients["patient_id"].tolist() == ["TCGA-AA-0002"]
+    dropped = log.to_frame().set_index("item")["reason"]
+    assert dropped["TCGA-AA-0001-06A"] == "another sample of the same patient was preferred"
+    assert dropped["TCGA-AA-0001"].startswith("no selected call (all silent or filtered out")
+    kept, _ = build_cohort("T", calls, survival, clinical, classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE,
+                           keep_unmutated_patients=True)
+    assert kept.patients[["patient_id", "sample_id", "n_mutations"]].values.tolist() == [
+        ["TCGA-AA-0001", "TCGA-AA-0001-01A", 0],
+        ["TCGA-AA-0002", "TCGA-AA-0002-01A", 1],
+    ]
+    assert kept.genes.tolist() == ["TP53"] and kept.mutations.toarray().tolist() == [[0], [1]]
+
+
+@pytest.mark.parametrize("cancer, silent_only", [("BRCA", ["TCGA-A2-A25F", "TCGA-AC-A2FK", "TCGA-EW-A1P1"]),
+                                                  ("LUSC", ["TCGA-34-5241", "TCGA-46-3766"]), ("OV", ["TCGA-61-2109"])])
+def test_snapshot_patients_with_only_silent_calls(cancer, silent_only):
+    """The 6 snapshot patients whose calls are all silent: dropped by default, all-zero rows on request."""
+    root = SNAPSHOT / "tcga" / cancer
+    inputs = snapshot_inputs(root / "mutations.tsv.gz", root / "survival.tsv", root / "clinical.tsv")
+    args = dict(classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE)
+    default, log = build_cohort(cancer, inputs.calls, inputs.survival, inputs.clinical, **args)
+    kept, _ = build_cohort(cancer, inputs.calls, inputs.survival, inputs.clinical, keep_unmutated_patients=True, **args)
+    calls = pd.read_csv(root / "mutations.tsv.gz", sep="\t")
+    survival = pd.read_csv(root / "survival.tsv", sep="\t")
+    sequenced = set(calls["patient_id"]) & set(survival["patient_id"])
+    non_silent = set(calls.loc[calls["variant_classification"].isin(NON_SILENT_CLASSES), "patient_id"]) & sequenced
+    assert sorted(sequenced - non_silent) == silent_only
+    assert set(default.patients["patient_id"]) == non_silent and set(kept.patients["patient_id"]) == sequenced
+    zero_rows = kept.patients.loc[kept.patients["n_mutations"] == 0, "patient_id"].tolist()
+    assert zero_rows == silent_only
+    assert set(log.to_frame().query("stage == 'intersect' and reason.str.startswith('no selected call')")["item"]) == set(silent_only)
+
+
+def mc3_like_calls(cancer="GBM"):
+    """Snapshot calls with MC3-style FILTER values, assigned by a fixed rule so a plain recount can check them."""
+    calls = pd.read_csv(SNAPSHOT / "tcga" / cancer / "mutations.tsv.gz", sep="\t", dtype=str)
+    flags = np.array(["PASS", "wga", "common_in_exac,wga", "oxog", "PASS", "native_wga_mix;StrandBias"], dtype=object)
+    calls["FILTER"] = flags[np.arange(len(calls)) % len(flags)]
+    return calls
+
+
+def test_exclude_filters_drops_and_counts_flagged_calls(tmp_path):
+    calls = mc3_like_calls()
+    maf = tmp_path / "mc3.maf"
+    calls.rename(columns={"patient_id": "Tumor_Sample_Barcode", "gene": "Hugo_Symbol",
+                          "variant_classification": "Variant_Classification"}).to_csv(maf, sep="\t", index=False)
+    root = SNAPSHOT / "tcga" / "GBM"
+    snapshot = snapshot_inputs(root / "mutations.tsv.gz", root / "survival.tsv", root / "clinical.tsv")
+    parsed = read_maf(maf)
+    assert parsed["filter"].tolist() == calls["FILTER"].tolist()
+    cohort, log = build_cohort("GBM", parsed, snapshot.survival, snapshot.clinical, classes=NON_SILENT_CLASSES,
+                               sample_preference=PREFERENCE, exclude_filters=["wga", "StrandBias"], calls_path=maf)
+    # plain recount: a call goes when any of its flags is excluded
+    flagged = calls["FILTER"].isin(["wga", "common_in_exac,wga", "native_wga_mix;StrandBias"])
+    kept = calls[~flagged & calls["variant_classification"].isin(NON_SILENT_CLASSES)]
+    survival = pd.read_csv(root / "survival.tsv", sep="\t")
+    pairs = kept[kept["patient_id"].isin(survival["patient_id"])][["patient_id", "gene"]].drop_duplicates()
+    assert cohort.mutations.nnz == len(pairs)
+    assert cohort.patients["patient_id"].tolist() == sorted(pairs["patient_id"].unique())
+    totals = log.totals().set_index("reason")["count"]
+    for value in ["wga", "common_in_exac,wga", "native_wga_mix;StrandBias"]:
+        assert totals[f"FILTER flag excluded (mutations.exclude_filters): {value}"] == (calls["FILTER"] == value).sum()
+    assert not any("oxog" in reason for reason in totals.index)
+
+
+def test_exclude_filters_without_a_filter_column_is_named():
+    calls, survival, clinical = small_inputs()
+    with pytest.raises(InputFileError, match="calls.maf: has no FILTER column, but mutations.exclude_filters"):
+        build_cohort("T", calls, survival, clinical, classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE,
+                     exclude_filters=["wga"], calls_path="calls.maf")
+    with pytest.raises(InputFileError, match="calls.maf: T: every call has a FILTER flag listed"):
+        build_cohort("T", calls.assign(filter="wga"), survival, clinical, classes=NON_SILENT_CLASSES,
+                     sample_preference=PREFERENCE, exclude_filters=["wga"], calls_path="calls.maf")
+
+
+def test_no_selected_class_blames_the_mutation_file():
+    calls, survival, clinical = small_inputs()
+    with pytest.raises(InputFileError, match=r"calls.maf: T: no call has a variant class listed in mutations.classes; "
+                                             r"classes found: Missense_Mutation \(3\), Nonsense_Mutation \(1\), Silent \(1\), Frame_Shift_Del \(1\)$"):
+        build_cohort("T", calls, survival, clinical, classes=["Silentt"], sample_preference=PREFERENCE, calls_path="calls.maf")
+
+
+def test_lower_case_symbols_are_reported(caplog):
+    calls, survival, clinical = small_inputs()
+    calls["gene"] = calls["gene"].str.lower().where(calls["gene"] != "TP53", "C1orf112")
+    build_cohort("T", calls, survival, clinical, classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE, calls_path="calls.maf")
+    warning = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warning == ["calls.maf: 3 gene symbol(s) have lower-case letters (braf, egfr, kras): HGNC symbols are "
+                       "upper-case, so these match no network gene"]
+
+
+def test_conflicting_clinical_rows_are_named(tmp_path):
+    path = tmp_path / "clinical.tsv"
+    path.write_text("patient_id\tgender\tpathologic_stage\nTCGA-AA-0001\tmale\tstage i\nTCGA-AA-0001\tmale\tstage i\n"
+                    "TCGA-AA-0002\tfemale\tstage ii\n")
+    assert read_snapshot_clinical(path)["patient_id"].tolist() == ["TCGA-AA-0001", "TCGA-AA-0002"]  # identical: once
+    with open(path, "a") as handle:
+        handle.write("TCGA-AA-0002\tfemale\tstage iv\n")
+    with pytest.raises(InputFileError, match=r"clinical.tsv: patient TCGA-AA-0002 has 2 conflicting clinical rows "
+                                             r"\(they differ in pathologic_stage\)"):
+        read_snapshot_clinical(path)

@@ -1,4 +1,4 @@
-"""The config schema: defaults, documentation in sync, shipped config valid."""
+"""The config schema: defaults, short errors naming the key, --config strings typed, documentation in sync."""
 
 import copy
 import subprocess
@@ -7,26 +7,68 @@ import sys
 import pytest
 import yaml
 from helpers import REPO
-from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
-SCHEMA = str(REPO / "workflow" / "schemas" / "config.schema.yaml")
+from pancan.config_validation import ConfigError, validate_config, workflow_relative
+
+SCHEMA = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
+SHIPPED = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 
 
 def test_empty_config_gets_every_default():
     config = {}
-    validate(config, SCHEMA)
-    shipped = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    assert config == shipped
+    validate_config(config, SCHEMA)
+    assert config == SHIPPED
 
 
-def test_wrong_nested_value_names_the_key():
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    bad = copy.deepcopy(config)
+def test_wrong_nested_value_names_the_key_without_the_schema():
+    bad = copy.deepcopy(SHIPPED)
     bad["networks"]["string"]["min_score"] = 2000
-    with pytest.raises(WorkflowError) as error:
-        validate(bad, SCHEMA)
-    assert "2000 is greater than the maximum of 1000" in str(error.value.args)
+    bad["mutations"]["classes"] = []
+    bad["extra_key"] = 1
+    with pytest.raises(ConfigError) as error:
+        validate_config(bad, SCHEMA, "config/config.yaml")
+    message = str(error.value)
+    assert message.splitlines() == [
+        "config/config.yaml: invalid configuration",
+        "  extra_key: unknown key (allowed here: benchmark, cancer_types, cbioportal, data_source, download, local, "
+        "mutations, network_urls, networks, seed, snapshot_dir, survival)",
+        "  mutations.classes: [] should be non-empty",
+        "  networks.string.min_score: 2000 is greater than the maximum of 1000",
+    ]
+
+
+def test_command_line_strings_are_typed_by_the_schema():
+    # what snakemake --config 'download={retries: 1}' 'survival={drop_zero_time: true}' passes: YAML strings
+    config = {
+        "download": {"retries": "1", "backoff_seconds": "0.5", "timeout_seconds": "30"},
+        "survival": {"drop_zero_time": "true"},
+        "networks": {"string": {"min_score": "700"}},
+        "mutations": {"exclude_filters": ["wga"]},
+        "benchmark": {"netnorm_k": ["50", "100"], "smoothing_alpha": ["0.5"], "clinical": "False"},
+    }
+    validate_config(config, SCHEMA)
+    assert config["download"] == {"retries": 1, "backoff_seconds": 0.5, "timeout_seconds": 30, "lock_dir": "resources/locks"}
+    assert config["survival"]["drop_zero_time"] is True and config["survival"]["endpoint"] == "OS"
+    assert config["networks"]["string"]["min_score"] == 700
+    assert config["mutations"]["exclude_filters"] == ["wga"]  # strings stay strings
+    assert config["benchmark"]["netnorm_k"] == [50, 100] and config["benchmark"]["smoothing_alpha"] == [0.5]
+    assert config["benchmark"]["clinical"] is False
+    with pytest.raises(ConfigError, match=r"download\.retries: 'many' is not of type 'integer'"):
+        validate_config({"download": {"retries": "many"}}, SCHEMA)
+
+
+def test_relative_defaults_resolve_against_the_workflow(tmp_path):
+    workflow_dir = tmp_path / "pancan"
+    workdir = tmp_path / "analysis"
+    workflow_dir.mkdir()
+    workdir.mkdir()
+    # the default names a folder shipped with the workflow
+    assert workflow_relative("resources/snapshot", "resources/snapshot", workflow_dir, workdir) == "../pancan/resources/snapshot"
+    # unchanged where the working directory is the workflow's folder
+    assert workflow_relative("resources/snapshot", "resources/snapshot", workflow_dir, workflow_dir) == "resources/snapshot"
+    # a path the user set is the user's, relative to the working directory
+    assert workflow_relative("my/snapshot", "resources/snapshot", workflow_dir, workdir) == "my/snapshot"
+    assert workflow_relative("/abs/snapshot", "resources/snapshot", workflow_dir, workdir) == "/abs/snapshot"
 
 
 def test_config_readme_is_generated_from_schema():
@@ -35,3 +77,4 @@ def test_config_readme_is_generated_from_schema():
     ).stdout
     assert generated == (REPO / "config" / "README.md").read_text()
     assert "| `survival.days_per_month` | number | `30.4375` |" in generated
+    assert "--config 'survival={endpoint: DSS, drop_zero_time: true}'" in generated

@@ -6,13 +6,14 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import SHARED, SNAPSHOT, pathway_commons_sif_gz, string_download_files
+from helpers import SHARED, SNAPSHOT, pathway_commons_extended_sif_gz, pathway_commons_sif_gz, string_download_files
 
 from pancan.errors import ChecksumMismatchError, InputFileError
 from pancan.networks.gene_network import GeneNetwork
 from pancan.data.manifest import verify_files
 from pancan.networks.sources import (
     pathway_commons_network,
+    read_pathway_commons,
     read_string_download,
     read_string_snapshot,
     string_network,
@@ -55,12 +56,32 @@ def test_pathway_commons_matches_readme_and_networkx(pathway_commons):
     assert all(ours[g] == degree[g] for g in ["TP53", "EGFR", "KRAS", "A1BG"])
 
 
-def test_publisher_sif_gives_the_same_graph(tmp_path, pathway_commons):
-    sif = tmp_path / "pc-hgnc.txt.gz"
-    sif.write_bytes(pathway_commons_sif_gz())
+@pytest.mark.parametrize("layout", ["plain", "extended"])
+def test_publisher_sif_gives_the_same_graph(tmp_path, pathway_commons, layout):
+    """Plain SIF and extended SIF (whose second section lists participants) give the snapshot's graph."""
+    sif = tmp_path / f"pc-{layout}.txt.gz"
+    sif.write_bytes(pathway_commons_sif_gz() if layout == "plain" else pathway_commons_extended_sif_gz())
     from_sif = pathway_commons_network(sif)
-    assert from_sif.genes.tolist() == pathway_commons.genes.tolist()  # CHEBI rows dropped
+    assert from_sif.genes.tolist() == pathway_commons.genes.tolist()  # CHEBI rows dropped, no participant rows
     assert (from_sif.adjacency != pathway_commons.adjacency).nnz == 0
+
+
+def test_extended_sif_participants_are_not_edges(tmp_path):
+    text = (
+        "PARTICIPANT_A\tINTERACTION_TYPE\tPARTICIPANT_B\tINTERACTION_DATA_SOURCE\tINTERACTION_PUBMED_ID\tPATHWAY_NAMES\n"
+        "AKT1\tcontrols-phosphorylation-of\tIRS1\tPhosphoSite\t17360977;17640984\t\n"
+        "AKT1\tneighbor-of\tIRS1\tPhosphoSite\t17360977\t\n"
+        "\n"
+        "PARTICIPANT\tPARTICIPANT_TYPE\tPARTICIPANT_NAME\tUNIFICATION_XREF\tRELATIONSHIP_XREF\n"
+        "AKT1\tProteinReference\tAKT1_HUMAN\tUniProt Knowledgebase:P31749\tHGNC:391\n"
+        "IRS1\tProteinReference\tIRS1_HUMAN\tUniProt Knowledgebase:P35568\tHGNC:6125\n"
+    )
+    path = tmp_path / "pc-hgnc.txt.gz"
+    path.write_bytes(gzip.compress(text.encode()))
+    rows = read_pathway_commons(path)
+    assert rows.values.tolist() == [["AKT1", "IRS1", "controls-phosphorylation-of"], ["AKT1", "IRS1", "neighbor-of"]]
+    network = pathway_commons_network(path)
+    assert network.genes.tolist() == ["AKT1", "IRS1"] and network.n_edges == 1
 
 
 def test_interaction_type_filter(pathway_commons):

@@ -1,5 +1,6 @@
 """The Snakemake workflow end to end: snapshot path, download path via a loopback server, errors."""
 
+import hashlib
 import re
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from helpers import (
     REPO,
     SNAPSHOT,
     cbioportal_study_files,
-    pathway_commons_sif_gz,
+    pathway_commons_extended_sif_gz,
     string_download_files,
     study_archive,
 )
@@ -62,7 +63,20 @@ def snapshot_run(tmp_path_factory):
     return workdir
 
 
-def test_snapshot_run_writes_cohorts_and_summary(snapshot_run):
+COHORT_TARGETS = ("results/cohorts/summary.tsv", "results/cohorts/networks.tsv")
+
+
+@pytest.fixture(scope="module")
+def snapshot_data(tmp_path_factory):
+    """The data stage alone (cohorts, networks, summary), so data-layer tests do not depend on the benchmark."""
+    workdir = deploy(tmp_path_factory.mktemp("snapshot_data"))
+    result = snakemake(workdir, *COHORT_TARGETS)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir
+
+
+def test_snapshot_run_writes_cohorts_and_summary(snapshot_data):
+    snapshot_run = snapshot_data
     summary = pd.read_csv(snapshot_run / "results/cohorts/summary.tsv", sep="\t").set_index("cancer")
     # ../shared/data/README.md overlap counts
     assert summary.loc["GBM", ["patients", "deaths"]].tolist() == [279, 218]
@@ -149,16 +163,31 @@ def test_rerun_does_nothing(snapshot_run):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
-def test_download_path_end_to_end(server, tmp_path, snapshot_run):
-    """cBioPortal-layout archives and publisher network files over HTTP give the snapshot's cohorts."""
+def same_cohorts(first: Path, second: Path) -> None:
+    """Identical cohorts, cancer by cancer, and identical summary tables."""
     for cancer in TYPES:
-        server.files[f"/{cancer.lower()}_tcga_pan_can_atlas_2018.tar.gz"] = study_archive(cancer, cbioportal_study_files(cancer))
-    server.files["/pc-hgnc.txt.gz"] = pathway_commons_sif_gz()
-    links, info = string_download_files()
-    server.files["/links.txt.gz"], server.files["/info.txt.gz"] = links, info
+        a, b = Cohort.load(first / "results/cohorts" / cancer), Cohort.load(second / "results/cohorts" / cancer)
+        pd.testing.assert_frame_equal(a.patients, b.patients)
+        pd.testing.assert_frame_equal(a.clinical, b.clinical)
+        assert a.genes.tolist() == b.genes.tolist() and (a.mutations != b.mutations).nnz == 0
+    for name in ["summary.tsv", "networks.tsv"]:
+        pd.testing.assert_frame_equal(pd.read_csv(first / "results/cohorts" / name, sep="\t"),
+                                      pd.read_csv(second / "results/cohorts" / name, sep="\t"))
+
+
+def test_download_and_local_paths_end_to_end(server, tmp_path, snapshot_data):
+    """cBioPortal-layout archives and publisher network files over HTTP give the snapshot's cohorts; the same
+    studies on disk (a folder, an archive) and network files as file:// URLs give exactly the download path's."""
+    studies = {cancer: cbioportal_study_files(cancer) for cancer in TYPES}
+    for cancer in TYPES:
+        server.files[f"/{cancer.lower()}_tcga_pan_can_atlas_2018.tar.gz"] = study_archive(cancer, studies[cancer])
+    network_files = {"pc-hgnc.txt.gz": pathway_commons_extended_sif_gz()}
+    network_files["links.txt.gz"], network_files["info.txt.gz"] = string_download_files()
+    for name, data in network_files.items():
+        server.files[f"/{name}"] = data
     server.faults["/pc-hgnc.txt.gz"] = [503]  # one transient failure, retried
     workdir = deploy(
-        tmp_path,
+        tmp_path / "download",
         data_source="cbioportal",
         cbioportal={"study_id": "{cancer_lower}_tcga_pan_can_atlas_2018", "study_url": f"{server.url}/{{study}}.tar.gz",
                     "default_cancer_types": TYPES},
@@ -166,7 +195,7 @@ def test_download_path_end_to_end(server, tmp_path, snapshot_run):
                       "string_info": f"{server.url}/info.txt.gz"},
         download={"timeout_seconds": 10, "retries": 2, "backoff_seconds": 0.1, "lock_dir": "locks"},
     )
-    result = snakemake(workdir)
+    result = snakemake(workdir, *COHORT_TARGETS)
     assert result.returncode == 0, result.stderr[-3000:]
     assert sorted(p.name for p in (workdir / "locks").iterdir()) == [
         "cbioportal_gbm_tcga_pan_can_atlas_2018.json",
@@ -177,8 +206,9 @@ def test_download_path_end_to_end(server, tmp_path, snapshot_run):
     ]
     for cancer in TYPES:
         downloaded = Cohort.load(workdir / "results/cohorts" / cancer)
-        bundled = Cohort.load(snapshot_run / "results/cohorts" / cancer)
+        bundled = Cohort.load(snapshot_data / "results/cohorts" / cancer)
         assert downloaded.patients["patient_id"].tolist() == bundled.patients["patient_id"].tolist()
+        assert downloaded.patients["sample_id"].tolist() == [f"{p}-01" for p in bundled.patients["patient_id"]]
         assert downloaded.patients["event"].tolist() == bundled.patients["event"].tolist()
         # months rounded to 2 decimals: within 0.01 month of the original days
         np.testing.assert_allclose(downloaded.patients["time_days"], bundled.patients["time_days"], atol=0.01 * 30.4375)
@@ -187,8 +217,38 @@ def test_download_path_end_to_end(server, tmp_path, snapshot_run):
         assert downloaded.clinical["gender"].tolist() == bundled.clinical["gender"].tolist()
     for name in ["summary.tsv", "networks.tsv"]:
         assert pd.read_csv(workdir / "results/cohorts" / name, sep="\t").drop(columns="median_followup_days", errors="ignore").equals(
-            pd.read_csv(snapshot_run / "results/cohorts" / name, sep="\t").drop(columns="median_followup_days", errors="ignore")
+            pd.read_csv(snapshot_data / "results/cohorts" / name, sep="\t").drop(columns="median_followup_days", errors="ignore")
         )
+
+    # the same data on disk: GBM a study folder, KIRC an archive, networks as file:// URLs
+    data = tmp_path / "data"
+    (data / "gbm_study").mkdir(parents=True)
+    for name, content in studies["GBM"].items():
+        (data / "gbm_study" / name).write_bytes(content)
+    (data / "kirc_study.tar.gz").write_bytes(study_archive("KIRC", studies["KIRC"]))
+    for name, content in network_files.items():
+        (data / name).write_bytes(content)
+    local = deploy(
+        tmp_path / "local",
+        data_source="local",
+        cancer_types=[],
+        local={"studies": {"GBM": str(data / "gbm_study"), "KIRC": str(data / "kirc_study.tar.gz")}, "networks": "download"},
+        network_urls={"pathway_commons": (data / "pc-hgnc.txt.gz").as_uri(), "string_links": (data / "links.txt.gz").as_uri(),
+                      "string_info": (data / "info.txt.gz").as_uri()},
+        download={"lock_dir": "locks"},
+    )
+    result = snakemake(local, *COHORT_TARGETS)
+    assert result.returncode == 0, result.stderr[-3000:]
+    same_cohorts(local, workdir)
+    lock = yaml.safe_load((local / "locks" / "local_KIRC.json").read_text())
+    assert lock["files"]["mutations"]["sha256"] == hashlib.sha256(studies["KIRC"]["data_mutations.txt"]).hexdigest()
+    # an edited study is rerun and refused against its pin, naming the file and the lock
+    with open(data / "gbm_study" / "data_mutations.txt", "a") as handle:
+        handle.write("TP53\t0\tbroad.mit.edu\tGRCh37\tMissense_Mutation\tTCGA-02-0003-01\tnote\n")
+    result = snakemake(local, *COHORT_TARGETS)
+    assert result.returncode != 0
+    log = (local / "logs/download/local_GBM.log").read_text()
+    assert "gbm_study: the mutations file changed since locks/local_GBM.json was written" in log
 
 
 def test_failed_download_fails_the_workflow_cleanly(server, tmp_path):

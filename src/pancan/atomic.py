@@ -29,6 +29,16 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             tmp.unlink()
 
 
+def remove_stale_temporaries(path: str | Path) -> list[Path]:
+    """Delete temporaries a killed writer of `path` left next to it (`.<name>.*.part`); return them."""
+    target = Path(path)
+    patterns = (f".{target.name}.*.part", f"..{target.name}.*.part")  # the second: a temporary's own temporary
+    stale = sorted(p for pattern in patterns for p in target.parent.glob(pattern)) if target.parent.is_dir() else []
+    for leftover in stale:
+        leftover.unlink(missing_ok=True)
+    return stale
+
+
 def write_text_atomic(path: str | Path, text: str) -> None:
     """Write `text` to `path` atomically."""
     with atomic_path(path) as tmp:

@@ -2,6 +2,7 @@
 
 
 rule prepare_cohort:
+    """Turn a cancer type's mutation calls, survival and clinical files into a binary patient x gene cohort and a drop log."""
     input:
         unpack(cohort_inputs),
     output:
@@ -30,6 +31,7 @@ rule prepare_cohort:
 
 
 rule summarize_cohorts:
+    """Tabulate patients, deaths, mutation burden and network coverage of every cohort, and the networks' sizes."""
     input:
         patients=expand("results/cohorts/{cancer}/patients.tsv", cancer=CANCERS),
         networks=expand("results/networks/{network}/genes.txt", network=NETWORKS),

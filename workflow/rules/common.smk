@@ -1,8 +1,24 @@
 # Shared helpers: selected cancer types and networks, and where each rule's inputs come from.
 from pathlib import Path
 
-SNAPSHOT_DIR = config["snapshot_dir"]
+from pancan.config_validation import schema_default, workflow_relative
+from pancan.data import cancer_types, local_studies
+
+
+def workflow_path(*keys):
+    """A path setting; its relative default names a folder shipped with the workflow (see workflow_relative)."""
+    value = config
+    for key in keys:
+        value = value[key]
+    return workflow_relative(
+        value, schema_default(CONFIG_SCHEMA, *keys), workflow.basedir
+    )
+
+
+SNAPSHOT_DIR = workflow_path("snapshot_dir")
+LOCK_DIR = workflow_path("download", "lock_dir")
 DOWNLOAD_DIR = "results/download"
+LOCAL_DIR = "results/local"
 SNAPSHOT_NETWORK_FILES = {
     "pathway_commons": "networks/pathway_commons_v9_hgnc.tsv.gz",
     "string": "networks/string_v9_score900.tsv.gz",
@@ -11,6 +27,12 @@ NETWORK_DOWNLOADS = {
     "pathway_commons": ["pathway_commons"],
     "string": ["string_links", "string_info"],
 }
+# Where networks come from: the snapshot's tables, or the publishers' files (downloaded or file://).
+NETWORK_SOURCE = {
+    "snapshot": "snapshot",
+    "cbioportal": "download",
+    "local": config["local"]["networks"],
+}[config["data_source"]]
 
 
 def snapshot_cancer_types():
@@ -22,18 +44,21 @@ def snapshot_cancer_types():
 
 
 def selected_cancer_types():
+    """The configured cancer types, checked against what the data source provides."""
     requested = config["cancer_types"]
-    if config["data_source"] == "cbioportal":
-        return requested or config["cbioportal"]["default_cancer_types"]
-    available = snapshot_cancer_types()
-    unavailable = [c for c in requested if c not in available]
-    if unavailable:
-        raise ValueError(
-            f"cancer_types {unavailable}: the bundled snapshot has no mutation calls for "
-            f"{'this type' if len(unavailable) == 1 else 'these types'} (it has {', '.join(available)}); "
-            "use data_source: cbioportal to download them"
+    source = config["data_source"]
+    if source == "cbioportal":
+        return cancer_types.cbioportal_selection(
+            requested,
+            config["cbioportal"]["default_cancer_types"],
+            config["cbioportal"]["study_id"],
+            schema_default(CONFIG_SCHEMA, "cbioportal", "study_id"),
         )
-    return requested or available
+    if source == "local":
+        local = config["local"]
+        found = local_studies.discover_studies(local["studies"], local["study_pattern"])
+        return cancer_types.local_selection(requested, found)
+    return cancer_types.snapshot_selection(requested, snapshot_cancer_types())
 
 
 CANCERS = selected_cancer_types()
@@ -64,7 +89,7 @@ wildcard_constraints:
 
 
 def cohort_inputs(wildcards):
-    """Raw per-type files: the snapshot's, or those extracted from the cBioPortal study."""
+    """Raw per-type files: the snapshot's, or the study files downloaded or imported from disk."""
     if config["data_source"] == "snapshot":
         root = f"{SNAPSHOT_DIR}/tcga/{wildcards.cancer}"
         return {
@@ -72,7 +97,8 @@ def cohort_inputs(wildcards):
             "survival": f"{root}/survival.tsv",
             "clinical": f"{root}/clinical.tsv",
         }
-    root = f"{DOWNLOAD_DIR}/cbioportal/{wildcards.cancer}"
+    folder = "local" if config["data_source"] == "local" else "download/cbioportal"
+    root = f"results/{folder}/{wildcards.cancer}"
     return {
         "mutations": f"{root}/data_mutations.txt",
         "clinical_patient": f"{root}/data_clinical_patient.txt",
@@ -80,9 +106,22 @@ def cohort_inputs(wildcards):
     }
 
 
+def local_study(cancer):
+    """The study on disk of a cancer type (data_source: local)."""
+    local = config["local"]
+    return local_studies.study_location(
+        cancer, local["studies"], local["study_pattern"]
+    )
+
+
+def local_study_files(wildcards):
+    """The files an import reads (an archive, or a study folder's three files), so editing them reruns it."""
+    return local_studies.study_files(local_study(wildcards.cancer))
+
+
 def network_inputs(wildcards):
     """The network's source files: bundled, or downloaded from the publisher."""
-    if config["data_source"] == "snapshot":
+    if NETWORK_SOURCE == "snapshot":
         return {"table": f"{SNAPSHOT_DIR}/{SNAPSHOT_NETWORK_FILES[wildcards.network]}"}
     return {
         name: f"{DOWNLOAD_DIR}/networks/{name}.txt.gz"
@@ -98,10 +137,12 @@ def cbioportal_study(cancer):
 
 
 def cbioportal_study_url(cancer):
+    """Archive URL of a cancer type's datahub study."""
     return config["cbioportal"]["study_url"].format(study=cbioportal_study(cancer))
 
 
 def download_options():
+    """Timeout, retries and backoff of every download."""
     options = config["download"]
     return {
         "timeout": options["timeout_seconds"],

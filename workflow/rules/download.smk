@@ -1,7 +1,9 @@
-# Download stage (data_source: cbioportal): study archives and network files, pinned by sha256 locks.
+# Download stage (data_source: cbioportal, or local with downloaded networks) and local study
+# import (data_source: local): every file is validated, then pinned by a sha256 lock.
 
 
 rule download_cbioportal_study:
+    """Download a cancer type's cBioPortal datahub study archive, check it, pin it, and extract its MAF and clinical files."""
     output:
         mutations=f"{DOWNLOAD_DIR}/cbioportal/{{cancer}}/data_mutations.txt",
         clinical_patient=f"{DOWNLOAD_DIR}/cbioportal/{{cancer}}/data_clinical_patient.txt",
@@ -19,13 +21,39 @@ rule download_cbioportal_study:
     params:
         study=lambda wildcards: cbioportal_study(wildcards.cancer),
         url=lambda wildcards: cbioportal_study_url(wildcards.cancer),
-        lock_dir=config["download"]["lock_dir"],
+        lock_dir=LOCK_DIR,
         options=download_options(),
     script:
         "../../scripts/download_cbioportal_study.py"
 
 
+rule import_local_study:
+    """Copy a cancer type's cBioPortal-format study from disk (folder or archive) and pin its files' sha256."""
+    input:
+        unpack(local_study_files),
+    output:
+        mutations=f"{LOCAL_DIR}/{{cancer}}/data_mutations.txt",
+        clinical_patient=f"{LOCAL_DIR}/{{cancer}}/data_clinical_patient.txt",
+        clinical_sample=f"{LOCAL_DIR}/{{cancer}}/data_clinical_sample.txt",
+    log:
+        "logs/download/local_{cancer}.log",
+    benchmark:
+        "benchmarks/download/local_{cancer}.tsv"
+    conda:
+        "../../envs/pancan.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
+    params:
+        study=lambda wildcards: local_study(wildcards.cancer),
+        lock=lambda wildcards: f"{LOCK_DIR}/local_{wildcards.cancer}.json",
+    script:
+        "../../scripts/import_local_study.py"
+
+
 rule download_network_file:
+    """Download one network file from its publisher, check it is a complete gzip file, and pin it."""
     output:
         f"{DOWNLOAD_DIR}/networks/{{resource}}.txt.gz",
     log:
@@ -40,7 +68,7 @@ rule download_network_file:
         runtime=60,
     params:
         url=lambda wildcards: config["network_urls"][wildcards.resource],
-        lock_dir=config["download"]["lock_dir"],
+        lock_dir=LOCK_DIR,
         options=download_options(),
     script:
         "../../scripts/download_network_file.py"

@@ -2,6 +2,7 @@
 
 
 rule prepare_network:
+    """Build a canonical undirected gene graph (symmetric, no self-loops, small molecules dropped) from a network's source files."""
     input:
         unpack(network_inputs),
     output:
@@ -19,7 +20,7 @@ rule prepare_network:
         mem_mb=1500,  # Pathway Commons: 0.51 GB peak measured
         runtime=10,
     params:
-        data_source=config["data_source"],
+        network_source=NETWORK_SOURCE,
         snapshot_dir=SNAPSHOT_DIR,
         settings=lambda wildcards: config["networks"].get(wildcards.network, {}),
     script:

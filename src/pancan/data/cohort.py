@@ -12,11 +12,11 @@ import scipy.sparse as sp
 
 from pancan.atomic import atomic_path, write_table_atomic, write_text_atomic
 from pancan.data.barcodes import select_tumour_samples
+from pancan.data.call_filters import filter_calls
 from pancan.data.drop_log import DropLog
 from pancan.errors import InputFileError
 from pancan.data.survival import clean_survival
 
-UNKNOWN_GENES = {"", "UNKNOWN", "."}
 COHORT_FILES = ("mutations.npz", "patients.tsv", "genes.txt", "clinical.tsv")
 
 
@@ -25,7 +25,7 @@ class Cohort:
     """Row i of `mutations` is patients.iloc[i]; column j is genes[j] (sorted symbols)."""
 
     cancer: str
-    patients: pd.DataFrame  # patient_id, time_days, event, n_mutations
+    patients: pd.DataFrame  # patient_id, sample_id (the tumour sample used), time_days, event, n_mutations
     genes: np.ndarray
     mutations: sp.csr_matrix  # int8, 1 = at least one selected call
     clinical: pd.DataFrame  # patient_id + covariates, same row order as patients
@@ -62,44 +62,51 @@ def build_cohort(
     classes: Sequence[str],
     sample_preference: Sequence[str],
     sample_to_patient: Mapping[str, str] | None = None,
+    exclude_filters: Sequence[str] = (),
+    keep_unmutated_patients: bool = False,
     drop_zero_time: bool = False,
     survival_path: str | Path = "survival",
+    calls_path: str | Path = "mutations",
 ) -> tuple[Cohort, DropLog]:
-    """Filter calls, pick one tumour sample per patient, dedupe to binary, intersect with survival.
+    """Pick one tumour sample per patient, filter its calls, dedupe to binary, intersect with survival.
 
-    calls: sample_id, gene, variant_classification; survival: patient_id,
-    time_days, event; clinical: patient_id + covariates. Patients kept are those
-    with at least one selected call *and* a usable survival record.
+    calls: sample_id, gene, variant_classification (+ filter); survival: patient_id,
+    time_days, event; clinical: patient_id + covariates. The sample is chosen among
+    every sequenced sample *before* calls are filtered, so filtering never swaps a
+    patient's primary tumour for another sample. Patients kept are those with a
+    usable survival record and a chosen sample; by default (as in the NetNorM code)
+    also at least one selected call, else `keep_unmutated_patients` keeps them as
+    all-zero rows.
     """
     log = DropLog()
-    genes = calls["gene"].fillna("")
-    unknown = genes.str.upper().isin(UNKNOWN_GENES)
-    log.count("calls", "unknown or empty gene symbol", int(unknown.sum()))
-    calls = calls[~unknown]
-    selected = calls["variant_classification"].isin(list(classes))
-    for variant_class, n in calls.loc[~selected, "variant_classification"].fillna("<missing>").value_counts().items():
-        log.count("calls", f"variant class not selected: {variant_class}", int(n))
-    calls = calls[selected]
-
     chosen, dropped_samples = select_tumour_samples(calls["sample_id"], sample_preference, sample_to_patient)
     log.items("samples", dropped_samples, "sample_id")
+    unused = ~calls["sample_id"].isin(set(chosen["sample_id"]))
+    log.count("calls", "call of a sample not used (see the samples rows)", int(unused.sum()))
+    calls = filter_calls(calls[~unused], classes, exclude_filters, log, calls_path, cancer)
     calls = calls.merge(chosen[["sample_id", "patient_id"]], on="sample_id", how="inner")
     pairs = calls[["patient_id", "gene"]].drop_duplicates()
     log.count("calls", "duplicate call of the same gene in the same patient (binarised)", len(calls) - len(pairs))
 
     kept_survival, dropped_survival = clean_survival(survival, survival_path, drop_zero_time=drop_zero_time)
     log.items("survival", dropped_survival, "patient_id")
+    sequenced = set(chosen["patient_id"])
     with_calls = set(pairs["patient_id"])
     with_survival = set(kept_survival["patient_id"])
-    no_survival = sorted(with_calls - with_survival - set(dropped_survival["patient_id"]))
+    no_survival = sorted(sequenced - with_survival - set(dropped_survival["patient_id"]))
     log.items("intersect", pd.DataFrame({"patient_id": no_survival, "reason": "no survival record"}), "patient_id")
-    no_calls = sorted(with_survival - with_calls)
-    log.items("intersect", pd.DataFrame({"patient_id": no_calls, "reason": "no selected mutation call"}), "patient_id")
+    not_sequenced = sorted(with_survival - sequenced)
+    log.items("intersect", pd.DataFrame({"patient_id": not_sequenced, "reason": "no mutation call (not in the mutation file)"}), "patient_id")
+    candidates = sequenced if keep_unmutated_patients else with_calls
+    if not keep_unmutated_patients:
+        unmutated = sorted((sequenced - with_calls) & with_survival)
+        reason = "no selected call (all silent or filtered out; mutations.keep_unmutated_patients is off)"
+        log.items("intersect", pd.DataFrame({"patient_id": unmutated, "reason": reason}), "patient_id")
 
-    patient_order = sorted(with_calls & with_survival)
+    patient_order = sorted(candidates & with_survival)
     if not patient_order:
-        raise InputFileError(survival_path, f"{cancer}: no patient has both a selected mutation call and usable survival")
-    pairs = pairs[pairs["patient_id"].isin(with_survival)]
+        raise InputFileError(survival_path, f"{cancer}: no patient has both a selected mutation call in {calls_path} and usable survival")
+    pairs = pairs[pairs["patient_id"].isin(set(patient_order))]
     gene_order = np.array(sorted(pairs["gene"].unique()), dtype=object)
     rows = pd.Index(patient_order).get_indexer(pairs["patient_id"])
     cols = pd.Index(gene_order).get_indexer(pairs["gene"])
@@ -107,9 +114,8 @@ def build_cohort(
         (np.ones(len(pairs), dtype=np.int8), (rows, cols)), shape=(len(patient_order), len(gene_order))
     )
     mutations.sort_indices()
-    patients = (
-        kept_survival.set_index("patient_id").loc[patient_order].reset_index()[["patient_id", "time_days", "event"]]
-    )
+    patients = kept_survival.set_index("patient_id").loc[patient_order].reset_index()[["patient_id", "time_days", "event"]]
+    patients.insert(1, "sample_id", chosen.set_index("patient_id").loc[patient_order, "sample_id"].to_numpy())
     patients["n_mutations"] = np.asarray(mutations.sum(axis=1)).ravel().astype(int)
     clinical = clinical.drop_duplicates("patient_id").set_index("patient_id").reindex(patient_order)
     clinical = clinical.rename_axis("patient_id").reset_index()

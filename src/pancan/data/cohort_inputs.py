@@ -45,7 +45,7 @@ def cbioportal_inputs(
     return CohortInputs(
         calls=read_maf(mutations),
         survival=survival_from_cbioportal(patients, clinical_patient, endpoint, days_per_month),
-        clinical=clinical_from_cbioportal(patients),
+        clinical=clinical_from_cbioportal(patients, clinical_patient),
         sample_to_patient=read_sample_patients(clinical_sample),
         survival_path=Path(clinical_patient),
     )

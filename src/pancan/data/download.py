@@ -1,15 +1,20 @@
-"""HTTP downloads with timeouts, retries with backoff, atomic writes and sha256 lock files."""
+"""HTTP downloads with timeouts, retries with jittered backoff, validation, atomic writes and sha256 lock files."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import http.client
 import json
 import logging
+import random
 import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 RETRYABLE_HTTP = {408, 425, 429, 500, 502, 503, 504}
 CHUNK = 1 << 20
+HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body")
+Validator = Callable[[Path, str], None]  # (downloaded file, label for messages); raises DownloadError
 
 
 @dataclass(frozen=True)
@@ -66,10 +73,21 @@ def _stream_to(url: str, tmp: Path, timeout: float, progress_every: int) -> tupl
         raise _RetryableError(f"truncated: connection closed after {received + len(exc.partial)} bytes") from exc
     except (urllib.error.URLError, socket.timeout, ConnectionError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
+        if urllib.parse.urlsplit(url).scheme == "file" and isinstance(reason, OSError):
+            # a local file that is missing or unreadable will not appear by waiting
+            raise DownloadError(f"{url}: {reason.strerror or reason}") from exc
         raise _RetryableError(f"{type(exc).__name__}: {reason}") from exc
     if expected is not None and received != expected:
         raise _RetryableError(f"truncated: received {received} of {expected} bytes")
     return digest.hexdigest(), received
+
+
+def retry_delay(attempt: int, backoff: float, rng: random.Random | None = None) -> float:
+    """Seconds to wait before retry `attempt` (1, 2, ...): backoff * 2^(attempt-1), times a random 0.5-1.5.
+
+    The jitter keeps parallel jobs that failed together from retrying in lockstep.
+    """
+    return backoff * 2 ** (attempt - 1) * (rng or random).uniform(0.5, 1.5)
 
 
 def download(
@@ -81,6 +99,7 @@ def download(
     backoff: float = 2.0,
     expected_sha256: str | None = None,
     progress_every: int = 16 * CHUNK,
+    rng: random.Random | None = None,
 ) -> DownloadRecord:
     """Fetch `url` to `dest` atomically; retry transient failures `retries` times with exponential backoff.
 
@@ -92,7 +111,7 @@ def download(
     failures: list[str] = []
     for attempt in range(retries + 1):
         if attempt:
-            delay = backoff * 2 ** (attempt - 1)
+            delay = retry_delay(attempt, backoff, rng)
             logger.warning("%s: attempt %d failed (%s); retrying in %.1f s", url, attempt, failures[-1], delay)
             time.sleep(delay)
         try:
@@ -126,23 +145,56 @@ def write_lock(lock_path: str | Path, record: DownloadRecord) -> None:
     write_text_atomic(lock_path, json.dumps(asdict(record), indent=2, sort_keys=True) + "\n")
 
 
-def download_locked(url: str, dest: str | Path, lock_path: str | Path, **options) -> DownloadRecord:
-    """Download and pin: the first download records its sha256 in `lock_path`; later ones must match it.
+def check_not_html(path: Path, label: str) -> None:
+    """An HTML page (an error or login page served with status 200) is never the data file."""
+    with open(path, "rb") as handle:
+        raw = handle.read(1024).lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = raw.lower()
+    if head.startswith(HTML_MARKERS) or (head.startswith(b"<?xml") and b"<html" in head):
+        first = raw.splitlines()[0][:80].decode("utf-8", "replace")
+        raise DownloadError(f"{label}: the server sent an HTML page ({first!r}), not the data file")
 
-    A changed upstream file therefore fails loudly instead of silently changing
-    results; delete the lock file to accept the new version. A lock for a
-    different URL (the config changed) is replaced.
+
+def check_gzip(path: Path, label: str) -> None:
+    """The whole gzip stream decompresses (its CRC catches a short or corrupt file)."""
+    try:
+        with gzip.open(path, "rb") as stream:
+            while stream.read(CHUNK):
+                pass
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DownloadError(f"{label}: not a complete gzip file ({type(exc).__name__}: {exc})") from exc
+
+
+def download_locked(
+    url: str, dest: str | Path, lock_path: str | Path, *, validate: Validator | None = None, **options
+) -> DownloadRecord:
+    """Download, validate, then pin: the first valid download records its sha256 in `lock_path`.
+
+    The file must not be an HTML page and must pass `validate` (e.g. the archive
+    opens and has its members) before anything is pinned, so a bad response never
+    becomes the reference. The lock names the resource, not the URL: a later
+    download must match its sha256 whatever URL it came from, else
+    ChecksumMismatchError (delete the lock file to accept the new version).
+    Nothing is left at `dest` on failure.
     """
     lock = read_lock(lock_path)
-    expected = lock.sha256 if lock is not None and lock.url == url else None
-    if lock is not None and expected is None:
-        logger.warning("%s records %s, not %s: replacing it", lock_path, lock.url, url)
-    try:
-        record = download(url, dest, expected_sha256=expected, **options)
-    except ChecksumMismatchError as exc:
-        raise ChecksumMismatchError(
-            f"{exc}. The file changed since {lock_path} was written; delete that lock file to accept the new version"
-        ) from exc
-    if expected is None:
+    with atomic_path(dest) as tmp:
+        record = download(url, tmp, **options)
+        try:
+            check_not_html(tmp, url)
+            if validate is not None:
+                validate(tmp, url)
+        except DownloadError as exc:
+            raise DownloadError(f"{exc}; nothing was pinned, so a later run downloads afresh") from exc
+        if lock is not None and record.sha256 != lock.sha256:
+            moved = f" (the URL changed: the lock was written for {lock.url})" if lock.url != url else ""
+            raise ChecksumMismatchError(
+                f"{url}: checksum mismatch: {lock_path} pins sha256 {lock.sha256}, downloaded {record.sha256} "
+                f"({record.size} bytes){moved}. The file changed since the lock was written; "
+                "delete that lock file to accept the new version"
+            )
+    if lock is None:
         write_lock(lock_path, record)
+    elif lock.url != url:
+        logger.info("%s: same bytes as pinned in %s (from %s)", url, lock_path, lock.url)
     return record

@@ -77,12 +77,13 @@ def survival_from_cbioportal(patients: pd.DataFrame, path: str | Path, endpoint:
 def clean_survival(survival: pd.DataFrame, path: str | Path, drop_zero_time: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Drop patients with missing/negative (optionally zero) time or missing event.
 
-    Returns (kept, dropped[patient_id, reason]). A patient listed twice is a
-    malformed file, since survival tables have one row per patient.
+    Returns (kept, dropped[patient_id, reason]). Repeated identical rows count
+    once; a patient with two different survival rows is a malformed file.
     """
+    survival = survival.drop_duplicates().reset_index(drop=True)
     duplicated = survival["patient_id"].duplicated(keep=False)
     if duplicated.any():
-        raise InputFileError(path, f"patient {survival.loc[duplicated, 'patient_id'].iloc[0]} has more than one survival row")
+        raise InputFileError(path, f"patient {survival.loc[duplicated, 'patient_id'].iloc[0]} has conflicting survival rows")
     time, event = survival["time_days"], survival["event"]
     reason = pd.Series(pd.NA, index=survival.index, dtype="string")
     reason[time.isna()] = "missing survival time"

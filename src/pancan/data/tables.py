@@ -47,11 +47,12 @@ def read_tsv(
     required: Sequence[str],
     *,
     all_columns: bool = False,
+    optional: Sequence[str] = (),
     what: str = "table",
 ) -> pd.DataFrame:
     """Read a TSV whose leading lines may start with '#' (MAF `#version`, cBioPortal headers).
 
-    Reads the `required` columns (or every column with `all_columns`). Only *leading* '#' lines are skipped (pandas' `comment=` would also cut fields
+    Reads the `required` columns, the `optional` ones present (or every column with `all_columns`). Only *leading* '#' lines are skipped (pandas' `comment=` would also cut fields
     that contain '#'); quoted fields are honoured; every column is read as text.
     Raises InputFileError naming the file for a missing header, missing required
     columns or ragged rows.
@@ -77,7 +78,8 @@ def read_tsv(
                     f"{what} lacks required column(s) {', '.join(missing)} "
                     f"(found: {', '.join(header[:12])}{', ...' if len(header) > 12 else ''})",
                 )
-            wanted = list(dict.fromkeys([*required, *(header if all_columns else [])]))
+            present = [c for c in optional if c in header]
+            wanted = list(dict.fromkeys([*required, *present, *(header if all_columns else [])]))
             text = header_line + handle.read()
     except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, OSError, zlib.error) as exc:
         if isinstance(exc, InputFileError):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
+import itertools
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,6 +15,8 @@ from pancan.errors import InputFileError
 from pancan.networks.gene_network import GeneNetwork
 from pancan.data.tables import open_text, read_tsv
 
+logger = logging.getLogger(__name__)
+
 # Pathway Commons participants that are not genes (small molecules, chemicals).
 SMALL_MOLECULE_PREFIXES = ("CHEBI:", "PUBCHEM:", "PUBCHEM-COMPOUND:", "CHEMBL")
 PC_SNAPSHOT_COLUMNS = ["gene_a", "gene_b", "interaction_type"]
@@ -20,32 +25,40 @@ PC_SNAPSHOT_COLUMNS = ["gene_a", "gene_b", "interaction_type"]
 def read_pathway_commons(path: str | Path) -> pd.DataFrame:
     """Pathway Commons gene-gene rows (gene_a, gene_b, interaction_type).
 
-    Accepts the snapshot's headed table and the publisher's SIF (PARTICIPANT_A,
-    INTERACTION_TYPE, PARTICIPANT_B; with or without that header line).
+    Accepts the snapshot's headed table, the plain SIF (PARTICIPANT_A,
+    INTERACTION_TYPE, PARTICIPANT_B, no header) and the extended SIF (pc-hgnc.txt:
+    the same three columns first, with a header and data-source columns, then an
+    empty line and a second section listing the participants, which is skipped).
     """
     path = Path(path)
     with open_text(path) as handle:
         first = handle.readline().rstrip("\r\n").split("\t")
     if first[:3] == PC_SNAPSHOT_COLUMNS:
         return read_tsv(path, PC_SNAPSHOT_COLUMNS, what="Pathway Commons table")[PC_SNAPSHOT_COLUMNS]
-    has_header = first[:1] == ["PARTICIPANT_A"]
     if len(first) < 3:
         raise InputFileError(path, f"not a SIF file: expected 3 tab-separated columns, found {len(first)} in the first line")
+    has_header = first[0] == "PARTICIPANT_A"
     try:
+        with open_text(path) as handle:
+            if has_header:
+                handle.readline()
+            # the edge section ends at the first empty line (extended SIF: participants follow)
+            edges = "".join(itertools.takewhile(lambda line: line.strip() != "", handle))
+            rest = sum(1 for line in handle if line.strip())
         sif = pd.read_csv(
-            path,
+            io.StringIO(edges),
             sep="\t",
             header=None,
-            skiprows=1 if has_header else 0,
             usecols=[0, 1, 2],
             names=["gene_a", "interaction_type", "gene_b"],
             dtype=str,
             keep_default_na=False,
             quoting=csv.QUOTE_NONE,
-            compression="infer" if path.suffix == ".gz" else None,
         )
-    except (pd.errors.ParserError, ValueError, EOFError, OSError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, EOFError, OSError) as exc:
         raise InputFileError(path, f"malformed SIF: {exc}") from exc
+    if rest:
+        logger.info("%s: extended SIF; skipped its participant section (%d lines)", path, rest)
     return sif[PC_SNAPSHOT_COLUMNS]
 
 
