@@ -6,7 +6,7 @@ import pandas as pd
 
 from pancan.atomic import write_table_atomic
 from pancan.data.cohort import Cohort
-from pancan.data.cohort_summary import summarize_cohorts
+from pancan.data.cohort_summary import coverage_notes, summarize_cohorts
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
@@ -17,6 +17,9 @@ with rule_logging(sm.log[0]) as log:
         name: Path(path).read_text().split("\n")[:-1] for name, path in zip(sm.params.networks, sm.input.networks)
     }
     summary = summarize_cohorts(cohorts, network_genes)
+    for cohort in cohorts:
+        for level, message in coverage_notes(cohort, network_genes):
+            log.log(level, message)
     write_table_atomic(summary, sm.output.summary)
     networks = pd.concat([pd.read_csv(path, sep="\t") for path in sm.input.network_summaries], ignore_index=True)
     write_table_atomic(networks, sm.output.networks)

@@ -258,3 +258,25 @@ def test_conflicting_clinical_rows_are_named(tmp_path):
     with pytest.raises(InputFileError, match=r"clinical.tsv: patient TCGA-AA-0002 has 2 conflicting clinical rows "
                                              r"\(they differ in pathologic_stage\)"):
         read_snapshot_clinical(path)
+
+
+def test_network_coverage_notes_name_missing_genes_and_warn_when_symbols_do_not_match(luad):
+    import logging
+
+    from pancan.data.cohort_summary import coverage_notes
+
+    cohort, _ = luad
+    network = pd.read_csv(SNAPSHOT / "networks" / "pathway_commons_v9_hgnc.tsv.gz", sep="\t", usecols=["gene_a", "gene_b"])
+    genes = set(network["gene_a"]) | set(network["gene_b"])
+    (level, message), = coverage_notes(cohort, {"pathway_commons": genes}, shown=2)
+    covered = sum(gene in genes for gene in cohort.genes)  # 14,858 of the 472 patients' 16,264 genes (91.4%)
+    assert level == logging.INFO
+    assert message.startswith(f"LUAD: {covered} of {len(cohort.genes)} mutated genes (91.4%) are in network pathway_commons")
+    counts = pd.Series(np.asarray(cohort.mutations.sum(axis=0)).ravel(), index=cohort.genes)
+    top = counts[~counts.index.isin(genes)].sort_values(ascending=False, kind="stable").head(2)
+    assert message.endswith(", ".join(f"{g} ({n} patients)" for g, n in top.items()))
+    lower = Cohort(cohort.cancer, cohort.patients, np.array([g.lower() for g in cohort.genes], dtype=object),
+                   cohort.mutations, cohort.clinical)
+    (level, message), = coverage_notes(lower, {"pathway_commons": genes})
+    assert level == logging.WARNING and f"LUAD: 0 of {len(cohort.genes)} mutated genes (0.0%)" in message
+    assert "lower-case symbols?" in message

@@ -270,14 +270,69 @@ def test_failed_download_fails_the_workflow_cleanly(server, tmp_path):
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({"bogus_key": 1}, "'bogus_key' was unexpected"),
-        ({"data_source": "synapse"}, "'synapse' is not one of"),
-        ({"survival": {"endpoint": "OS", "days_per_month": -1}}, "-1 is less than or equal to the minimum"),
+        ({"bogus_key": 1}, "bogus_key: unknown key (allowed here: benchmark, cancer_types,"),
+        ({"data_source": "synapse"}, "data_source: 'synapse' is not one of ['snapshot', 'cbioportal', 'local']"),
+        ({"survival": {"endpoint": "OS", "days_per_month": -1}}, "survival.days_per_month: -1 is less than or equal to the minimum"),
         ({"cancer_types": ["SKCM"]}, "the bundled snapshot has no mutation calls"),
+        ({"cancer_types": ["XYZ"]}, "cancer_types ['XYZ']: not TCGA cancer type codes"),
+        ({"data_source": "cbioportal", "cancer_types": ["XYZ"]}, "the datahub has no study xyz_tcga_pan_can_atlas_2018"),
         ({"networks": {"use": ["string"], "main": "pathway_commons"}}, "must be listed in networks.use"),
+        ({"data_source": "local", "cancer_types": []}, "data_source local: no study found; list them in local.studies"),
+        ({"data_source": "local", "cancer_types": [], "local": {"studies": {"LUAD": "/nowhere/luad"}}},
+         "/nowhere/luad: local study not found"),
     ],
 )
 def test_bad_config_is_named(tmp_path, overrides, message):
     result = snakemake(deploy(tmp_path, **overrides), "-n")
+    output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert message in result.stdout + result.stderr
+    assert message in output
+    assert "$schema" not in output and "additionalProperties" not in output  # no schema dump
+    assert len(output.splitlines()) < 40
+
+
+def test_nested_command_line_overrides_are_typed(tmp_path):
+    workdir = deploy(tmp_path)
+    result = snakemake(workdir, "-n", "--config", "download={retries: 1, backoff_seconds: 0.5}",
+                       "survival={drop_zero_time: true}", "benchmark={outer_repeats: 2}")
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_readme_recipe_runs_from_another_folder(tmp_path):
+    """README: copy config/config.yaml into <dir>/config/ and run snakemake -s .../Snakefile -d <dir>."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.yaml").write_text((REPO / "config" / "config.yaml").read_text())
+    result = snakemake(tmp_path, "results/cohorts/GBM/patients.tsv")
+    assert result.returncode == 0, result.stderr[-3000:]
+    patients = pd.read_csv(tmp_path / "results/cohorts/GBM/patients.tsv", sep="\t")
+    assert len(patients) == 279 and patients["event"].sum() == 218  # ../shared/data/README.md: GBM overlap
+    assert not (tmp_path / "resources").exists()  # the snapshot was read from the workflow's folder
+
+
+def test_failed_rule_log_keeps_the_traceback(tmp_path):
+    study = tmp_path / "study"
+    study.mkdir()
+    for name, content in cbioportal_study_files("GBM").items():
+        (study / name).write_bytes(content)
+    maf = (study / "data_mutations.txt").read_text().replace("\tMissense_Mutation\t", "\t\t")
+    maf = maf.replace("\tNonsense_Mutation\t", "\t\t").replace("\tSilent\t", "\t\t")
+    for variant_class in {line.split("\t")[4] for line in maf.splitlines()[2:]}:
+        maf = maf.replace(f"\t{variant_class}\t", "\t\t")
+    (study / "data_mutations.txt").write_text(maf)
+    workdir = deploy(tmp_path / "run", data_source="local", cancer_types=["GBM"], local={"studies": {"GBM": str(study)}},
+                     download={"lock_dir": "locks"})
+    result = snakemake(workdir, "results/cohorts/GBM/patients.tsv")
+    assert result.returncode != 0
+    log = (workdir / "logs/cohorts/prepare_cohort_GBM.log").read_text()
+    assert "Traceback (most recent call last)" in log
+    # an empty class column is blamed on the MAF, not on the clinical file
+    assert "results/local/GBM/data_mutations.txt: column Variant_Classification is empty in every row" in log
+
+
+def test_list_rules_describes_the_data_rules():
+    result = subprocess.run([SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(REPO), "--list-rules"],
+                            capture_output=True, text=True, timeout=120)
+    described = dict(re.findall(r"^(\w+) \((.+)\)$", result.stdout, re.MULTILINE))
+    for rule in ["download_cbioportal_study", "import_local_study", "download_network_file", "prepare_network",
+                 "prepare_cohort", "summarize_cohorts"]:
+        assert len(described.get(rule, "")) > 30, (rule, result.stdout)
