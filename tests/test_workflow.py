@@ -1,9 +1,12 @@
 """The Snakemake workflow end to end: snapshot path, download path via a loopback server, errors."""
 
 import hashlib
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -336,3 +339,25 @@ def test_list_rules_describes_the_data_rules():
     for rule in ["download_cbioportal_study", "import_local_study", "download_network_file", "prepare_network",
                  "prepare_cohort", "summarize_cohorts"]:
         assert len(described.get(rule, "")) > 30, (rule, result.stdout)
+
+
+def test_interrupted_run_resumes_as_the_readme_says(tmp_path):
+    """README 'After an interruption': --unlock if the directory is locked, then the same command redoes the
+    jobs left incomplete (the default profile sets rerun-incomplete)."""
+    workdir = deploy(tmp_path, networks={"use": ["pathway_commons"], "main": "pathway_commons"})
+    target = "results/networks/pathway_commons/summary.tsv"
+    command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "1", target]
+    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    log = workdir / "logs/networks/prepare_network_pathway_commons.log"
+    deadline = time.monotonic() + 60
+    while not log.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(run.pid, signal.SIGKILL)  # a killed terminal or node: nothing cleans up
+    run.wait(timeout=30)
+    assert list((workdir / ".snakemake" / "incomplete").iterdir()), "the job should have been cut off mid-way"
+    locked = snakemake(workdir, target)
+    assert locked.returncode != 0 and "--unlock" in locked.stdout + locked.stderr
+    assert snakemake(workdir, "--unlock").returncode == 0
+    resumed = snakemake(workdir, target)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert (workdir / target).exists()

@@ -51,8 +51,7 @@ cp "$state/slurm.conf" "$config"
 if ! munge -n >/dev/null 2>&1; then  # a working munged answers; a zombie one does not
     [ -s /etc/munge/munge.key ] || { dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 2>/dev/null; chown munge:munge /etc/munge/munge.key; chmod 400 /etc/munge/munge.key; }
     mkdir -p /run/munge && chown munge:munge /run/munge
-    /usr/sbin/munged --force
-    touch "$state/munged.started"
+    /usr/sbin/munged --force --pid-file="$state/munged.pid"
     munge -n >/dev/null || { echo "start_test_cluster: munged did not start" >&2; tail -n 20 /var/log/munge/munged.log >&2; exit 1; }
 fi
 slurmctld -i
