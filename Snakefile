@@ -14,6 +14,7 @@ PANCAN_SRC = str(Path(workflow.basedir) / "src")
 sys.path.insert(0, PANCAN_SRC)
 
 from pancan.config_validation import validate_config
+from pancan.representations.registry import schema_with_registry
 from pancan.rule_environment import share_package_source
 
 share_package_source(PANCAN_SRC)
@@ -22,8 +23,10 @@ share_package_source(PANCAN_SRC)
 configfile: "config/config.yaml"
 
 
-CONFIG_SCHEMA = yaml.safe_load(
-    (Path(workflow.basedir) / "workflow/schemas/config.schema.yaml").read_text()
+CONFIG_SCHEMA = schema_with_registry(
+    yaml.safe_load(
+        (Path(workflow.basedir) / "workflow/schemas/config.schema.yaml").read_text()
+    )
 )
 validate_config(config, CONFIG_SCHEMA, "config (config/config.yaml and --config)")
 
@@ -33,6 +36,7 @@ include: "workflow/rules/download.smk"
 include: "workflow/rules/networks.smk"
 include: "workflow/rules/cohorts.smk"
 include: "workflow/rules/representations.smk"
+include: "workflow/rules/stratification.smk"
 include: "workflow/rules/benchmark.smk"
 include: "workflow/rules/report.smk"
 
@@ -51,3 +55,4 @@ rule all:
         "results/report/burden.png",
         expand("results/report/kaplan_meier/{cancer}.png", cancer=CANCERS),
         expand("results/report/selected_genes/{cancer}.png", cancer=CANCERS),
+        STRATIFICATION_TARGETS,

@@ -4,49 +4,58 @@ from pathlib import Path
 
 import pandas as pd
 from sksurv.util import Surv
+from threadpoolctl import threadpool_limits
 
 from pancan.atomic import write_table_atomic
-from pancan.benchmark.nested_cv import PathModel, outer_splits, run_nested_cv, splits_from_table
-from pancan.benchmark.representation_specs import CLINICAL, build_spec, clinical_covariates
+from pancan.benchmark.clinical_table import clinical_covariates
+from pancan.benchmark.metrics import uno_truncation
+from pancan.benchmark.nested_cv import check_deaths, nested_cross_validation, outer_splits, splits_from_table
+from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search
 from pancan.data.cohort import Cohort
-from pancan.networks.gene_network import GeneNetwork
-from pancan.representations import align_to_network
+from pancan.networks import GeneNetwork
+from pancan.representations import NetworkAdjacency, align_to_network, register_precomputed
+from pancan.representations.registry import REGISTRY, RepresentationContext
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 
-with rule_logging(sm.log[0]) as log:
+with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
     cancer, name, repeat = sm.wildcards.cancer, sm.wildcards.representation, int(sm.wildcards.repeat)
-    settings, seed = sm.params.settings, sm.params.seed
+    entry = REGISTRY[name]
+    benchmark = sm.params.settings
+    settings = BenchmarkSettings.from_benchmark(benchmark, sm.params.seed)
     cohort = Cohort.load(Path(sm.input.patients).parent, cancer)
     network = GeneNetwork.load(Path(sm.input.network_adjacency).parent)
-    networks = {"main": network}
-    if "control_adjacency" in sm.input.keys():  # Snakemake InputFiles: keys() lists named inputs
-        networks[name.rsplit("_", 1)[1]] = GeneNetwork.load(Path(sm.input.control_adjacency).parent)
     aligned = align_to_network(cohort, network)
-    clinical = clinical_covariates(cohort.clinical, settings["clinical_covariates"]) if name == CLINICAL else None
-    spec = build_spec(name, aligned, networks, settings, clinical, n_jobs=sm.threads)
     patients = cohort.patients
     y = Surv.from_arrays(patients["event"].astype(bool), patients["time_days"])
     ids = patients["patient_id"].to_numpy()
-    if settings["folds_file"]:
-        table = pd.read_csv(settings["folds_file"], sep="\t", dtype={"patient_id": str})
-        splits = splits_from_table(table, ids, settings["folds_file"], repeats=[repeat])
+    if entry.clinical:
+        clinical = clinical_covariates(cohort, settings.clinical_covariates)
+        X, context = clinical, None
+    else:
+        control = sm.input.get("control_adjacency")
+        used = GeneNetwork.load(Path(control).parent) if control else network
+        context = RepresentationContext(NetworkAdjacency(used.adjacency), aligned.n_network, n_jobs=sm.threads)
+        X, clinical = aligned.X, None
+        for alpha, path in zip(sorted(settings.smoothing_alpha), sm.input.get("smoothed", [])):
+            register_precomputed(X, path, context.adjacency, alpha, normalization=settings.smoothing_normalization,
+                                 tol=settings.smoothing_tol)
+    if benchmark["folds_file"]:
+        table = pd.read_csv(sm.input.folds_file, sep="\t", dtype={"patient_id": str})
+        splits = splits_from_table(table, ids, benchmark["folds_file"], repeats=[repeat], n_folds=settings.outer_folds)
     else:
         # repeat r of RepeatedStratifiedKFold does not depend on how many repeats follow it
-        splits = outer_splits(y["event"], settings["outer_folds"], repeat + 1, seed, repeats=[repeat])
-    model = PathModel(
-        settings["model"],
-        settings["penalties"]["n"],
-        settings["penalties"]["min_ratio"],
-        settings["solver"]["tol"],
-        settings["solver"]["max_iter"],
-        settings["l1_ratio"],
+        splits = outer_splits(y["event"], settings.outer_folds, repeat + 1, settings.seed, repeats=[repeat])
+    check_deaths(y["event"], splits, f"{cancer}")
+    tau = uno_truncation(patients["time_days"].to_numpy(), **benchmark["uno_tau"])
+    search = benchmark_search(entry, settings, context, clinical)
+    log.info("%s %s repeat %d: %d patients, %d outer folds, grid %s, %s, Uno tau %.0f days", cancer, name, repeat,
+             len(ids), len(splits), search.param_grid or "-", settings.penalties, tau)
+    results = nested_cross_validation(
+        search, X, y, ids, splits, inner_seeds={(s.repeat, s.fold): settings.inner_seed_for(s.repeat, s.fold) for s in splits},
+        feature_names=None if entry.clinical else aligned.genes, uno_tau=tau, name=name,
     )
-    log.info("%s %s repeat %d: %d patients, %d outer folds, grid %s=%s", cancer, name, repeat, len(ids), len(splits),
-             spec.parameter, spec.grid)
-    results = run_nested_cv(spec, y, ids, splits, model, inner_folds=settings["inner_folds"], seed=seed,
-                            max_features=settings["max_features"] or None, scale_features=settings["scale_features"])
     metrics, predictions, coefficients = results.tables()
     for table in (metrics, predictions, coefficients):
         table.insert(0, "cancer", cancer)

@@ -3,6 +3,7 @@
 import pandas as pd
 
 from pancan.atomic import write_table_atomic
+from pancan.benchmark.metrics import uno_truncation
 from pancan.benchmark.results_summary import combine_with_clinical
 from pancan.workflow_logging import rule_logging
 
@@ -20,11 +21,12 @@ with rule_logging(sm.log[0]) as log:
     coefficients = read_all(sm.input.coefficients)
     if sm.params.clinical:
         survival = pd.read_csv(sm.input.patients, sep="\t", dtype={"patient_id": str})
+        tau = uno_truncation(survival["time_days"].to_numpy(), **sm.params.uno_tau)
         clinical = predictions[predictions["representation"] == "clinical"].drop(columns=["cancer", "representation"])
         combined = []
         for name in sm.params.representations:
             mutation = predictions[predictions["representation"] == name].drop(columns=["cancer", "representation"])
-            combined.append(combine_with_clinical(mutation, clinical, survival, f"{name}+clinical"))
+            combined.append(combine_with_clinical(mutation, clinical, survival, f"{name}+clinical", tau))
         folds = pd.concat([folds, pd.concat(combined).assign(cancer=cancer)], ignore_index=True)
     write_table_atomic(folds, sm.output.folds)
     write_table_atomic(predictions, sm.output.predictions)

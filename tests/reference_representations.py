@@ -71,3 +71,26 @@ def reference_quantile_normalize(train: np.ndarray, test: np.ndarray) -> np.ndar
             positions = [r for r, g in enumerate(order) if row[g] == value]
             out[i, row == value] = reference[positions].mean()
     return out
+
+
+def reference_netnorm_original(X, adjacency, k: int) -> np.ndarray:
+    """The NetNorM code's rule, per patient: float scores, equal scores won by the later gene.
+
+    Mutated genes score 1 + degree / max degree, others mutated neighbours / the
+    patient's maximum (0 when the patient has no mutated neighbour at all).
+    """
+    X = sp.csr_matrix(X)
+    A = sp.csr_matrix(adjacency).toarray()
+    n_genes = A.shape[0]
+    degree = A.sum(axis=1)
+    out = np.zeros((X.shape[0], n_genes))
+    for patient in range(X.shape[0]):
+        mutated = X[patient, :n_genes].toarray().ravel() != 0
+        neighbours = A[:, mutated].sum(axis=1)
+        peak = neighbours.max()
+        scores = [1 + degree[g] / degree.max() if mutated[g] else (neighbours[g] / peak if peak else 0.0)
+                  for g in range(n_genes)]
+        # sort by (score, position): the last k are the highest scores, ties to the later gene
+        chosen = sorted(range(n_genes), key=lambda g: (scores[g], g))[-k:]
+        out[patient, chosen] = 1
+    return out

@@ -1,20 +1,27 @@
-"""Survival models: pairs vs brute force, C-index vs scikit-survival, SVM optimality vs a generic solver."""
+"""Survival models: pairs vs brute force, C-index vs scikit-survival, the SVM vs liblinear and a generic solver."""
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from scipy.optimize import minimize
-from sklearn.model_selection import GridSearchCV, KFold
+from scipy.stats import spearmanr
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
 from sksurv.metrics import concordance_index_censored
 from sksurv.util import Surv
 
-import pancan.models.coxnet_path as coxnet_module
-from pancan.errors import PancanError
-from pancan.models import CoxnetPath, SparseSurvivalSVM, comparable_pairs, harrell_cindex, svm_path
-from pancan.models.survival_svm import penalty_grid
+import pancan.models.coxnet as coxnet_module
+from pancan.benchmark.feature_steps import VarianceFilter
+from pancan.errors import InsufficientDataError
+from pancan.models import SparseCoxnet, SparseSurvivalSVM, comparable_pairs, harrell_cindex
+from pancan.models.lasso_qp import lasso_qp
+from pancan.models.path_search import CostPenalties, PathSearchCV, RelativePenalties
+from pancan.models.ranking_svm_solver import PairProblem, duality_gap, first_of_identical_columns
 from pancan.representations import NetNorM
 
 
@@ -49,79 +56,188 @@ def test_cindex_matches_scikit_survival(seed):
     np.testing.assert_allclose(harrell_cindex(y, many), expected, atol=1e-12)
 
 
-def synthetic(n=120, p=30, seed=0):
+def synthetic(n=120, p=30, seed=0, binary=False):
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n, p))
-    hazard = np.exp(X[:, 0] - X[:, 1])
+    X = (rng.random((n, p)) < 0.15).astype(float) if binary else rng.standard_normal((n, p))
+    hazard = np.exp(1.2 * X[:, 0] - X[:, 1])
     death, censor = rng.exponential(1 / hazard), rng.exponential(1.5, n)
     return X, Surv.from_arrays(death < censor, np.minimum(death, censor))
 
 
-def svm_objective(w, X, y, alpha):
+def objective(w, X, y, alpha):
     earlier, later = comparable_pairs(y["event"], y["time"])
     margin = X[earlier] @ w - X[later] @ w
     return np.mean(np.maximum(0, 1 - margin) ** 2) + alpha * np.abs(w).sum()
 
 
-def test_svm_reaches_the_optimum_of_a_generic_solver():
+def test_svm_reaches_the_optimum_of_a_generic_solver_at_the_shipped_tolerance():
     X, y = synthetic()
     alpha = 0.02
-    w = svm_path(X, y, [alpha], tol=1e-9, max_iter=20000)[:, 0]
+    model = SparseSurvivalSVM(alpha=alpha).fit(X, y)  # shipped tol: relative duality gap 1e-6
+    assert model.duality_gap_ <= 1e-6 * objective(model.coef_, X, y, alpha)
     # independent reference: explicit pair differences, w = u - v with u, v >= 0, L-BFGS-B
     earlier, later = comparable_pairs(y["event"], y["time"])
     D = X[earlier] - X[later]
     p = X.shape[1]
 
-    def objective(uv):
+    def reference_objective(uv):
         w_ = uv[:p] - uv[p:]
         slack = np.maximum(0, 1 - D @ w_)
         grad_w = -2 * D.T @ slack / len(D)
         return slack @ slack / len(D) + alpha * uv.sum(), np.concatenate([grad_w + alpha, -grad_w + alpha])
 
-    reference = minimize(objective, np.zeros(2 * p), jac=True, method="L-BFGS-B", bounds=[(0, None)] * (2 * p),
+    reference = minimize(reference_objective, np.zeros(2 * p), jac=True, method="L-BFGS-B", bounds=[(0, None)] * (2 * p),
                          options={"maxiter": 20000, "ftol": 1e-15, "gtol": 1e-12})
     w_ref = reference.x[:p] - reference.x[p:]
-    assert svm_objective(w, X, y, alpha) <= svm_objective(w_ref, X, y, alpha) + 1e-7
-    np.testing.assert_allclose(w, w_ref, atol=2e-3)
-    assert w[0] > 0 and w[1] < 0  # risk-score sign: higher = earlier death
+    assert objective(model.coef_, X, y, alpha) <= objective(w_ref, X, y, alpha) + 1e-9
+    np.testing.assert_allclose(model.coef_, w_ref, atol=1e-4)
+    assert model.coef_[0] > 0 and model.coef_[1] < 0  # risk-score sign: higher = earlier death
 
 
-def test_svm_path_is_sparse_then_dense_and_handles_sparse_input():
+@pytest.mark.parametrize("C", [0.0005, 0.002, 0.01])
+def test_liblinear_cost_units_match_linear_svc_on_pair_differences(C):
+    """The paper's model: LinearSVC(l1, squared hinge) on x_later - x_earlier, half sign-flipped."""
+    X, y = synthetic(n=90, p=25, seed=3, binary=True)
+    earlier, later = comparable_pairs(y["event"], y["time"])
+    D = X[later] - X[earlier]  # liblinear's convention: higher score = longer survival
+    labels = np.ones(len(D))
+    flip = np.arange(len(D)) % 2 == 1
+    D[flip] *= -1
+    labels[flip] = -1
+    liblinear = LinearSVC(penalty="l1", loss="squared_hinge", dual=False, fit_intercept=False, C=C, tol=1e-10,
+                          max_iter=100000).fit(D, labels)
+    ours = SparseSurvivalSVM(C=C).fit(X, y)
+    assert ours.alpha_ == pytest.approx(1 / (C * len(earlier)))
+    w_liblinear = -liblinear.coef_.ravel()  # back to risk scores
+    np.testing.assert_array_equal(ours.coef_ != 0, np.abs(w_liblinear) > 1e-8)
+    np.testing.assert_allclose(ours.coef_, w_liblinear, atol=1e-5)
+
+    def liblinear_objective(w):
+        return np.abs(w).sum() + C * np.sum(np.maximum(0, 1 - labels * (D @ -w)) ** 2)
+
+    assert liblinear_objective(ours.coef_) <= liblinear_objective(w_liblinear) * (1 + 1e-7)
+
+
+def test_solver_stops_on_the_gap_and_warns_at_max_iter():
+    X, y = synthetic(n=150, p=400, seed=2, binary=True)
+    problem = PairProblem(sp.csr_matrix(X), *comparable_pairs(y["event"], y["time"]))
+    model = SparseSurvivalSVM(alpha=0.005, tol=1e-6).fit(sp.csr_matrix(X), y)
+    primal, gap, _ = duality_gap(problem, model.coef_, 0.005)
+    assert gap <= 1e-6 * primal and (model.coef_ != 0).sum() > 5
+    with pytest.warns(ConvergenceWarning, match=r"duality gap .* above tol=1e-06 after max_iter=1 working-set rounds"):
+        SparseSurvivalSVM(alpha=0.005, max_iter=1).fit(X, y)
+
+
+def test_identical_columns_get_one_coefficient():
+    X, y = synthetic(n=100, p=10, seed=4, binary=True)
+    X = np.hstack([X, X[:, :1], np.zeros((100, 1))])  # column 10 duplicates column 0; column 11 is empty
+    np.testing.assert_array_equal(first_of_identical_columns(X), [True] * 10 + [False, False])
+    np.testing.assert_array_equal(first_of_identical_columns(sp.csr_matrix(X)), first_of_identical_columns(X))
+    coef = SparseSurvivalSVM(alpha=0.01).fit(X, y).coef_
+    assert coef[10] == 0 and coef[0] != 0
+    # the optimum of the problem without the duplicate
+    np.testing.assert_allclose(coef[:10], SparseSurvivalSVM(alpha=0.01).fit(X[:, :10], y).coef_, atol=1e-8)
+
+
+def test_path_is_sparse_then_dense_and_sparse_input_agrees():
     X, y = synthetic()
-    penalties = penalty_grid(X, y, 6, 0.01)
-    coefs = svm_path(X, y, penalties)
+    model = SparseSurvivalSVM()
+    alpha_max = model.alpha_max(X, y)
+    alphas = alpha_max * np.logspace(0, -2, 6)
+    coefs = model.path(X, y, alphas)
     selected = (coefs != 0).sum(axis=0)
-    assert selected[0] == 0 and selected[-1] > selected[1] and (np.diff(penalties) < 0).all()
-    sparse_coefs = svm_path(sp.csr_matrix(X), y, penalties)
-    np.testing.assert_allclose(sparse_coefs, coefs, atol=1e-8)
-    with pytest.raises(PancanError, match="no death in the training data"):
-        svm_path(X, Surv.from_arrays(np.zeros(len(y), bool), y["time"]), penalties)
+    assert selected[0] == 0 and selected[-1] > selected[1]
+    assert (model.path(X, y, [alpha_max * 0.999]) != 0).sum() == 1  # just below alpha_max: one feature enters
+    np.testing.assert_allclose(model.path(sp.csr_matrix(X), y, alphas), coefs, atol=1e-8)
 
 
-def test_svm_estimator_in_pipeline_and_grid_search():
+def test_lasso_qp_matches_coordinate_descent():
+    rng = np.random.default_rng(0)
+    for _ in range(10):
+        q = int(rng.integers(5, 40))
+        Z = rng.standard_normal((q + 10, q))
+        H, b, alpha = Z.T @ Z / q + 1e-6 * np.eye(q), rng.standard_normal(q), float(rng.uniform(0.1, 2))
+        v = lasso_qp(H, b, alpha, np.zeros(q))
+        u = np.zeros(q)  # plain cyclic coordinate descent, many sweeps
+        for _ in range(3000):
+            for j in range(q):
+                r = b[j] + H[j] @ u - H[j, j] * u[j]
+                u[j] = -np.sign(r) * max(abs(r) - alpha, 0) / H[j, j]
+        np.testing.assert_allclose(v, u, atol=1e-9)
+
+
+def test_svm_validates_its_inputs():
+    X, y = synthetic()
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        SparseSurvivalSVM().fit(X, y[:-1])
+    with pytest.raises(ValueError, match="y must be a scikit-survival structured array of \\(event, time\\)"):
+        SparseSurvivalSVM().fit(X, y["time"])
+    with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
+        SparseSurvivalSVM().fit(X, None)
+    for params, message in [({"alpha": -1}, "alpha must be a non-negative number"), ({"C": 0}, "C must be a positive"),
+                            ({"tol": "x"}, "tol must be a positive"), ({"max_iter": 0}, "max_iter must be a positive")]:
+        with pytest.raises(ValueError, match=message):
+            SparseSurvivalSVM(**params).fit(X, y)
+    with pytest.raises(InsufficientDataError, match="no death in the training data"):
+        SparseSurvivalSVM().fit(X, Surv.from_arrays(np.zeros(len(y), bool), y["time"]))
+    with pytest.raises(ValueError, match="X has 29 features, but SparseSurvivalSVM is expecting 30"):
+        SparseSurvivalSVM().fit(X, y).predict(X[:, 1:])
+
+
+def test_svm_never_modifies_its_inputs():
+    X, y = synthetic()
+    X_sparse = sp.csr_matrix(X)
+    for array in (X, X_sparse.data, X_sparse.indices, X_sparse.indptr, y):
+        array.setflags(write=False)
+    SparseSurvivalSVM(alpha=0.01).fit(X, y).predict(X)
+    SparseSurvivalSVM(alpha=0.01).fit(X_sparse, y).predict(X_sparse)
+
+
+def test_path_search_matches_a_brute_force_grid_search():
     rng = np.random.default_rng(1)
     n, p = 150, 60
-    adjacency = sp.random(p, p, density=0.08, random_state=1, data_rvs=np.ones)
-    adjacency = ((adjacency + adjacency.T) > 0).astype(np.int8)
+    upper = sp.triu(sp.random(p, p, density=0.08, random_state=1, data_rvs=np.ones), 1)
+    adjacency = ((upper + upper.T) > 0).astype(np.int8)
     X = sp.csr_matrix((rng.random((n, p)) < 0.1).astype(float))
     hazard = np.exp(1.5 * X[:, :5].toarray().sum(axis=1))
     death, censor = rng.exponential(1 / hazard), rng.exponential(2, n)
     y = Surv.from_arrays(death < censor, np.minimum(death, censor))
-    search = GridSearchCV(
-        Pipeline([("netnorm", NetNorM(adjacency, k=5, max_k=20)), ("svm", SparseSurvivalSVM())]),
-        {"netnorm__k": [5, 10, 20], "svm__alpha": [0.005, 0.05]},
-        cv=KFold(3, shuffle=True, random_state=0),
-    ).fit(X, y)
-    assert search.best_score_ > 0.5
-    assert SparseSurvivalSVM(alpha=0.01).fit(X, y).score(X, y) > 0.6
+    ks = [5, 10, 20]
+    pipeline = Pipeline([("netnorm", NetNorM(adjacency, max_k=20)), ("filter", VarianceFilter(None)),
+                         ("svm", SparseSurvivalSVM(tol=1e-7))])
+    search = PathSearchCV(pipeline, {"netnorm__k": ks}, penalties=CostPenalties((0.002, 0.005, 0.02)), cv=3,
+                          random_state=7).fit(X, y)
+    # independent of PathSearchCV: cold-start fits at every (C, k), size-weighted inner C, first maximum with
+    # penalties outer; CostPenalties give alpha = 1 / (C x pairs of each inner training set), as liblinear's C
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=7).split(np.zeros(n), y["event"]))
+    table = np.zeros((3, 3))
+    for a, C in enumerate((0.002, 0.005, 0.02)):
+        for j, k in enumerate(ks):
+            scores = []
+            for train, valid in splits:
+                pipe = Pipeline([("netnorm", NetNorM(adjacency, k=k)), ("filter", VarianceFilter(None)),
+                                 ("svm", SparseSurvivalSVM(C=C, tol=1e-7))]).fit(X[train], y[train])
+                scores.append(pipe.score(X[valid], y[valid]))
+            table[a, j] = np.average(scores, weights=[len(v) for _, v in splits])
+    a, j = divmod(int(np.argmax(table.ravel())), 3)
+    assert search.best_params_ == {"netnorm__k": ks[j]} and search.best_index_ == (j, a)
+    assert search.best_score_ == pytest.approx(table[a, j], abs=1e-9)
+    refit = Pipeline([("netnorm", NetNorM(adjacency, k=ks[j])), ("filter", VarianceFilter(None)),
+                      ("svm", SparseSurvivalSVM(C=(0.002, 0.005, 0.02)[a], tol=1e-7))]).fit(X, y)
+    np.testing.assert_allclose(search.predict(X), refit.predict(X), atol=1e-6)
+    assert spearmanr(search.predict(X), refit.predict(X)).statistic > 0.9999
+    # relative penalties: the same alphas in every inner split, from alpha_max on the search's training set
+    relative = PathSearchCV(pipeline, {"netnorm__k": ks}, penalties=RelativePenalties(4, 0.1), cv=3,
+                            random_state=7).fit(X, y)
+    assert relative.score(X, y) > 0.6 and relative.cv_results_["mean_test_score"].shape == (12,)
 
 
 def test_coxnet_path_and_numerical_errors(monkeypatch):
     X, y = synthetic()
-    model = CoxnetPath(l1_ratio=1.0, n_penalties=6, min_ratio=0.01)
-    penalties = model.penalty_grid(X, y)
-    coefs = model.path(X, y, penalties)
-    assert coefs.shape == (X.shape[1], len(penalties)) and (coefs[:, 0] == 0).all()
+    model = SparseCoxnet(l1_ratio=1.0)
+    alphas = model.alpha_max(X, y) * np.logspace(0, -2, 6)
+    coefs = model.path(X, y, alphas)
+    assert coefs.shape == (X.shape[1], len(alphas)) and (coefs[:, 0] == 0).all()
     assert coefs[0, -1] > 0 and coefs[1, -1] < 0  # Cox risk: same sign convention as the SVM
     original = coxnet_module.CoxnetSurvivalAnalysis.fit
 
@@ -131,6 +247,8 @@ def test_coxnet_path_and_numerical_errors(monkeypatch):
         return original(self, X, y)
 
     monkeypatch.setattr(coxnet_module.CoxnetSurvivalAnalysis, "fit", fragile_fit)
-    robust = model.path(X, y, penalties)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        robust = model.path(X, y, alphas)
     np.testing.assert_allclose(robust[:, :4], coefs[:, :4], atol=1e-6)
     np.testing.assert_array_equal(robust[:, 4], robust[:, 3])

@@ -24,3 +24,11 @@ class DownloadError(PancanError, OSError):
 
 class ChecksumMismatchError(DownloadError):
     """Downloaded or bundled bytes differ from the recorded sha256."""
+
+
+class InvalidParameterError(PancanError, ValueError):
+    """An estimator or function got a parameter value it cannot use."""
+
+
+class InsufficientDataError(PancanError, ValueError):
+    """The data cannot support the requested fit (no death, no comparable pair, a fold without a death)."""

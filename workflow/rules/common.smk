@@ -3,6 +3,7 @@ from pathlib import Path
 
 from pancan.config_validation import schema_default, workflow_relative
 from pancan.data import cancer_types, local_studies
+from pancan.representations import registry
 
 
 def workflow_path(*keys):
@@ -69,17 +70,11 @@ if config["networks"]["main"] not in NETWORKS:
     )
 
 
-BENCHMARK_REPRESENTATIONS = list(config["benchmark"]["representations"])
-JOB_REPRESENTATIONS = BENCHMARK_REPRESENTATIONS + (
-    ["clinical"] if config["benchmark"]["clinical"] else []
-)
-REPEATS = list(range(config["benchmark"]["outer_repeats"]))
-NETWORK_CONTROLS = ("permuted", "rewired")
+NETWORK_CONTROLS = registry.NETWORK_CONTROLS
 
 
 wildcard_constraints:
     cancer="[A-Z0-9]+",
-    representation="|".join(JOB_REPRESENTATIONS),
     control="|".join(NETWORK_CONTROLS),
     repeat="[0-9]+",
     network="|".join(NETWORKS),
@@ -149,65 +144,6 @@ def download_options():
         "retries": options["retries"],
         "backoff": options["backoff_seconds"],
     }
-
-
-def benchmark_inputs(wildcards):
-    """Cohort and main network files, plus the randomised network a control representation needs."""
-    main = config["networks"]["main"]
-    inputs = {
-        "patients": f"results/cohorts/{wildcards.cancer}/patients.tsv",
-        "mutations": f"results/cohorts/{wildcards.cancer}/mutations.npz",
-        "genes": f"results/cohorts/{wildcards.cancer}/genes.txt",
-        "clinical": f"results/cohorts/{wildcards.cancer}/clinical.tsv",
-        "network_adjacency": f"results/networks/{main}/adjacency.npz",
-        "network_genes": f"results/networks/{main}/genes.txt",
-    }
-    for control in NETWORK_CONTROLS:
-        if wildcards.representation.endswith(f"_{control}"):
-            inputs["control_adjacency"] = (
-                f"results/networks/{main}_{control}/adjacency.npz"
-            )
-            inputs["control_genes"] = f"results/networks/{main}_{control}/genes.txt"
-    return inputs
-
-
-def benchmark_outputs(cancer, kind):
-    return expand(
-        "results/benchmark/{cancer}/{representation}/repeat{repeat}_{kind}.tsv",
-        cancer=cancer,
-        representation=JOB_REPRESENTATIONS,
-        repeat=REPEATS,
-        kind=kind,
-    )
-
-
-# Settings every evaluation job uses, and those only some representations use: a job's
-# params hold just its own, so changing one representation's grid reruns only its jobs.
-SHARED_EVALUATION_SETTINGS = (
-    "model",
-    "l1_ratio",
-    "outer_folds",
-    "inner_folds",
-    "folds_file",
-    "max_features",
-    "scale_features",
-    "penalties",
-    "solver",
-)
-REPRESENTATION_SETTINGS = {
-    "netnorm": ("netnorm_k",),
-    "nsqn": ("smoothing_alpha", "smoothing"),
-    "smoothing": ("smoothing_alpha", "smoothing"),
-    "clinical": ("clinical_covariates",),
-}
-
-
-def evaluation_settings(wildcards):
-    """The benchmark settings one (cancer, representation, repeat) job depends on."""
-    settings = config["benchmark"]
-    family = wildcards.representation.split("_")[0]
-    keys = SHARED_EVALUATION_SETTINGS + REPRESENTATION_SETTINGS.get(family, ())
-    return {key: settings[key] for key in keys}
 
 
 def alpha_label(alpha):

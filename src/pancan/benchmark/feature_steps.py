@@ -10,27 +10,34 @@ from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from pancan.errors import InvalidParameterError
+from pancan.representations.validation import feature_names
 
 
 def column_variance(X) -> np.ndarray:
+    """Population variance of each column (sparse or dense), in float64."""
     if sp.issparse(X):
-        mean = np.asarray(X.mean(axis=0)).ravel()
-        return np.asarray(X.multiply(X).mean(axis=0)).ravel() - mean * mean
-    return np.asarray(X).var(axis=0)
+        mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
+        return np.asarray(X.multiply(X).mean(axis=0, dtype=np.float64)).ravel() - mean * mean
+    return np.asarray(X).var(axis=0, dtype=np.float64)
 
 
 class VarianceFilter(TransformerMixin, BaseEstimator):
     """Keep the `max_features` columns of highest training variance (constant columns always dropped).
 
-    Unsupervised (survival is not used) and fitted on training rows only.
-    `selected_` holds the kept column indices, in increasing order.
+    Unsupervised (survival is not used) and fitted on training rows only; None or 0 keeps
+    every non-constant column. `selected_` holds the kept column indices, in increasing order.
     """
 
     def __init__(self, max_features: int | None = 2000):
         self.max_features = max_features
 
     def fit(self, X, y=None):
+        if self.max_features is not None and (not isinstance(self.max_features, (int, np.integer)) or self.max_features < 0):
+            raise InvalidParameterError(f"max_features must be None or a non-negative integer, got {self.max_features!r}")
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=True)
         variance = column_variance(X)
         candidates = np.flatnonzero(variance > 1e-12)
         if self.max_features and len(candidates) > self.max_features:
@@ -38,12 +45,21 @@ class VarianceFilter(TransformerMixin, BaseEstimator):
             order = np.lexsort((candidates, -variance[candidates]))
             candidates = np.sort(candidates[order[: self.max_features]])
         self.selected_ = candidates
-        self.n_features_in_ = X.shape[1]
         return self
 
     def transform(self, X):
         check_is_fitted(self, "selected_")
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
         return X[:, self.selected_]
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "selected_")
+        return feature_names(self, input_features)[self.selected_]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
 
 class ColumnScaler(TransformerMixin, BaseEstimator):
@@ -53,15 +69,26 @@ class ColumnScaler(TransformerMixin, BaseEstimator):
     """
 
     def fit(self, X, y=None):
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=True)
         std = np.sqrt(np.maximum(column_variance(X), 0.0))
         self.scale_ = np.where(std > 1e-12, std, 1.0)
         return self
 
     def transform(self, X):
         check_is_fitted(self, "scale_")
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
         if sp.issparse(X):
             return sp.csr_matrix(X @ sp.diags(1.0 / self.scale_))
         return np.asarray(X, dtype=np.float64) / self.scale_
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "scale_")
+        return feature_names(self, input_features)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
 
 def clinical_encoder(table: pd.DataFrame) -> ColumnTransformer:
@@ -81,14 +108,17 @@ def clinical_encoder(table: pd.DataFrame) -> ColumnTransformer:
                 ),
                 categorical,
             ),
-        ]
+        ],
+        verbose_feature_names_out=False,
     )
 
 
 class AsText(TransformerMixin, BaseEstimator):
-    """Cast object/string columns to plain Python str objects for the imputer and encoder."""
+    """Cast object/string columns of a DataFrame to plain Python str objects (NaN for missing) for the encoder."""
 
     def fit(self, X, y=None):
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.n_features_in_ = len(X.columns)
         return self
 
     def transform(self, X):
@@ -97,3 +127,6 @@ class AsText(TransformerMixin, BaseEstimator):
             if not pd.api.types.is_numeric_dtype(X[column]):
                 X[column] = X[column].astype(object).where(X[column].notna(), np.nan)
         return X
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return self.feature_names_in_

@@ -1,10 +1,10 @@
-"""Nested cross-validation: outer folds for evaluation, inner folds to choose parameter and penalty.
+"""Nested cross-validation: the representation's PathSearchCV inside every outer fold.
 
-For each outer fold and each value of the representation's parameter, the
-penalty path is set on the outer training rows; every inner fold fits the
-fold steps and the whole path on its training rows and scores each penalty
-on its validation rows (Harrell's C). The (parameter, penalty) with the best
-mean inner C is refitted on the outer training rows and scored on the test fold.
+Each outer fold runs exactly `PathSearchCV.fit(X[train], y[train]).predict(X[test])`; the
+only difference from calling it fold by fold is the order of the work: grid values
+outermost (every outer fold's inner cross-validation of one grid value, then the next),
+so that the per-patient memo of the representation holds one grid value at a time, and
+the refits grouped by the chosen value. The numbers are the same (tested).
 """
 
 from __future__ import annotations
@@ -16,14 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
+from sklearn.model_selection import RepeatedStratifiedKFold
 
 from pancan.benchmark.metrics import fold_metrics
-from pancan.benchmark.representation_specs import RepresentationSpec, take_rows
-from pancan.errors import InputFileError, PancanError
-from pancan.models.coxnet_path import CoxnetPath
-from pancan.models.pairs import harrell_cindex
-from pancan.models.survival_svm import penalty_grid, svm_path
+from pancan.errors import InputFileError, InsufficientDataError
+from pancan.models.path_search import PathSearchCV, take_rows
 
 logger = logging.getLogger(__name__)
 
@@ -34,33 +31,6 @@ class OuterSplit:
     fold: int
     train: np.ndarray
     test: np.ndarray
-
-
-@dataclass
-class PathModel:
-    """A linear survival model fitted along a penalty path: 'survival_svm', 'cox_lasso' or 'cox_elastic_net'."""
-
-    name: str = "survival_svm"
-    n_penalties: int = 6
-    min_ratio: float = 0.05
-    tol: float = 1e-3
-    max_iter: int = 2000
-    l1_ratio: float = 0.5
-
-    def _cox(self) -> CoxnetPath:
-        return CoxnetPath(1.0 if self.name == "cox_lasso" else self.l1_ratio, self.n_penalties, self.min_ratio)
-
-    def penalties(self, X, y) -> np.ndarray:
-        if self.name == "survival_svm":
-            return penalty_grid(X, y, self.n_penalties, self.min_ratio)
-        if self.name in ("cox_lasso", "cox_elastic_net"):
-            return self._cox().penalty_grid(X, y)
-        raise PancanError(f"unknown model {self.name!r}: use survival_svm, cox_lasso or cox_elastic_net")
-
-    def path(self, X, y, penalties) -> np.ndarray:
-        if self.name == "survival_svm":
-            return svm_path(X, y, penalties, tol=self.tol, max_iter=self.max_iter)
-        return self._cox().path(X, y, penalties)
 
 
 @dataclass
@@ -78,8 +48,16 @@ class FoldResults:
         )
 
 
-def outer_splits(event: np.ndarray, n_folds: int, n_repeats: int, seed: int, repeats: list[int] | None = None) -> list[OuterSplit]:
-    """Stratified (on the event) K-fold, repeated with scikit-learn's RepeatedStratifiedKFold(seed)."""
+def outer_splits(event: np.ndarray, n_folds: int, n_repeats: int, seed: int, repeats: list[int] | None = None
+                 ) -> list[OuterSplit]:
+    """Stratified (on the event) K-fold, repeated with scikit-learn's RepeatedStratifiedKFold(seed).
+
+    A fold without a death cannot be scored, so too few deaths for the folds is an early error.
+    """
+    event = np.asarray(event, dtype=bool)
+    if event.sum() < n_folds:
+        raise InsufficientDataError(f"{int(event.sum())} deaths for {n_folds} outer folds: some test fold would have no death; "
+                          "lower benchmark.outer_folds")
     splitter = RepeatedStratifiedKFold(n_splits=n_folds, n_repeats=n_repeats, random_state=seed)
     splits = []
     for index, (train, test) in enumerate(splitter.split(np.zeros(len(event)), event)):
@@ -89,115 +67,131 @@ def outer_splits(event: np.ndarray, n_folds: int, n_repeats: int, seed: int, rep
     return splits
 
 
-def splits_from_table(table: pd.DataFrame, patient_ids: np.ndarray, source: str, repeats: list[int] | None = None) -> list[OuterSplit]:
-    """Outer folds from a (patient_id, repeat, fold) table, to reproduce a published split exactly."""
+def splits_from_table(table: pd.DataFrame, patient_ids: np.ndarray, source: str, repeats: list[int] | None = None,
+                      n_folds: int | None = None) -> list[OuterSplit]:
+    """Outer folds from a (patient_id, repeat, fold) table, to reproduce a published split exactly.
+
+    Every cohort patient must be in exactly one fold of each repeat used; patients of the
+    table outside the cohort are ignored (with a warning); the number of folds must be
+    `n_folds` when given. Errors name the file, the repeat and a patient.
+    """
     missing = {"patient_id", "repeat", "fold"} - set(table.columns)
     if missing:
         raise InputFileError(source, f"fold table lacks column(s) {', '.join(sorted(missing))}")
-    position = pd.Series(np.arange(len(patient_ids)), index=pd.Index(patient_ids))
+    for column in ("repeat", "fold"):
+        numbers = pd.to_numeric(table[column], errors="coerce")
+        if numbers.isna().any() or (numbers != numbers.round()).any():
+            raise InputFileError(source, f"column {column} must hold whole numbers, found {table[column][numbers.isna() | (numbers != numbers.round())].iloc[0]!r}")
+        table = table.assign(**{column: numbers.astype(int)})
+    available = sorted(table["repeat"].unique())
+    wanted = available if repeats is None else list(repeats)
+    absent_repeats = [r for r in wanted if r not in available]
+    if absent_repeats:
+        raise InputFileError(source, f"no fold for repeat {absent_repeats[0]} (the file has repeat(s) "
+                                     f"{', '.join(map(str, available))}); lower benchmark.outer_repeats")
+    cohort = pd.Index(patient_ids)
+    unknown = sorted(set(table["patient_id"]) - set(cohort))
+    if unknown:
+        logger.warning("%s: %d patient(s) are not in the cohort and are ignored, e.g. %s", source, len(unknown), unknown[0])
     splits = []
-    for (repeat, fold), group in table.groupby(["repeat", "fold"], sort=True):
-        if repeats is not None and int(repeat) not in repeats:
-            continue
-        in_repeat = set(table.loc[table["repeat"] == repeat, "patient_id"])
-        absent = [p for p in patient_ids if p not in in_repeat]
-        if absent:
+    for repeat in wanted:
+        rows = table[(table["repeat"] == repeat) & table["patient_id"].isin(cohort)]
+        twice = rows["patient_id"][rows["patient_id"].duplicated()]
+        if len(twice):
+            raise InputFileError(source, f"patient {twice.iloc[0]} is in more than one fold of repeat {repeat}")
+        absent = cohort.difference(rows["patient_id"])
+        if len(absent):
             raise InputFileError(source, f"repeat {repeat} assigns no fold to {len(absent)} cohort patient(s), e.g. {absent[0]}")
-        test = np.sort(position.reindex(group["patient_id"]).dropna().to_numpy(dtype=int))
-        train = np.setdiff1d(np.arange(len(patient_ids)), test)
-        splits.append(OuterSplit(int(repeat), int(fold), train, test))
+        folds = sorted(table.loc[table["repeat"] == repeat, "fold"].unique())
+        if n_folds is not None and len(folds) != n_folds:
+            raise InputFileError(source, f"repeat {repeat} has {len(folds)} folds, benchmark.outer_folds is {n_folds}")
+        for fold in folds:
+            in_fold = rows.loc[rows["fold"] == fold, "patient_id"]
+            if in_fold.empty:
+                raise InputFileError(source, f"repeat {repeat} fold {fold} holds no patient of the cohort")
+            test = np.sort(cohort.get_indexer(in_fold))
+            splits.append(OuterSplit(int(repeat), int(fold), np.setdiff1d(np.arange(len(cohort)), test), test))
     return splits
 
 
-def _inner_scores(spec, matrix, y, train, model, penalties, inner_folds, seed, max_features, scale) -> np.ndarray:
-    """Mean inner-validation Harrell's C for each penalty."""
-    splitter = StratifiedKFold(n_splits=inner_folds, shuffle=True, random_state=seed)
-    scores = []
-    for inner_train, inner_valid in splitter.split(np.zeros(len(train)), y["event"][train]):
-        rows_train, rows_valid = train[inner_train], train[inner_valid]
-        steps = clone(spec.fold_pipeline(max_features, scale))
-        X_train = steps.fit_transform(take_rows(matrix, rows_train))
-        X_valid = steps.transform(take_rows(matrix, rows_valid))
-        coefs = model.path(X_train, y[rows_train], penalties)
-        scores.append(harrell_cindex(y[rows_valid], np.asarray(X_valid @ coefs)))
-    return np.nanmean(np.vstack(scores), axis=0)
-
-
-def run_nested_cv(
-    spec: RepresentationSpec,
-    y: np.ndarray,
-    patient_ids: np.ndarray,
-    splits: list[OuterSplit],
-    model: PathModel,
-    *,
-    inner_folds: int = 5,
-    seed: int = 0,
-    max_features: int | None = 2000,
-    scale_features: bool = False,
-) -> FoldResults:
-    """Evaluate one representation on the given outer splits; returns per-fold metrics, predictions, coefficients."""
-    results = FoldResults()
+def check_deaths(event: np.ndarray, splits: list[OuterSplit], what: str) -> None:
+    """Every training part needs a death, and every test fold one to be scored: an early, named error."""
+    event = np.asarray(event, dtype=bool)
     for split in splits:
+        if not event[split.test].any() or not event[split.train].any():
+            part = "test fold" if not event[split.test].any() else "training part"
+            raise InsufficientDataError(f"{what}: repeat {split.repeat} fold {split.fold} has no death in its {part} "
+                              f"({int(event.sum())} deaths in all); lower benchmark.outer_folds")
+
+
+def _edge(index: int, size: int, names: tuple[str, str]) -> str:
+    if size < 2:
+        return ""
+    return names[0] if index == 0 else names[1] if index == size - 1 else ""
+
+
+def nested_cross_validation(search: PathSearchCV, X, y: np.ndarray, patient_ids: np.ndarray,
+                            splits: list[OuterSplit], *, inner_seeds: dict[tuple[int, int], int] | None = None,
+                            feature_names: np.ndarray | None = None, uno_tau: float | None = None,
+                            name: str = "") -> FoldResults:
+    """Evaluate `search` on the outer splits; per-fold metrics, test predictions and selected coefficients."""
+    searches = {}
+    for split in splits:
+        fold_search = clone(search)
+        if inner_seeds is not None:
+            fold_search.set_params(random_state=inner_seeds[(split.repeat, split.fold)])
+        searches[(split.repeat, split.fold)] = fold_search
+    grid = search.grid()
+    scores: dict[tuple[int, int], list] = {key: [] for key in searches}
+    for position, params in enumerate(grid):  # grid-major: one grid value's memo at a time
         started = time.perf_counter()
-        inner_seed = seed + 1000 * split.repeat + split.fold
-        best = (-np.inf, None, None, None)  # (score, parameter, penalty index, penalties)
-        inner_table = []
-        for value in spec.grid:
-            matrix = spec.matrix(value)
-            outer_steps = clone(spec.fold_pipeline(max_features, scale_features))
-            penalties = model.penalties(outer_steps.fit_transform(take_rows(matrix, split.train)), y[split.train])
-            scores = _inner_scores(spec, matrix, y, split.train, model, penalties, inner_folds, inner_seed, max_features,
-                                   scale_features)
-            inner_table.append(scores)
-            index = int(np.nanargmax(scores)) if np.isfinite(scores).any() else 0
-            if scores[index] > best[0]:  # strict: ties keep the earlier (smaller) parameter
-                best = (float(scores[index]), value, index, penalties)
-        inner_c, value, index, penalties = best
-        matrix = spec.matrix(value)
-        steps = clone(spec.fold_pipeline(max_features, scale_features))
-        X_train = steps.fit_transform(take_rows(matrix, split.train))
-        coef = model.path(X_train, y[split.train], penalties[: index + 1])[:, -1]
-        risk = np.asarray(steps.transform(take_rows(matrix, split.test)) @ coef).ravel()
-        names = _feature_names(spec, value, steps)
-        selected = np.flatnonzero(coef)
+        for split in splits:
+            key = (split.repeat, split.fold)
+            scores[key].append(searches[key].evaluate(params, take_rows(X, split.train), y[split.train]))
+        logger.info("%s: grid value %d/%d %s done for %d outer folds in %.1f s", name, position + 1, len(grid),
+                    params or "", len(splits), time.perf_counter() - started)
+    chosen = {key: searches[key].select(scores[key]).grid_index for key in searches}
+    results = FoldResults()
+    for split in sorted(splits, key=lambda s: (chosen[(s.repeat, s.fold)], s.repeat, s.fold)):
+        key = (split.repeat, split.fold)
+        started = time.perf_counter()
+        fitted = searches[key].refit(scores[key], take_rows(X, split.train), y[split.train])
+        risk = np.asarray(fitted.predict(take_rows(X, split.test)), dtype=float).ravel()
+        model = fitted.best_estimator_[-1]
+        names = np.asarray(fitted.best_estimator_[:-1].get_feature_names_out(feature_names), dtype=object)
+        selected = np.flatnonzero(model.coef_)
+        grid_index, penalty_index = fitted.best_index_
+        parameter, value = next(iter(fitted.best_params_.items()), ("", np.nan))
         metrics = {
-            "representation": spec.name,
+            "representation": name,
             "repeat": split.repeat,
             "fold": split.fold,
             "n_train": len(split.train),
             "n_test": len(split.test),
-            "deaths_test": int(y["event"][split.test].sum()),
-            **fold_metrics(y[split.train], y[split.test], risk),
-            "parameter": spec.parameter or "",
-            "parameter_value": value if value is not None else np.nan,
-            "penalty": float(penalties[index]),
-            "penalty_index": index,
-            "inner_c": inner_c,
-            "n_features": X_train.shape[1],
+            "deaths_test": int(y[y.dtype.names[0]][split.test].sum()),
+            **fold_metrics(y[split.train], y[split.test], risk, uno_tau),
+            "parameter": parameter.rsplit("__", 1)[-1],
+            "parameter_value": value,
+            "parameter_edge": _edge(grid_index, len(grid), ("lowest", "highest")),
+            "penalty": fitted.best_alpha_,
+            "penalty_index": penalty_index,
+            "penalty_edge": _edge(penalty_index, fitted.n_penalties_, ("strongest", "weakest")),
+            "inner_c": fitted.best_score_,
+            "n_features": len(names),
             "n_selected": len(selected),
-            "fit_seconds": round(time.perf_counter() - started, 3),
+            "fit_seconds": round(sum(s.seconds for s in scores[key]) + time.perf_counter() - started, 3),
         }
         results.metrics.append(metrics)
-        results.predictions.append(
-            pd.DataFrame({"repeat": split.repeat, "fold": split.fold, "patient_id": patient_ids[split.test], "risk": risk})
-        )
-        results.coefficients.append(
-            pd.DataFrame({"repeat": split.repeat, "fold": split.fold, "feature": names[selected], "coefficient": coef[selected]})
-        )
-        logger.info(
-            "%s repeat %d fold %d: C=%.3f (Uno %.3f), %s=%s, %d features selected, %.1f s",
-            spec.name, split.repeat, split.fold, metrics["harrell_c"], metrics["uno_c"], spec.parameter or "-",
-            value, len(selected), metrics["fit_seconds"],
-        )
+        results.predictions.append(pd.DataFrame({"repeat": split.repeat, "fold": split.fold,
+                                                 "patient_id": patient_ids[split.test], "risk": risk}))
+        results.coefficients.append(pd.DataFrame({"repeat": split.repeat, "fold": split.fold,
+                                                  "feature": names[selected], "coefficient": model.coef_[selected]}))
+        logger.info("%s repeat %d fold %d: C=%.3f (Uno %.3f), %s=%s%s, %d features selected", name, split.repeat,
+                    split.fold, metrics["harrell_c"], metrics["uno_c"], metrics["parameter"] or "-", value,
+                    f" ({metrics['parameter_edge']} of its grid)" if metrics["parameter_edge"] else "", len(selected))
+    order = {(s.repeat, s.fold): i for i, s in enumerate(splits)}
+    permutation = np.argsort([order[(m["repeat"], m["fold"])] for m in results.metrics])
+    results.metrics = [results.metrics[i] for i in permutation]
+    results.predictions = [results.predictions[i] for i in permutation]
+    results.coefficients = [results.coefficients[i] for i in permutation]
     return results
-
-
-def _feature_names(spec: RepresentationSpec, value, steps) -> np.ndarray:
-    names = spec.feature_names(value)
-    if names is None:  # clinical: names produced by the encoder
-        encoder = steps.named_steps["encode"]
-        return np.asarray(encoder.get_feature_names_out(), dtype=object)
-    names = np.asarray(names, dtype=object)
-    if "filter" in steps.named_steps:
-        names = names[steps.named_steps["filter"].selected_]
-    return names

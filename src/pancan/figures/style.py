@@ -1,7 +1,8 @@
-"""Shared figure style: one colour per representation everywhere, sizes readable at paper width."""
+"""Shared figure style: one colour and label per representation (from the registry), sizes readable at paper width."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import matplotlib
@@ -10,22 +11,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from pancan.atomic import atomic_path  # noqa: E402
+from pancan.representations.registry import REGISTRY  # noqa: E402
 
 PAGE_WIDTH = 7.0  # inches: a two-column journal page
-REPRESENTATION_COLOURS = {
-    "raw": "#4c72b0",
-    "raw_network": "#64b5cd",
-    "mutation_count": "#8c8c8c",
-    "nsqn": "#dd8452",
-    "smoothing": "#f1c27d",
-    "netnorm": "#c44e52",
-    "netnorm_permuted": "#e8a0a2",
-    "netnorm_rewired": "#9e3a3d",
-    "nsqn_permuted": "#f4b98e",
-    "nsqn_rewired": "#a85f2e",
-    "clinical": "#55a868",
-}
-ORDER = list(REPRESENTATION_COLOURS)
 RC = {
     "font.size": 8,
     "axes.titlesize": 9,
@@ -33,24 +21,37 @@ RC = {
     "xtick.labelsize": 7,
     "ytick.labelsize": 7,
     "legend.fontsize": 7,
+    "figure.titlesize": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "svg.fonttype": "none",
 }
 
 
+def styled(function):
+    """Run a figure function entirely inside the style, so every text element (titles too) gets its sizes."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with plt.rc_context(RC):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
 def colour(representation: str) -> str:
     """Colour of a representation; 'X+clinical' shares X's colour (drawn hatched by the callers)."""
-    return REPRESENTATION_COLOURS.get(representation.split("+")[0], "#333333")
+    return REGISTRY.colour(representation)
+
+
+def label(representation: str) -> str:
+    """Readable name of a representation, e.g. 'NetNorM + clinical'."""
+    return REGISTRY.label(representation)
 
 
 def ordered(representations) -> list[str]:
-    """Known representations in a fixed order, combinations after their base, unknown ones last."""
-    def key(name: str) -> tuple:
-        base = name.split("+")[0]
-        return (ORDER.index(base) if base in ORDER else len(ORDER), "+" in name, name)
-
-    return sorted(set(representations), key=key)
+    """Registry order, combinations after their base, unknown ones last."""
+    return REGISTRY.order(representations)
 
 
 def save_figure(figure, png: str | Path, svg: str | Path | None = None, dpi: int = 200) -> None:
@@ -64,11 +65,10 @@ def save_figure(figure, png: str | Path, svg: str | Path | None = None, dpi: int
 
 
 def panel_grid(n_panels: int, columns: int = 4, height: float = 1.9):
-    """A figure with one axis per panel (spare axes hidden), page width."""
+    """A figure with one axis per panel (spare axes hidden), page width. Call inside `styled` functions."""
     rows = max(1, -(-n_panels // columns))
     columns = min(columns, max(n_panels, 1))
-    with plt.rc_context(RC):
-        figure, axes = plt.subplots(rows, columns, figsize=(PAGE_WIDTH, height * rows + 0.4), squeeze=False)
+    figure, axes = plt.subplots(rows, columns, figsize=(PAGE_WIDTH, height * rows + 0.4), squeeze=False)
     flat = axes.ravel()
     for axis in flat[n_panels:]:
         axis.set_visible(False)

@@ -1,8 +1,9 @@
-"""Comparable pairs of survival data and Harrell's C-index for many risk vectors at once."""
+"""Comparable pairs of survival data, Harrell's C-index for many risk vectors at once, and the pair incidence."""
 
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from sksurv.util import check_y_survival
 
 
@@ -11,26 +12,41 @@ def comparable_pairs(event: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, n
 
     A pair is comparable when the earlier time is an observed death: time[i] <
     time[j] with event[i], or tied times where i died and j was censored.
-    Vectorised: one sort and one searchsorted, output size = number of pairs.
+    Vectorised: one sort and two searchsorted calls; output size = number of pairs.
     """
     event = np.asarray(event, dtype=bool)
     time = np.asarray(time, dtype=np.float64)
     order = np.argsort(time, kind="stable")
     sorted_time = time[order]
     deaths = np.flatnonzero(event)
-    # for a death at t: all j with time > t, plus censored j with time == t
-    first_later = np.searchsorted(sorted_time, time[deaths], side="right")
     first_tied = np.searchsorted(sorted_time, time[deaths], side="left")
+    first_later = np.searchsorted(sorted_time, time[deaths], side="right")
+    # for a death at t: every patient with a later time ...
     later_counts = len(time) - first_later
     earlier = np.repeat(deaths, later_counts)
-    offsets = np.arange(later_counts.sum()) - np.repeat(np.cumsum(later_counts) - later_counts, later_counts)
-    later = order[np.repeat(first_later, later_counts) + offsets]
-    tied_censored = [order[a:b][~event[order[a:b]]] for a, b in zip(first_tied, first_later)]
-    tie_counts = np.array([len(t) for t in tied_censored], dtype=np.int64)
-    if tie_counts.sum():
-        earlier = np.concatenate([earlier, np.repeat(deaths, tie_counts)])
-        later = np.concatenate([later, np.concatenate(tied_censored)])
+    later = order[_concatenated_ranges(first_later, later_counts)]
+    # ... and every censored patient with the same time
+    tie_counts = first_later - first_tied
+    tied = order[_concatenated_ranges(first_tied, tie_counts)]
+    censored = ~event[tied]
+    earlier = np.concatenate([earlier, np.repeat(deaths, tie_counts)[censored]])
+    later = np.concatenate([later, tied[censored]])
     return earlier.astype(np.int64), later.astype(np.int64)
+
+
+def _concatenated_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """[starts[0], ..., starts[0] + lengths[0]), [starts[1], ...), ... concatenated, without a Python loop."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(np.asarray(starts, dtype=np.int64), lengths) + offsets
+
+
+def pair_incidence(earlier: np.ndarray, later: np.ndarray, n: int) -> sp.csr_matrix:
+    """B (pairs x patients) with +1 at the earlier and -1 at the later patient: B @ s = s_earlier - s_later."""
+    m = len(earlier)
+    rows = np.concatenate([np.arange(m), np.arange(m)])
+    data = np.concatenate([np.ones(m), -np.ones(m)])
+    return sp.csr_matrix((data, (rows, np.concatenate([earlier, later]))), shape=(m, n))
 
 
 def harrell_cindex(y, risk: np.ndarray, tied_tol: float = 1e-8) -> np.ndarray | float:

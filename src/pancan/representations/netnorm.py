@@ -1,66 +1,81 @@
-"""NetNorM (Le Morvan et al. 2017): every patient normalised to exactly k mutated genes.
+"""NetNorM (Le Morvan, Zinovyev and Vert 2017): every patient normalised to exactly k mutated genes.
 
-Per patient, genes are ranked by one total order:
+Per patient, genes are ranked by one total order; the top k become 1, the rest 0:
 
 1. mutated genes before non-mutated genes;
-2. mutated genes by network degree, highest first;
-3. non-mutated genes by their number of mutated neighbours, most first,
-   ties broken by degree, highest first ("proxy mutations");
-4. any remaining tie by gene position in the network index (lower first).
+2. mutated genes by network degree, highest first (the paper's score 1 + degree / max degree);
+3. non-mutated genes by their number of mutated neighbours, most first ("proxy
+   mutations"; the paper's score: that number over the patient's maximum, so a mutated
+   gene without any neighbour, scoring exactly 1, ties with the non-mutated genes of
+   maximal score);
+4. ties, with `tie_break`:
+   * "original" (default, the published code): the gene later in the network's gene order
+     (alphabetical) wins, as its stable ordinal ranking of the scores does;
+   * "degree": a non-mutated gene's ties go to the higher degree, then the earlier gene.
+     Alphabetical order carries no biology, degree does; measured effect in docs/benchmarks.md.
 
-The top k genes become 1, the rest 0. A patient with no mutation (or no mutated
-neighbour) therefore gets the k genes of highest degree: no division by zero.
-The order does not depend on k, so the ranking is computed once up to the
-largest k and every k of a grid is a prefix of it.
+A patient with no mutation (or no mutated neighbour) still gets k genes: no division by
+zero. The order does not depend on k, so each patient is ranked once up to `max_k` and
+every k of a grid is a prefix; the rankings are memoised per patient (`row_cache`).
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections import OrderedDict
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
-from pancan.errors import PancanError
-from pancan.representations.validation import check_adjacency, check_mutations
+from pancan.errors import InvalidParameterError
+from pancan.networks.adjacency import NetworkAdjacency, as_adjacency
+from pancan.representations.row_cache import RowCache
+from pancan.representations.validation import binary_network_part, check_profiles, feature_names
 
+TIE_BREAKS = ("original", "degree")
 _CHUNK_ROWS = 128  # rows scored at once: bounds the dense (rows x genes) int64 key matrix
-_RANK_CACHE: OrderedDict = OrderedDict()
-_RANK_CACHE_SIZE = 16
+RANKS = RowCache("netnorm ranks")
 
 
-def netnorm_keys(mutated: np.ndarray, mutated_neighbours: np.ndarray, degree: np.ndarray) -> np.ndarray:
-    """Integer keys whose descending order is the NetNorM rank order (unique within a row)."""
+def netnorm_keys(mutated: np.ndarray, mutated_neighbours: np.ndarray, degree: np.ndarray,
+                 tie_break: str = "original") -> np.ndarray:
+    """Integer keys whose descending order is the NetNorM rank order (distinct within a row)."""
     n_genes = degree.shape[0]
     base = np.int64(degree.max()) + 1
-    # mutated: base^2 + degree  >  any non-mutated: neighbours * base + degree (neighbours <= degree < base)
-    score = np.where(mutated, base * base + degree, mutated_neighbours.astype(np.int64) * base + degree)
-    # fold in the gene position so that every key is distinct: ties go to the lower index
-    return score * n_genes + (n_genes - 1 - np.arange(n_genes, dtype=np.int64))
+    if tie_break == "original":
+        # The published scores, 1 + degree / max degree (mutated) and neighbours / the row's maximum (others),
+        # as integer tiers: mutated with degree >= 1 score > 1; a mutated isolated gene scores exactly 1, as
+        # do the non-mutated genes with the row's maximum of mutated neighbours; everything else < 1.
+        # Within a tier, the published order; equal scores: the later gene wins.
+        neighbours = mutated_neighbours.astype(np.int64)
+        peak = neighbours.max(axis=-1, keepdims=True)
+        at_one = (mutated & (degree == 0)) | (~mutated & (neighbours == peak) & (peak > 0))
+        score = np.where(mutated & (degree > 0), 2 * base * base + degree,
+                         np.where(at_one, base * base, neighbours * base))
+        return score * n_genes + np.arange(n_genes, dtype=np.int64)
+    if tie_break == "degree":
+        score = np.where(mutated, base * base + degree, mutated_neighbours.astype(np.int64) * base + degree)
+        return score * n_genes + (n_genes - 1 - np.arange(n_genes, dtype=np.int64))
+    raise InvalidParameterError(f"NetNorM tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
 
 
-def netnorm_ranks(X, adjacency, max_k: int) -> np.ndarray:
+def netnorm_ranks(X, adjacency, max_k: int, tie_break: str = "original") -> np.ndarray:
     """Gene indices of each patient's top `max_k` genes in NetNorM order, shape (patients, max_k).
 
-    X: sparse binary patients x genes whose first adjacency.shape[0] columns are
-    the network genes (other columns ignored). Cost: one sparse product X @ A and
-    one partial sort per patient, done in row chunks, vectorised.
+    X: sparse patients x genes whose first adjacency.shape[0] columns are the network
+    genes (other columns ignored; any non-zero counts as mutated). Cost: one sparse
+    product X @ A and one partial sort per patient, in row chunks, vectorised.
     """
-    adjacency = check_adjacency(adjacency)
-    n_genes = adjacency.shape[0]
+    adjacency = as_adjacency(adjacency)
+    n_genes = adjacency.n_genes
     if not 1 <= max_k <= n_genes:
-        raise PancanError(f"k={max_k} must be between 1 and the number of network genes ({n_genes})")
-    X = check_mutations(X, n_genes)[:, :n_genes]
-    X.data[:] = 1.0
-    X.eliminate_zeros()
-    degree = np.asarray(adjacency.sum(axis=1)).ravel().astype(np.int64)
+        raise InvalidParameterError(f"k={max_k} must be between 1 and the number of network genes ({n_genes})")
+    X = binary_network_part(sp.csr_matrix(X), n_genes)
+    degree = adjacency.degree
     ranks = np.empty((X.shape[0], max_k), dtype=np.int32)
     for start in range(0, X.shape[0], _CHUNK_ROWS):
         block = X[start : start + _CHUNK_ROWS]
-        neighbours = (block @ adjacency).toarray()  # mutated neighbours per gene
-        keys = netnorm_keys(block.toarray() > 0, np.rint(neighbours).astype(np.int64), degree)
+        neighbours = np.rint((block @ adjacency.matrix).toarray()).astype(np.int64)  # mutated neighbours per gene
+        keys = netnorm_keys(block.toarray() > 0, neighbours, degree, tie_break)
         if max_k < n_genes:
             top = np.argpartition(-keys, max_k - 1, axis=1)[:, :max_k]
         else:
@@ -74,38 +89,10 @@ def netnorm_profiles(ranks: np.ndarray, k: int, n_genes: int) -> sp.csr_matrix:
     """Binary NetNorM profiles (exactly k ones per row) from precomputed ranks."""
     n_patients, available = ranks.shape
     if not 1 <= k <= available:
-        raise PancanError(f"k={k} exceeds the {available} ranks computed; compute ranks with max_k >= {k}")
+        raise InvalidParameterError(f"k={k} exceeds the {available} ranks computed; compute ranks with max_k >= {k}")
     indices = np.sort(ranks[:, :k], axis=1).ravel()
     indptr = np.arange(0, n_patients * k + 1, k, dtype=np.int64)
     return sp.csr_matrix((np.ones(n_patients * k, dtype=np.float32), indices, indptr), shape=(n_patients, n_genes))
-
-
-def _fingerprint(matrix: sp.csr_matrix) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr(matrix.shape).encode())
-    for array in (matrix.indptr, matrix.indices, matrix.data):
-        digest.update(np.ascontiguousarray(array).view(np.uint8))
-    return digest.hexdigest()
-
-
-def cached_netnorm_ranks(X, adjacency, max_k: int) -> np.ndarray:
-    """netnorm_ranks memoised on the contents of X and adjacency (small LRU).
-
-    Grid searches clone the transformer for every k; the ranking of a given
-    fold is then computed once and reused for every k <= max_k.
-    """
-    X = sp.csr_matrix(X)
-    adjacency = sp.csr_matrix(adjacency)
-    key = (_fingerprint(X), _fingerprint(adjacency), max_k)
-    if key in _RANK_CACHE:
-        _RANK_CACHE.move_to_end(key)
-        return _RANK_CACHE[key]
-    ranks = netnorm_ranks(X, adjacency, max_k)
-    ranks.setflags(write=False)
-    _RANK_CACHE[key] = ranks
-    while len(_RANK_CACHE) > _RANK_CACHE_SIZE:
-        _RANK_CACHE.popitem(last=False)
-    return ranks
 
 
 class NetNorM(TransformerMixin, BaseEstimator):
@@ -113,33 +100,54 @@ class NetNorM(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    adjacency : sparse (genes x genes) symmetric adjacency of the network.
+    adjacency : the network: a NetworkAdjacency (validated once, shared by clones), a
+        GeneNetwork or a sparse symmetric (genes x genes) matrix.
     k : number of genes set to 1 per patient.
-    max_k : rank up to this many genes (>= k) so that a whole grid of k shares
-        one ranking pass; None means k.
+    max_k : rank up to this many genes (>= k) so that a whole grid of k shares one
+        ranking per patient; None means k.
+    tie_break : "original" (the published code) or "degree" (see the module docstring).
+
+    Input columns: the network's genes first (`align_to_network`), then any others (ignored).
     """
 
-    def __init__(self, adjacency=None, k: int = 100, max_k: int | None = None):
+    def __init__(self, adjacency=None, k: int = 100, max_k: int | None = None, tie_break: str = "original"):
         self.adjacency = adjacency
         self.k = k
         self.max_k = max_k
+        self.tie_break = tie_break
 
     def _depth(self, n_genes: int) -> int:
+        if not isinstance(self.k, (int, np.integer)) or self.k < 1:
+            raise InvalidParameterError(f"NetNorM k must be a positive integer, got {self.k!r}")
         depth = max(self.k, self.max_k or self.k)
-        if self.k > n_genes or depth > n_genes:
-            raise PancanError(f"NetNorM k={depth} is larger than the number of network genes ({n_genes})")
-        if self.k < 1:
-            raise PancanError(f"NetNorM k must be at least 1, got {self.k}")
+        if depth > n_genes:
+            raise InvalidParameterError(f"NetNorM k={depth} is larger than the number of network genes ({n_genes})")
+        if self.tie_break not in TIE_BREAKS:
+            raise InvalidParameterError(f"NetNorM tie_break must be one of {TIE_BREAKS}, got {self.tie_break!r}")
         return depth
 
     def fit(self, X, y=None):
-        adjacency = check_adjacency(self.adjacency)
-        self._depth(adjacency.shape[0])
-        self.n_features_in_ = check_mutations(X, adjacency.shape[0]).shape[1]
-        self.n_genes_ = adjacency.shape[0]
+        self.adjacency_: NetworkAdjacency = as_adjacency(self.adjacency)
+        self._depth(self.adjacency_.n_genes)
+        check_profiles(self, X, self.adjacency_.n_genes, reset=True)
         return self
 
     def transform(self, X):
-        n_genes = self.n_genes_
-        ranks = cached_netnorm_ranks(check_mutations(X, n_genes), self.adjacency, self._depth(n_genes))
+        check_is_fitted(self, "adjacency_")
+        n_genes = self.adjacency_.n_genes
+        depth = self._depth(n_genes)
+        network_part = binary_network_part(check_profiles(self, X, n_genes, reset=False), n_genes)
+        key = ("netnorm", self.adjacency_.fingerprint, depth, self.tie_break)
+        (ranks,) = RANKS.rows(key, network_part,
+                              lambda rows: (netnorm_ranks(rows, self.adjacency_, depth, self.tie_break),))
         return netnorm_profiles(ranks, self.k, n_genes)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "adjacency_")
+        return feature_names(self, input_features, self.adjacency_.n_genes)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float32"]  # float32 output whatever the input
+        return tags

@@ -1,99 +1,52 @@
-"""Quantile normalisation of patient profiles onto a reference learned on training patients only."""
+"""Quantile normalisation of patient profiles onto a reference learned on training patients only.
+
+Split in two halves: the within-patient ranking (`rank_profiles`: each row sorted, and
+each entry's run of tied values) depends on that patient alone, so NSQN memoises it per
+patient; the reference (the mean sorted training row) is the only thing learned from
+other patients, in `fit`.
+"""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from pancan.errors import PancanError
+from pancan.representations.validation import feature_names
 
-
-def quantile_reference(F: np.ndarray) -> np.ndarray:
-    """Mean of the sorted profiles: the r-th value is the mean r-th smallest value across patients."""
-    return np.sort(F, axis=1).mean(axis=0)
+_CHUNK_ROWS = 128  # rows ranked or mapped at once: bounds the (rows x genes) temporaries
 
 
-_CHUNK_ROWS = 128  # rows ranked at once: bounds the (rows x genes) temporaries
+class RankedProfiles(NamedTuple):
+    """Each row sorted, and for every entry the first and last sorted position of its run of ties."""
+
+    sorted_values: np.ndarray
+    run_start: np.ndarray
+    run_end: np.ndarray
 
 
-def map_ranked(ranked: "RankedProfiles", reference: np.ndarray) -> np.ndarray:
-    """Each entry gets the mean reference value over the sorted positions its tie run spans.
-
-    So ties stay tied, and each row's mean equals the reference mean.
-    """
-    cumulative = np.concatenate([[0.0], np.cumsum(np.asarray(reference, dtype=np.float64))])
-    return (cumulative[ranked.run_end + 1] - cumulative[ranked.run_start]) / (ranked.run_end - ranked.run_start + 1)
+def position_dtype(n_columns: int) -> np.dtype:
+    """Smallest integer type holding a sorted position (int16 for networks of up to 32,767 genes)."""
+    return np.dtype(np.int16) if n_columns <= np.iinfo(np.int16).max else np.dtype(np.int32)
 
 
-class QuantileNormalizer(TransformerMixin, BaseEstimator):
-    """Map each patient's profile onto the reference distribution of the training patients.
-
-    `fit` learns the reference (mean sorted profile) from the rows it is given;
-    `transform` maps any row, training or test, onto that same reference. Test
-    rows never influence the reference. `n_jobs` threads map row chunks.
-    """
-
-    def __init__(self, n_jobs: int = 1):
-        self.n_jobs = n_jobs
-
-    def fit(self, X, y=None):
-        F = self._dense(X)
-        self.reference_ = quantile_reference(F)
-        self.n_features_in_ = F.shape[1]
-        return self
-
-    def transform(self, X):
-        check_is_fitted(self, "reference_")
-        F = self._dense(X)
-        if F.shape[1] != self.n_features_in_:
-            raise PancanError(f"QuantileNormalizer was fitted on {self.n_features_in_} features, got {F.shape[1]}")
-        return map_ranked(rank_profiles(F, self.n_jobs), self.reference_)
-
-    @staticmethod
-    def _dense(X) -> np.ndarray:
-        if sp.issparse(X):
-            X = X.toarray()
-        return check_array(X, dtype=[np.float64, np.float32])
-
-
-class RankedProfiles:
-    """The patient-wise half of quantile normalisation: each row sorted, and each entry's run of tied values.
-
-    Within-patient ranks do not depend on other patients, so they can be computed
-    once for a whole cohort; only the reference (mean sorted training row) must be
-    learned per training set, by ReferenceQuantileMap. Rows can be selected with
-    `profiles[rows]`.
-    """
-
-    def __init__(self, sorted_values: np.ndarray, run_start: np.ndarray, run_end: np.ndarray):
-        self.sorted_values = sorted_values
-        self.run_start = run_start
-        self.run_end = run_end
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.sorted_values.shape
-
-    def __getitem__(self, rows) -> "RankedProfiles":
-        return RankedProfiles(self.sorted_values[rows], self.run_start[rows], self.run_end[rows])
-
-
-def rank_profiles(F, n_jobs: int = 1) -> RankedProfiles:
+def rank_profiles(F: np.ndarray, n_jobs: int = 1) -> RankedProfiles:
     """Sort each row once and record, for every entry, the first and last sorted position of its tie run."""
-    F = QuantileNormalizer._dense(F)
+    F = np.asarray(F)
     n_rows, n_cols = F.shape
+    dtype = position_dtype(n_cols)
     sorted_values = np.empty(F.shape, dtype=F.dtype)
-    run_start = np.empty(F.shape, dtype=np.int32)
-    run_end = np.empty(F.shape, dtype=np.int32)
+    run_start = np.empty(F.shape, dtype=dtype)
+    run_end = np.empty(F.shape, dtype=dtype)
     positions = np.arange(n_cols, dtype=np.int32)
 
     def rank_chunk(start: int) -> None:
         block = F[start : start + _CHUNK_ROWS]
-        order = np.argsort(block, axis=1)
+        order = np.argsort(block, axis=1, kind="stable")
         ordered = np.take_along_axis(block, order, axis=1)
         new_run = np.ones(block.shape, dtype=bool)
         new_run[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
@@ -103,11 +56,11 @@ def rank_profiles(F, n_jobs: int = 1) -> RankedProfiles:
         last_position = np.minimum.accumulate(np.where(last, positions, n_cols - 1)[:, ::-1], axis=1)[:, ::-1]
         rows = slice(start, start + block.shape[0])
         sorted_values[rows] = ordered
-        np.put_along_axis(run_start[rows], order, first_position.astype(np.int32), axis=1)
-        np.put_along_axis(run_end[rows], order, last_position.astype(np.int32), axis=1)
+        np.put_along_axis(run_start[rows], order, first_position.astype(dtype), axis=1)
+        np.put_along_axis(run_end[rows], order, last_position.astype(dtype), axis=1)
 
     starts = range(0, n_rows, _CHUNK_ROWS)
-    if n_jobs > 1:
+    if n_jobs > 1 and n_rows > _CHUNK_ROWS:
         with ThreadPoolExecutor(n_jobs) as pool:
             list(pool.map(rank_chunk, starts))
     else:
@@ -116,20 +69,55 @@ def rank_profiles(F, n_jobs: int = 1) -> RankedProfiles:
     return RankedProfiles(sorted_values, run_start, run_end)
 
 
-class ReferenceQuantileMap(TransformerMixin, BaseEstimator):
-    """The fitted half of quantile normalisation, on RankedProfiles: same result as QuantileNormalizer.
+def map_ranked(ranked, reference: np.ndarray, dtype=np.float64) -> np.ndarray:
+    """Each entry gets the mean reference value over the sorted positions its tie run spans.
 
-    fit: reference = mean sorted training row; transform: each entry gets the
-    mean reference value over its tie run. Cost per call is a gather, not a sort.
+    So ties stay tied, and each row's mean equals the reference mean. Done in row chunks.
+    """
+    cumulative = np.concatenate([[0.0], np.cumsum(np.asarray(reference, dtype=np.float64))])
+    out = np.empty(ranked.run_start.shape, dtype=dtype)
+    for start in range(0, out.shape[0], _CHUNK_ROWS):
+        rows = slice(start, start + _CHUNK_ROWS)
+        first = ranked.run_start[rows].astype(np.int64)
+        last = ranked.run_end[rows].astype(np.int64)
+        out[rows] = (cumulative[last + 1] - cumulative[first]) / (last - first + 1)
+    return out
+
+
+def quantile_reference(sorted_values: np.ndarray) -> np.ndarray:
+    """The r-th reference value is the mean r-th smallest value across the (training) patients."""
+    return np.asarray(sorted_values).mean(axis=0, dtype=np.float64)
+
+
+class QuantileNormalizer(TransformerMixin, BaseEstimator):
+    """Map each patient's profile onto the reference distribution of the training patients.
+
+    `fit` learns the reference (mean sorted profile) from the rows it is given;
+    `transform` maps any row, training or test, onto that same reference. Test rows never
+    influence the reference. `n_jobs` threads rank row chunks.
     """
 
-    def fit(self, X: RankedProfiles, y=None):
-        self.reference_ = X.sorted_values.mean(axis=0, dtype=np.float64)
-        self.n_features_in_ = X.shape[1]
+    def __init__(self, n_jobs: int = 1):
+        self.n_jobs = n_jobs
+
+    def _dense(self, X, reset: bool) -> np.ndarray:
+        X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=reset)
+        return X.toarray() if sp.issparse(X) else X
+
+    def fit(self, X, y=None):
+        F = self._dense(X, reset=True)
+        self.reference_ = quantile_reference(np.sort(F, axis=1))
         return self
 
-    def transform(self, X: RankedProfiles) -> np.ndarray:
+    def transform(self, X):
         check_is_fitted(self, "reference_")
-        if X.shape[1] != self.n_features_in_:
-            raise PancanError(f"ReferenceQuantileMap was fitted on {self.n_features_in_} features, got {X.shape[1]}")
-        return map_ranked(X, self.reference_)
+        return map_ranked(rank_profiles(self._dense(X, reset=False), self.n_jobs), self.reference_)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "reference_")
+        return feature_names(self, input_features)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

@@ -13,6 +13,9 @@ Both are one symmetric positive definite system (eigenvalues in [1 - alpha,
 1 + alpha]) solved by conjugate gradients for all patients at once: a sparse
 matrix times a dense block per iteration, never a dense genes x genes inverse.
 Patient blocks run on `n_jobs` threads (scipy's sparse product releases the GIL).
+A patient's result depends on its own mutations only, so the transformers memoise it
+per patient (`row_cache`), and the workflow can hand them the cohort's smoothed
+profiles computed once by the `smooth_profiles` rule (`register_precomputed`).
 """
 
 from __future__ import annotations
@@ -23,14 +26,18 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
-from pancan.errors import PancanError
-from pancan.representations.quantile import QuantileNormalizer
-from pancan.representations.validation import check_adjacency, check_mutations
+from pancan.errors import InvalidParameterError
+from pancan.networks.adjacency import NetworkAdjacency, as_adjacency
+from pancan.representations.quantile import RankedProfiles, map_ranked, quantile_reference, rank_profiles
+from pancan.representations.row_cache import RowCache
+from pancan.representations.validation import check_profiles, feature_names
 
 logger = logging.getLogger(__name__)
 NORMALIZATIONS = ("symmetric", "degree")
+SMOOTHED = RowCache("smoothed profiles")
+RANKED = RowCache("NSQN within-patient ranks")
 
 
 def _inverse_sqrt_degree(adjacency: sp.csr_matrix) -> np.ndarray:
@@ -89,16 +96,13 @@ def smooth(
     n_jobs: int = 1,
     dtype=np.float32,
 ) -> np.ndarray:
-    """Converged network smoothing of each row of X (patients x network genes); dense (patients x genes)."""
-    if not 0.0 <= alpha < 1.0:
-        raise PancanError(f"smoothing alpha must be in [0, 1), got {alpha}")
-    if normalization not in NORMALIZATIONS:
-        raise PancanError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
-    adjacency = check_adjacency(adjacency)
-    n_genes = adjacency.shape[0]
-    F0 = check_mutations(X, n_genes)[:, :n_genes]
-    inv_sqrt = _inverse_sqrt_degree(adjacency)
-    S = (sp.diags(inv_sqrt) @ adjacency @ sp.diags(inv_sqrt)).tocsr().astype(dtype)
+    """Converged network smoothing of each row of X (patients x network genes first); dense (patients x genes)."""
+    _check_smoothing(alpha, normalization)
+    adjacency = as_adjacency(adjacency)
+    n_genes = adjacency.n_genes
+    F0 = sp.csr_matrix(X)[:, :n_genes]
+    inv_sqrt = _inverse_sqrt_degree(adjacency.matrix)
+    S = (sp.diags(inv_sqrt) @ adjacency.matrix @ sp.diags(inv_sqrt)).tocsr().astype(dtype)
     B = np.asarray(F0.T.toarray(), dtype=dtype) * dtype(1.0 - alpha)  # genes x patients
     if normalization == "degree":
         B *= inv_sqrt[:, None].astype(dtype)
@@ -116,7 +120,7 @@ def smooth(
     G = np.concatenate([block for block, _ in results], axis=1)
     logger.debug("smoothing converged in %s CG iterations", [it for _, it in results])
     if normalization == "degree":
-        degree = np.asarray(adjacency.sum(axis=1), dtype=np.float64).ravel()
+        degree = adjacency.degree.astype(np.float64)
         G *= np.sqrt(degree).astype(dtype)[:, None]
         # An isolated gene neither sends nor receives mass: it keeps (1 - alpha) F0,
         # which the D^1/2 change of variables cannot express (its degree is 0).
@@ -126,12 +130,67 @@ def smooth(
     return np.ascontiguousarray(G.T)
 
 
-class NetworkSmoothing(TransformerMixin, BaseEstimator):
+def _check_smoothing(alpha, normalization) -> None:
+    if not isinstance(alpha, (float, int, np.floating, np.integer)) or not 0.0 <= float(alpha) < 1.0:
+        raise InvalidParameterError(f"smoothing alpha must be in [0, 1), got {alpha!r}")
+    if normalization not in NORMALIZATIONS:
+        raise InvalidParameterError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
+
+
+class _Smoothed:
+    """What NetworkSmoothing and NSQN share: parameters, validation, the memoised smoothed rows."""
+
+    def _fit_network(self, X) -> None:
+        _check_smoothing(self.alpha, self.normalization)
+        self.adjacency_: NetworkAdjacency = as_adjacency(self.adjacency)
+        check_profiles(self, X, self.adjacency_.n_genes, reset=True)
+
+    def _network_rows(self, X) -> sp.csr_matrix:
+        check_is_fitted(self, "adjacency_")
+        X = check_profiles(self, X, self.adjacency_.n_genes, reset=False)
+        part = sp.csr_matrix(X[:, : self.adjacency_.n_genes], dtype=np.float32, copy=True)
+        part.eliminate_zeros()
+        return part
+
+    def _smoothing_key(self) -> tuple:
+        return ("smoothing", self.adjacency_.fingerprint, float(self.alpha), self.normalization, float(self.tol),
+                int(self.max_iter))
+
+    def _smoothed(self, rows: sp.csr_matrix) -> np.ndarray:
+        (smoothed,) = SMOOTHED.rows(self._smoothing_key(), rows, lambda missing: (smooth(
+            missing, self.adjacency_, float(self.alpha), normalization=self.normalization, tol=self.tol,
+            max_iter=self.max_iter, n_jobs=self.n_jobs),))
+        return smoothed
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "adjacency_")
+        return feature_names(self, input_features, self.adjacency_.n_genes)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float32"]  # float32 output whatever the input
+        return tags
+
+
+def register_precomputed(X, smoothed_path, adjacency, alpha: float, *, normalization: str = "symmetric",
+                         tol: float = 1e-6, max_iter: int = 500) -> None:
+    """Declare that row i of the .npy file `smoothed_path` is the smoothing of row i of X.
+
+    NetworkSmoothing and NSQN with these parameters then read those patients from the file
+    (the `smooth_profiles` rule output) instead of propagating them again.
+    """
+    probe = NetworkSmoothing(adjacency, alpha, normalization=normalization, tol=tol, max_iter=max_iter)
+    probe._fit_network(X)
+    SMOOTHED.register_source(probe._smoothing_key(), probe._network_rows(X), smoothed_path)
+
+
+class NetworkSmoothing(_Smoothed, TransformerMixin, BaseEstimator):
     """NBS-style network propagation of each patient's mutations, to convergence.
 
     Parameters
     ----------
-    adjacency : sparse symmetric network adjacency (genes x genes).
+    adjacency : the network (NetworkAdjacency, GeneNetwork or sparse symmetric matrix).
     alpha : propagation weight in [0, 1); 0 returns the mutations unchanged.
     normalization : "symmetric" (D^-1/2 A D^-1/2, NetNorM's NSQN) or "degree" (D^-1 A, NBS).
     tol : relative residual at which propagation has converged.
@@ -149,22 +208,48 @@ class NetworkSmoothing(TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
-        adjacency = check_adjacency(self.adjacency)
-        self.n_features_in_ = check_mutations(X, adjacency.shape[0]).shape[1]
-        self.n_genes_ = adjacency.shape[0]
+        self._fit_network(X)
         return self
 
     def transform(self, X):
-        return smooth(X, self.adjacency, self.alpha, normalization=self.normalization, tol=self.tol,
-                      max_iter=self.max_iter, n_jobs=self.n_jobs)
+        return self._smoothed(self._network_rows(X))
+
+
+class NSQN(_Smoothed, TransformerMixin, BaseEstimator):
+    """NSQN: network smoothing, then quantile normalisation onto the training patients' reference.
+
+    Equal to Pipeline([NetworkSmoothing, QuantileNormalizer]) (tested), but each patient's
+    smoothed profile is sorted once and memoised: a fit only averages the sorted training
+    rows, a transform only gathers. Output: dense float32 (patients x network genes).
+    """
+
+    def __init__(self, adjacency=None, alpha: float = 0.7, normalization: str = "symmetric",
+                 tol: float = 1e-6, max_iter: int = 500, n_jobs: int = 1):
+        self.adjacency = adjacency
+        self.alpha = alpha
+        self.normalization = normalization
+        self.tol = tol
+        self.max_iter = max_iter
+        self.n_jobs = n_jobs
+
+    def _ranked(self, X):
+        rows = self._network_rows(X)
+        key = ("nsqn ranks", *self._smoothing_key())
+        return RANKED.rows(key, rows, lambda missing: tuple(rank_profiles(self._smoothed(missing), self.n_jobs)))
+
+    def fit(self, X, y=None):
+        self._fit_network(X)
+        sorted_values, _, _ = self._ranked(X)
+        self.reference_ = quantile_reference(sorted_values)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "reference_")
+        _, run_start, run_end = self._ranked(X)
+        return map_ranked(RankedProfiles(None, run_start, run_end), self.reference_, dtype=np.float32)
 
 
 def nsqn(adjacency, alpha: float = 0.7, *, normalization: str = "symmetric", tol: float = 1e-6,
-         n_jobs: int = 1) -> Pipeline:
-    """NSQN: network smoothing, then quantile normalisation against a training-set reference."""
-    return Pipeline(
-        [
-            ("smoothing", NetworkSmoothing(adjacency, alpha, normalization=normalization, tol=tol, n_jobs=n_jobs)),
-            ("quantile", QuantileNormalizer(n_jobs=n_jobs)),
-        ]
-    )
+         n_jobs: int = 1) -> NSQN:
+    """NSQN transformer (kept for the README's notebook examples)."""
+    return NSQN(adjacency, alpha, normalization=normalization, tol=tol, n_jobs=n_jobs)

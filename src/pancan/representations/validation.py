@@ -1,36 +1,48 @@
-"""Shared input checks for the representation transformers."""
+"""Input checks shared by the representation transformers (they never modify their inputs)."""
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import check_array
-
-from pancan.errors import PancanError
+from sklearn.utils.validation import validate_data
 
 
-def check_adjacency(adjacency) -> sp.csr_matrix:
-    """A square, symmetric, non-empty sparse adjacency, as float32 CSR without explicit zeros."""
-    if adjacency is None:
-        raise PancanError("a network adjacency matrix is required (adjacency=None)")
-    matrix = sp.csr_matrix(adjacency, dtype=np.float32)
-    if matrix.shape[0] != matrix.shape[1]:
-        raise PancanError(f"adjacency must be square, got shape {matrix.shape}")
-    matrix.eliminate_zeros()
-    if matrix.nnz == 0:
-        raise PancanError("the network is empty: its adjacency has no edge")
-    if (abs(matrix - matrix.T) > 1e-6).nnz:
-        raise PancanError("adjacency must be symmetric (an undirected network)")
-    return matrix
+def check_profiles(estimator, X, n_network: int, *, reset: bool) -> sp.csr_matrix:
+    """Sparse float CSR patients x genes whose first `n_network` columns are the network's genes.
+
+    Extra columns are genes outside the network. Fewer columns than network genes is an
+    error (scikit-learn's "Found array with 1 feature(s)" message) that says to align.
+    """
+    # after fit, the feature count is checked against n_features_in_ (scikit-learn's message)
+    minimum = max(1, n_network) if reset else 1
+    try:
+        X = validate_data(estimator, X, accept_sparse="csr", dtype=[np.float64, np.float32],
+                          ensure_min_features=minimum, reset=reset)
+    except ValueError as error:
+        if "feature(s)" in str(error) and "minimum of" in str(error):
+            raise ValueError(f"{error} (the network has {n_network} genes; align the mutation matrix with "
+                             "pancan.representations.align_to_network)") from error
+        raise
+    return sp.csr_matrix(X)
 
 
-def check_mutations(X, n_network: int) -> sp.csr_matrix:
-    """Sparse float32 CSR with at least the network's columns (extra columns are genes outside it)."""
-    X = check_array(X, accept_sparse="csr", dtype=np.float32, ensure_min_features=1)
-    X = sp.csr_matrix(X)
-    if X.shape[1] < n_network:
-        raise PancanError(
-            f"mutation matrix has {X.shape[1]} columns but the network has {n_network} genes; "
-            "align it with pancan.representations.align_to_network"
-        )
-    return X
+def binary_network_part(X: sp.csr_matrix, n_network: int) -> sp.csr_matrix:
+    """The network columns as a 0/1 float32 matrix (any non-zero entry counts as mutated); a new matrix."""
+    part = sp.csr_matrix(X[:, :n_network], dtype=np.float32, copy=True)
+    part.eliminate_zeros()
+    part.data[:] = 1.0
+    part.sort_indices()
+    return part
+
+
+def feature_names(estimator, input_features, n_out: int | None = None, prefix: str = "x") -> np.ndarray:
+    """Names of the first `n_out` input features (scikit-learn's get_feature_names_out convention)."""
+    if input_features is None:
+        input_features = getattr(estimator, "feature_names_in_", None)
+    if input_features is None:
+        input_features = [f"{prefix}{i}" for i in range(estimator.n_features_in_)]
+    names = np.asarray(input_features, dtype=object)
+    if len(names) != estimator.n_features_in_:
+        raise ValueError(f"input_features has {len(names)} names, the estimator was fitted on "
+                         f"{estimator.n_features_in_} features")
+    return names if n_out is None else names[:n_out]

@@ -1,0 +1,165 @@
+"""Per-patient memo of patient-wise transforms, so cross-validation never recomputes a patient's profile.
+
+NetNorM, smoothing and the within-patient ranking of NSQN transform each patient from
+its own mutations and the network alone. In nested cross-validation the same patient is
+transformed in many training and validation sets, so each transformer keeps its per-row
+results here, keyed by (the transform and its parameters, the row's content). A row's
+result never depends on the other rows of the call (tested), so the memo is exact.
+
+Entries are evicted least recently used beyond a byte budget shared by every transform
+(`configure(max_megabytes=...)`, default 600 MB): the benchmark visits one grid value at a
+time, so only the current value's rows need to stay. Precomputed rows (a workflow rule
+output) can be registered as a source and are read from disk on a miss.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Hashable
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+logger = logging.getLogger(__name__)
+_DEFAULT_BUDGET = 600 * 2**20
+
+
+def row_fingerprints(X: sp.csr_matrix) -> np.ndarray:
+    """A 64-bit content hash per row of a CSR matrix (column indices and values), vectorised.
+
+    Each stored entry contributes a mixed 64-bit word of (column, value); a row's key is
+    the wrapping sum of its words plus its length, so equal rows always share a key and
+    different rows practically never do (about 2^-64 per pair).
+    """
+    X = sp.csr_matrix(X)
+    X.sort_indices()
+    values = X.data.astype(np.float64).view(np.uint64)
+    words = _mix(X.indices.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) ^ _mix(values))
+    cumulative = np.concatenate([[np.uint64(0)], np.cumsum(words, dtype=np.uint64)])
+    lengths = np.diff(X.indptr).astype(np.uint64)
+    return cumulative[X.indptr[1:]] - cumulative[X.indptr[:-1]] + _mix(lengths + np.uint64(1))
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser (wrapping uint64 arithmetic)."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+class _Entry:
+    """Rows of one transform: a growing block of result arrays and fingerprint -> row position."""
+
+    def __init__(self) -> None:
+        self.last_used = 0
+        self.position: dict[int, int] = {}
+        self.arrays: tuple[np.ndarray, ...] | None = None
+        self.n_rows = 0
+
+    @property
+    def nbytes(self) -> int:
+        return 0 if self.arrays is None else sum(a[: self.n_rows].nbytes for a in self.arrays)
+
+    def add(self, keys: np.ndarray, arrays: tuple[np.ndarray, ...]) -> None:
+        if self.arrays is None:
+            self.arrays = tuple(np.empty((0, *a.shape[1:]), dtype=a.dtype) for a in arrays)
+        needed = self.n_rows + len(keys)
+        if needed > len(self.arrays[0]):
+            capacity = max(needed, int(1.5 * len(self.arrays[0])))
+            grown = []
+            for old in self.arrays:
+                new = np.empty((capacity, *old.shape[1:]), dtype=old.dtype)
+                new[: self.n_rows] = old[: self.n_rows]
+                grown.append(new)
+            self.arrays = tuple(grown)
+        for store, rows in zip(self.arrays, arrays):
+            store[self.n_rows : needed] = rows
+        for offset, key in enumerate(keys.tolist()):
+            self.position[key] = self.n_rows + offset
+        self.n_rows = needed
+
+
+class RowCache:
+    """LRU memo of per-row results, shared by the transformers of one kind (see module docstring)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._entries: dict[Hashable, _Entry] = {}
+        self._sources: dict[Hashable, tuple[dict[int, int], Path]] = {}
+        self.computed_rows = 0  # for tests and benchmarks: rows actually computed
+        _CACHES.append(self)
+
+    def rows(self, key: Hashable, X: sp.csr_matrix, compute: Callable[[sp.csr_matrix], tuple[np.ndarray, ...]]
+             ) -> tuple[np.ndarray, ...]:
+        """compute(X) row by row, reusing every row seen before under `key`; returns copies."""
+        X = sp.csr_matrix(X)
+        keys = row_fingerprints(X)
+        with _LOCK:
+            entry = self._entries.setdefault(key, _Entry())
+            _TICK[0] += 1
+            entry.last_used = _TICK[0]
+            known = np.fromiter((entry.position.get(k, -1) for k in keys.tolist()), dtype=np.int64, count=len(keys))
+            missing = np.flatnonzero(known < 0)
+            if len(missing):
+                # distinct missing rows only (a cohort may hold identical profiles)
+                unique_keys, first = np.unique(keys[missing], return_index=True)
+                rows = missing[first]
+                entry.add(unique_keys, self._load_or_compute(key, unique_keys, X[rows], compute))
+                known = np.fromiter((entry.position[k] for k in keys.tolist()), dtype=np.int64, count=len(keys))
+            result = tuple(array[known] for array in entry.arrays)
+            _evict()
+            return result
+
+    def register_source(self, key: Hashable, X: sp.csr_matrix, path: str | Path) -> None:
+        """Rows of `X` under `key` are stored, in order, in the .npy file at `path` (a cached rule output)."""
+        keys = row_fingerprints(X)
+        with _LOCK:
+            self._sources[key] = ({k: i for i, k in enumerate(keys.tolist())}, Path(path))
+
+    def _load_or_compute(self, key, keys: np.ndarray, X: sp.csr_matrix, compute) -> tuple[np.ndarray, ...]:
+        source = self._sources.get(key)
+        if source is not None:
+            index, path = source
+            positions = [index.get(k) for k in keys.tolist()]
+            if all(p is not None for p in positions):
+                stored = np.load(path, mmap_mode="r")
+                rows = np.array(stored[np.asarray(positions, dtype=np.int64)])  # copy, then drop the map
+                del stored
+                logger.debug("%s: %d rows read from %s", self.name, len(rows), path)
+                return (rows,)
+        self.computed_rows += X.shape[0]
+        return compute(X)
+
+    def clear(self) -> None:
+        with _LOCK:
+            self._entries.clear()
+            self._sources.clear()
+            self.computed_rows = 0
+
+
+_CACHES: list[RowCache] = []
+_BUDGET = [_DEFAULT_BUDGET]
+_TICK = [0]
+_LOCK = threading.RLock()
+
+
+def configure(max_megabytes: float) -> None:
+    """Byte budget shared by every row cache (least recently used entries go first)."""
+    _BUDGET[0] = int(max_megabytes * 2**20)
+    _evict()
+
+
+def _evict() -> None:
+    """Drop least recently used entries (across every cache) until the budget holds; never the newest."""
+    with _LOCK:
+        entries = sorted(((entry.last_used, cache, key) for cache in _CACHES for key, entry in cache._entries.items()),
+                         key=lambda item: item[0])
+        total = sum(cache._entries[key].nbytes for _, cache, key in entries)
+        for _, cache, key in entries[:-1]:
+            if total <= _BUDGET[0]:
+                return
+            total -= cache._entries[key].nbytes
+            logger.debug("%s: evicting %s", cache.name, key)
+            del cache._entries[key]
