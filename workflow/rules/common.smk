@@ -157,3 +157,58 @@ def smoothed_profiles(cancer, network, normalization, alphas):
         f"results/representations/{cancer}/{network}/smoothed_{normalization}_alpha{alpha_label(a)}.npy"
         for a in alphas
     ]
+
+
+# Stratification stage (workflow/rules/stratification.smk): where each rule's inputs come from.
+def stratification_network(representation):
+    """The network a representation is built on: the main one or its randomised control."""
+    main = config["networks"]["main"]
+    if representation.endswith(("_permuted", "_rewired")):
+        return f"{main}_{representation.rsplit('_', 1)[1]}"
+    return main
+
+
+def stratification_profile_inputs(wildcards):
+    """Cohort, network and (NBS) the cached propagated profiles of one representation."""
+    cohort = f"results/cohorts/{wildcards.cancer}"
+    inputs = {
+        "patients": f"{cohort}/patients.tsv",
+        "mutations": f"{cohort}/mutations.npz",
+        "genes": f"{cohort}/genes.txt",
+        "clinical": f"{cohort}/clinical.tsv",
+    }
+    if wildcards.representation != "raw":
+        network = stratification_network(wildcards.representation)
+        inputs["network_adjacency"] = f"results/networks/{network}/adjacency.npz"
+        inputs["network_genes"] = f"results/networks/{network}/genes.txt"
+    if wildcards.representation.startswith("nbs"):
+        inputs["smoothed"] = smoothed_profiles(
+            wildcards.cancer,
+            stratification_network(wildcards.representation),
+            "degree",
+            [STRATIFICATION["alpha"]],
+        )[0]
+    return inputs
+
+
+def stratification_subsample_inputs(wildcards):
+    """Profiles, and the influence graph when the subsamples are factorised with network NMF."""
+    inputs = {
+        "profiles": f"results/stratification/{wildcards.cancer}/{wildcards.representation}/profiles.npz"
+    }
+    if (
+        wildcards.representation != "raw"
+        and STRATIFICATION["factorization"] == "network_nmf"
+    ):
+        network = stratification_network(wildcards.representation)
+        inputs["influence"] = (
+            f"results/stratification/networks/{network}/influence_knn.npz"
+        )
+    return inputs
+
+
+def stratification_runs(wildcards):
+    """Subsample indices of one batch job."""
+    size = STRATIFICATION["subsamples_per_job"]
+    start = int(wildcards.batch) * size
+    return list(range(start, min(start + size, STRATIFICATION["subsamples"])))

@@ -1,0 +1,65 @@
+"""Rules plot_stratification_model_selection, plot_subtype_*, plot_planted_subtypes: tables in, figure out."""
+
+import numpy as np
+import pandas as pd
+
+from pancan.atomic import write_table_atomic
+from pancan.figures.stratification_consensus import consensus_heatmap
+from pancan.figures.stratification_model_selection import model_selection_figure
+from pancan.figures.stratification_signatures import signature_figure
+from pancan.figures.stratification_simulation import planted_recovery_figure
+from pancan.figures.stratification_survival import subtype_kaplan_meier
+from pancan.figures.style import save_figure
+from pancan.workflow_logging import rule_logging
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+
+
+def read(path):
+    return pd.read_csv(path, sep="\t", dtype={"patient_id": str})
+
+
+def chosen_k():
+    selection = read(sm.input.model_selection)
+    return int(selection.loc[selection["chosen"], "k"].iloc[0])
+
+
+def title():
+    return f"{sm.wildcards.cancer}, {sm.wildcards.representation}"
+
+
+def plot_stratification_model_selection():
+    tables = {name: read(path) for name, path in zip(sm.params.representations, sm.input.tables)}
+    return model_selection_figure(tables, sm.wildcards.cancer)
+
+
+def plot_subtype_consensus():
+    k = chosen_k()
+    with np.load(sm.input.consensus) as arrays:
+        index = list(arrays["ks"]).index(k)
+        return consensus_heatmap(arrays["consensus"][index], arrays["order"][index], arrays["subtypes"][index],
+                                 f"{title()}, k = {k}")
+
+
+def plot_subtype_survival():
+    table = read(sm.input.assignments).merge(read(sm.input.patients), on="patient_id")
+    table = table[table["clustered"]].astype({"subtype": int})
+    logrank = read(sm.input.logrank)
+    p_value = float(logrank.loc[logrank["chosen"], "p_value"].iloc[0])
+    return subtype_kaplan_meier(table, p_value, f"{title()}, k = {chosen_k()}")
+
+
+def plot_subtype_signatures():
+    return signature_figure(read(sm.input.signatures), read(sm.input.modules), title())
+
+
+def plot_planted_subtypes():
+    table = pd.concat([read(path) for path in sm.input], ignore_index=True)
+    write_table_atomic(table, sm.output.table)
+    summary = table.groupby(["module_size", "fraction", "method"])["ari"].agg(["mean", "min", "max"])
+    log.info("ARI against planted subtypes\n%s", summary.to_string())
+    return planted_recovery_figure(table)
+
+
+with rule_logging(sm.log[0]) as log:
+    save_figure(globals()[sm.rule](), sm.output.png, sm.output.svg)

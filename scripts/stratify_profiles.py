@@ -1,0 +1,23 @@
+"""Rule prepare_stratification_profiles: the clustering input of one representation, once per cohort."""
+
+from pathlib import Path
+
+import numpy as np
+
+from pancan.data.cohort import Cohort
+from pancan.networks import GeneNetwork
+from pancan.stratification import build_profiles
+from pancan.workflow_logging import rule_logging
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+
+with rule_logging(sm.log[0]) as log:
+    cohort = Cohort.load(Path(sm.input.patients).parent, sm.wildcards.cancer)
+    network = GeneNetwork.load(Path(sm.input.network_adjacency).parent) if "network_adjacency" in sm.input.keys() else None
+    smoothed = np.load(sm.input.smoothed) if "smoothed" in sm.input.keys() else None
+    profiles = build_profiles(sm.wildcards.representation, cohort, network, min_mutations=sm.params.min_mutations,
+                              smoothed=smoothed, netnorm_k=sm.params.netnorm_k)
+    profiles.save(sm.output[0])
+    log.info("%s %s: %d of %d patients (>= %d mutated genes) x %d features", cohort.cancer,
+             sm.wildcards.representation, len(profiles.patients), len(cohort.patients), sm.params.min_mutations,
+             len(profiles.features))

@@ -1,0 +1,48 @@
+"""Signature genes of each subtype: AUC against the other patients, network-module genes in bold."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from pancan.figures.stratification_consensus import subtype_colour
+from pancan.figures.style import PAGE_WIDTH, RC
+
+
+def signature_figure(signatures: pd.DataFrame, modules: pd.DataFrame, title: str, per_subtype: int = 8):
+    """One panel per subtype: its top signature genes by AUC (bold: in the subtype's network module)."""
+    subtypes = sorted(signatures["subtype"].unique()) if len(signatures) else []
+    with plt.rc_context(RC):
+        if not subtypes:
+            figure, axis = plt.subplots(figsize=(3.4, 1.2))
+            axis.axis("off")
+            axis.text(0.5, 0.5, "no gene passes the FDR threshold in any subtype", ha="center", va="center")
+            axis.set_title(title)
+            return figure
+        columns = min(len(subtypes), 4)
+        rows = -(-len(subtypes) // columns)
+        figure, axes = plt.subplots(rows, columns, figsize=(PAGE_WIDTH, 0.45 + rows * (0.3 + 0.17 * per_subtype)),
+                                    squeeze=False)
+        for axis in axes.ravel()[len(subtypes):]:
+            axis.set_visible(False)
+        for axis, subtype in zip(axes.ravel(), subtypes):
+            table = signatures[signatures["subtype"] == subtype].sort_values("rank").head(per_subtype)
+            y = np.arange(len(table))
+            axis.barh(y, table["auc"] - 0.5, left=0.5, color=subtype_colour(subtype), height=0.7)
+            axis.set_yticks(y)
+            axis.set_yticklabels(table["gene"])
+            for label, in_module in zip(axis.get_yticklabels(), table["in_module"]):
+                label.set_fontweight("bold" if in_module else "normal")
+            axis.invert_yaxis()
+            axis.set_xlim(0.5, 1.0)
+            axis.axvline(0.5, color="#333333", linewidth=0.6)
+            n_genes = int((signatures["subtype"] == subtype).sum())
+            n_edges = int((modules["subtype"] == subtype).sum()) if len(modules) else 0
+            module_genes = int(signatures.loc[signatures["subtype"] == subtype, "in_module"].sum())
+            axis.set_title(f"subtype {subtype}: {n_genes} genes\nmodule: {module_genes} genes, {n_edges} edges",
+                           fontsize=8)
+            axis.set_xlabel("AUC vs other patients")
+        figure.suptitle(f"{title} (bold: module genes)")
+        figure.tight_layout()
+    return figure
