@@ -2,14 +2,19 @@
 
 from pathlib import Path
 
-import pandas as pd
 from sksurv.util import Surv
 from threadpoolctl import threadpool_limits
 
 from pancan.atomic import write_table_atomic
 from pancan.benchmark.clinical_table import clinical_covariates
 from pancan.benchmark.metrics import uno_truncation
-from pancan.benchmark.nested_cv import check_deaths, nested_cross_validation, outer_splits, splits_from_table
+from pancan.benchmark.nested_cv import (
+    check_deaths,
+    nested_cross_validation,
+    outer_splits,
+    read_fold_table,
+    splits_from_table,
+)
 from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search
 from pancan.data.cohort import Cohort
 from pancan.networks import GeneNetwork
@@ -42,8 +47,8 @@ with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
             register_precomputed(X, path, context.adjacency, alpha, normalization=settings.smoothing_normalization,
                                  tol=settings.smoothing_tol)
     if benchmark["folds_file"]:
-        table = pd.read_csv(sm.input.folds_file, sep="\t", dtype={"patient_id": str})
-        splits = splits_from_table(table, ids, benchmark["folds_file"], repeats=[repeat], n_folds=settings.outer_folds)
+        splits = splits_from_table(read_fold_table(sm.input.folds_file), ids, sm.input.folds_file, repeats=[repeat],
+                                   n_folds=settings.outer_folds)
     else:
         # repeat r of RepeatedStratifiedKFold does not depend on how many repeats follow it
         splits = outer_splits(y["event"], settings.outer_folds, repeat + 1, settings.seed, repeats=[repeat])

@@ -1,16 +1,17 @@
-"""Rules plot_* and write_summary: read the result tables, call the package's figure function, save."""
+"""Rules plot_* and write_summary / write_report_landing: read the result tables, call the package, save."""
 
 import pandas as pd
 
 from pancan.atomic import write_table_atomic, write_text_atomic
-from pancan.figures.best_representation import best_representation, gene_representation
 from pancan.figures.burden import burden_cindex, burden_figure
 from pancan.figures.cindex_boxplot import cindex_boxplot
 from pancan.figures.cohort_overview import cohort_overview
 from pancan.figures.hyperparameters import chosen_hyperparameters
-from pancan.figures.kaplan_meier import kaplan_meier_risk_groups
-from pancan.figures.selected_genes import selected_genes
+from pancan.figures.kaplan_meier import chosen_representation, kaplan_meier_risk_groups, representation_title
+from pancan.figures.pan_cancer import pan_cancer_figure
+from pancan.figures.selected_genes import gene_representation, selected_genes
 from pancan.figures.style import save_figure
+from pancan.report.landing_page import landing_page
 from pancan.report.summary_markdown import summary_markdown
 from pancan.workflow_logging import rule_logging
 
@@ -27,7 +28,13 @@ def plot_cohort_overview():
 
 
 def plot_cindex():
-    return cindex_boxplot(read(sm.input.folds), read(sm.input.wilcoxon))
+    return cindex_boxplot(read(sm.input.folds), read(sm.input.tests))
+
+
+def plot_pan_cancer():
+    folds = read(sm.input.folds)
+    return pan_cancer_figure(folds[~folds["representation"].str.contains("+", regex=False)], read(sm.input.pan_cancer),
+                             read(sm.input.tests))
 
 
 def plot_hyperparameters():
@@ -42,30 +49,36 @@ def plot_burden():
 
 
 def plot_kaplan_meier():
-    name = best_representation(read(sm.input.folds), sm.params.representations)
+    name = chosen_representation(read(sm.input.folds), sm.params.representations, sm.params.choice)
     predictions = read(sm.input.predictions)
     figure, p_value = kaplan_meier_risk_groups(predictions[predictions["representation"] == name],
-                                               read(sm.input.patients), f"{sm.wildcards.cancer}, {name}")
-    log.info("%s: best representation %s, log-rank p = %.3g", sm.wildcards.cancer, name, p_value)
+                                               read(sm.input.patients), representation_title(sm.wildcards.cancer, name))
+    log.info("%s: %s (chosen by %s), log-rank p = %s", sm.wildcards.cancer, name, sm.params.choice, p_value)
     return figure
 
 
 def plot_selected_genes():
     folds = read(sm.input.folds)
-    name = gene_representation(folds, sm.params.representations)
+    name = gene_representation(sm.params.representations)
     coefficients = read(sm.input.coefficients)
     n_folds = int((folds["representation"] == name).sum())
-    return selected_genes(coefficients[coefficients["representation"] == name], n_folds,
-                          f"{sm.wildcards.cancer}, {name}", name)
+    return selected_genes(coefficients[coefficients["representation"] == name], n_folds, sm.wildcards.cancer, name)
 
 
 def write_summary():
-    text = summary_markdown(read(sm.input.summary), read(sm.input.wilcoxon), read(sm.input.cohorts))
+    text = summary_markdown(read(sm.input.summary), read(sm.input.tests), read(sm.input.pan_cancer),
+                            read(sm.input.grid_edges), read(sm.input.cohorts))
+    write_text_atomic(sm.output[0], text)
+
+
+def write_report_landing():
+    text = landing_page(sm.config, read(sm.input.cohorts), read(sm.input.networks), read(sm.input.summary),
+                        read(sm.input.tests), read(sm.input.pan_cancer))
     write_text_atomic(sm.output[0], text)
 
 
 with rule_logging(sm.log[0]) as log:
-    if sm.rule == "write_summary":
-        write_summary()
+    if sm.rule.startswith("write_"):
+        globals()[sm.rule]()
     else:
         save_figure(globals()[sm.rule](), sm.output.png, sm.output.svg)

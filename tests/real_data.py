@@ -39,3 +39,7 @@ def snapshot_cohort(cancer: str, drop_zero_time: bool = False) -> Cohort:
 @lru_cache(maxsize=None)
 def aligned_cohort(cancer: str) -> AlignedMutations:
     return align_to_network(snapshot_cohort(cancer), pathway_commons())
+
+
+def aligned_cohort_of(cohort: Cohort) -> AlignedMutations:
+    return align_to_network(cohort, pathway_commons())

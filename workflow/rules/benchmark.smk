@@ -1,66 +1,5 @@
 # Benchmark stage: nested cross-validation, one job per (cancer type, representation, outer repeat).
 # What each representation needs (network, smoothing, settings) comes from pancan.representations.registry.
-from pancan.benchmark.protocol import SHARED_SETTINGS
-
-REGISTRY = registry.REGISTRY
-BENCHMARK_REPRESENTATIONS = list(config["benchmark"]["representations"])
-JOB_REPRESENTATIONS = BENCHMARK_REPRESENTATIONS + (
-    ["clinical"] if config["benchmark"]["clinical"] else []
-)
-REPEATS = list(range(config["benchmark"]["outer_repeats"]))
-
-
-def benchmark_inputs(wildcards):
-    """Cohort and network files, the randomised network of a control, cached smoothings, the folds file."""
-    entry = REGISTRY[wildcards.representation]
-    main = config["networks"]["main"]
-    cohort = f"results/cohorts/{wildcards.cancer}"
-    inputs = {
-        "patients": f"{cohort}/patients.tsv",
-        "mutations": f"{cohort}/mutations.npz",
-        "genes": f"{cohort}/genes.txt",
-        "clinical": f"{cohort}/clinical.tsv",
-        "network_adjacency": f"results/networks/{main}/adjacency.npz",
-        "network_genes": f"results/networks/{main}/genes.txt",
-    }
-    network = main
-    if entry.network in NETWORK_CONTROLS:
-        network = f"{main}_{entry.network}"
-        inputs["control_adjacency"] = f"results/networks/{network}/adjacency.npz"
-        inputs["control_genes"] = f"results/networks/{network}/genes.txt"
-    if entry.smoothing:
-        settings = config["benchmark"]
-        inputs["smoothed"] = smoothed_profiles(
-            wildcards.cancer,
-            network,
-            settings["smoothing"]["normalization"],
-            sorted(settings["smoothing_alpha"]),
-        )
-    if config["benchmark"]["folds_file"]:
-        inputs["folds_file"] = config["benchmark"]["folds_file"]
-    return inputs
-
-
-def benchmark_outputs(cancer, kind):
-    return expand(
-        "results/benchmark/{cancer}/{representation}/repeat{repeat}_{kind}.tsv",
-        cancer=cancer,
-        representation=JOB_REPRESENTATIONS,
-        repeat=REPEATS,
-        kind=kind,
-    )
-
-
-def evaluation_settings(wildcards):
-    """The benchmark settings one job depends on: the shared ones and its representation's own.
-
-    A job's params hold just these, so changing one representation's grid reruns only its jobs.
-    """
-    settings = config["benchmark"]
-    keys = SHARED_SETTINGS + REGISTRY[wildcards.representation].job_settings()
-    return {key: settings[key] for key in keys}
-
-
 rule randomize_network:
     """A permuted-label or degree-preserving rewired copy of a network (seeded), for the network controls."""
     input:
@@ -87,9 +26,6 @@ rule randomize_network:
 
 
 rule evaluate_representation:
-    """Nested cross-validation of one representation on one cancer type, one outer repeat."""
-    wildcard_constraints:
-        representation="|".join(JOB_REPRESENTATIONS),
     input:
         unpack(benchmark_inputs),
     output:
@@ -100,12 +36,17 @@ rule evaluate_representation:
         "logs/benchmark/evaluate_representation_{cancer}_{representation}_{repeat}.log",
     benchmark:
         "benchmarks/benchmark/evaluate_representation_{cancer}_{representation}_{repeat}.tsv"
+    """Nested cross-validation of one representation on one cancer type, one outer repeat."""
+    wildcard_constraints:
+        representation="|".join(JOB_REPRESENTATIONS),
     conda:
         "../../envs/pancan.yaml"
     threads: 1
     resources:
         # measured on BRCA (docs/benchmarks.md): NSQN 1.07 GB peak, others <= 0.4 GB; about 2.5x headroom
-        mem_mb=lambda wildcards: 1500 if REGISTRY[wildcards.representation].smoothing else 1000,
+        mem_mb=lambda wildcards: (
+            1500 if REGISTRY[wildcards.representation].smoothing else 1000
+        ),
         runtime=30,
     params:
         settings=evaluation_settings,
@@ -146,7 +87,7 @@ rule summarize_cancer:
 
 
 rule summarize_benchmark:
-    """The cross-cancer fold table, the mean/sd summary and the paired tests."""
+    """The cross-cancer fold table, the mean/sd summary, the paired tests (with q-values) and the pan-cancer comparison."""
     input:
         folds=expand("results/benchmark/{cancer}/folds.tsv", cancer=CANCERS),
     output:
@@ -155,11 +96,25 @@ rule summarize_benchmark:
             "results/benchmark/summary.tsv",
             caption="../report/benchmark_summary.rst",
             category="Benchmark",
+            labels={"table": "C-index per cancer type and representation"},
         ),
-        wilcoxon=report(
-            "results/benchmark/wilcoxon.tsv",
-            caption="../report/benchmark_wilcoxon.rst",
+        tests=report(
+            "results/benchmark/paired_tests.tsv",
+            caption="../report/benchmark_tests.rst",
             category="Benchmark",
+            labels={"table": "paired tests with q-values"},
+        ),
+        pan_cancer=report(
+            "results/benchmark/pan_cancer.tsv",
+            caption="../report/pan_cancer_table.rst",
+            category="Pan-cancer",
+            labels={"table": "mean rank and C across cancer types"},
+        ),
+        grid_edges=report(
+            "results/benchmark/grid_edges.tsv",
+            caption="../report/grid_edges.rst",
+            category="Benchmark",
+            labels={"table": "choices at the edge of their grid"},
         ),
     log:
         "logs/benchmark/summarize_benchmark.log",

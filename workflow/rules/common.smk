@@ -3,6 +3,7 @@ from pathlib import Path
 
 from pancan.config_validation import schema_default, workflow_relative
 from pancan.data import cancer_types, local_studies
+from pancan.benchmark.protocol import SHARED_SETTINGS
 from pancan.representations import registry
 
 
@@ -157,6 +158,78 @@ def smoothed_profiles(cancer, network, normalization, alphas):
         f"results/representations/{cancer}/{network}/smoothed_{normalization}_alpha{alpha_label(a)}.npy"
         for a in alphas
     ]
+
+
+# Benchmark stage: what each representation needs (network, smoothing, settings) comes from
+# pancan.representations.registry.
+
+REGISTRY = registry.REGISTRY
+BENCHMARK_REPRESENTATIONS = list(config["benchmark"]["representations"])
+JOB_REPRESENTATIONS = BENCHMARK_REPRESENTATIONS + (
+    ["clinical"] if config["benchmark"]["clinical"] else []
+)
+REPEATS = list(range(config["benchmark"]["outer_repeats"]))
+
+
+def benchmark_inputs(wildcards):
+    """Cohort and network files, the randomised network of a control, cached smoothings, the folds file."""
+    entry = REGISTRY[wildcards.representation]
+    main = config["networks"]["main"]
+    cohort = f"results/cohorts/{wildcards.cancer}"
+    inputs = {
+        "patients": f"{cohort}/patients.tsv",
+        "mutations": f"{cohort}/mutations.npz",
+        "genes": f"{cohort}/genes.txt",
+        "clinical": f"{cohort}/clinical.tsv",
+        "network_adjacency": f"results/networks/{main}/adjacency.npz",
+        "network_genes": f"results/networks/{main}/genes.txt",
+    }
+    network = main
+    if entry.network in NETWORK_CONTROLS:
+        network = f"{main}_{entry.network}"
+        inputs["control_adjacency"] = f"results/networks/{network}/adjacency.npz"
+        inputs["control_genes"] = f"results/networks/{network}/genes.txt"
+    if entry.smoothing:
+        settings = config["benchmark"]
+        inputs["smoothed"] = smoothed_profiles(
+            wildcards.cancer,
+            network,
+            settings["smoothing"]["normalization"],
+            sorted(settings["smoothing_alpha"]),
+        )
+    if folds_file():
+        inputs["folds_file"] = folds_file()
+    return inputs
+
+
+def folds_file():
+    """benchmark.folds_file, looked up in the working directory, then in the workflow's (shipped tables)."""
+    path = config["benchmark"]["folds_file"]
+    if path and not Path(path).is_absolute() and not Path(path).exists():
+        shipped = Path(workflow.basedir) / path
+        if shipped.exists():
+            return str(shipped)
+    return path
+
+
+def benchmark_outputs(cancer, kind):
+    return expand(
+        "results/benchmark/{cancer}/{representation}/repeat{repeat}_{kind}.tsv",
+        cancer=cancer,
+        representation=JOB_REPRESENTATIONS,
+        repeat=REPEATS,
+        kind=kind,
+    )
+
+
+def evaluation_settings(wildcards):
+    """The benchmark settings one job depends on: the shared ones and its representation's own.
+
+    A job's params hold just these, so changing one representation's grid reruns only its jobs.
+    """
+    settings = config["benchmark"]
+    keys = SHARED_SETTINGS + REGISTRY[wildcards.representation].job_settings()
+    return {key: settings[key] for key in keys}
 
 
 # Stratification stage (workflow/rules/stratification.smk): where each rule's inputs come from.

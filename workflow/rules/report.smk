@@ -1,7 +1,15 @@
-# Report stage: figures (PNG for the HTML report, SVG for papers) and results/summary.md.
+# Report stage: figures (PNG for the HTML report, SVG for papers), results/summary.md and the report's landing page.
+
+# The landing page is a result of the run (it quotes the results), so the report directive
+# points at it in the working directory; `snakemake --report` reads it after the run.
+REPORT_LANDING = "results/report/landing.rst"
+
+
+report: str(Path(REPORT_LANDING).resolve())
 
 
 rule plot_cohort_overview:
+    """Cohort sizes, mutations per patient and network coverage."""
     input:
         summary="results/cohorts/summary.tsv",
         patients=expand("results/cohorts/{cancer}/patients.tsv", cancer=CANCERS),
@@ -10,6 +18,7 @@ rule plot_cohort_overview:
             "results/report/cohort_overview.png",
             caption="../report/cohort_overview.rst",
             category="Cohorts",
+            labels={"figure": "cohort overview"},
         ),
         svg="results/report/cohort_overview.svg",
     log:
@@ -29,14 +38,16 @@ rule plot_cohort_overview:
 
 
 rule plot_cindex:
+    """C-index per cancer type and representation, with paired tests marked by q-value."""
     input:
         folds="results/benchmark/folds.tsv",
-        wilcoxon="results/benchmark/wilcoxon.tsv",
+        tests="results/benchmark/paired_tests.tsv",
     output:
         png=report(
             "results/report/cindex.png",
             caption="../report/cindex.rst",
             category="Benchmark",
+            labels={"figure": "C-index per cancer type"},
         ),
         svg="results/report/cindex.svg",
     log:
@@ -54,6 +65,7 @@ rule plot_cindex:
 
 
 rule plot_hyperparameters:
+    """NetNorM k and NSQN alpha chosen in each outer fold."""
     input:
         folds="results/benchmark/folds.tsv",
     output:
@@ -61,6 +73,7 @@ rule plot_hyperparameters:
             "results/report/hyperparameters.png",
             caption="../report/hyperparameters.rst",
             category="Benchmark",
+            labels={"figure": "chosen hyper-parameters"},
         ),
         svg="results/report/hyperparameters.svg",
     log:
@@ -78,6 +91,7 @@ rule plot_hyperparameters:
 
 
 rule plot_burden:
+    """C-index in the low- and high-burden halves of the test patients."""
     input:
         predictions=expand("results/benchmark/{cancer}/predictions.tsv", cancer=CANCERS),
         patients=expand("results/cohorts/{cancer}/patients.tsv", cancer=CANCERS),
@@ -86,6 +100,7 @@ rule plot_burden:
             "results/report/burden.png",
             caption="../report/burden.rst",
             category="Benchmark",
+            labels={"figure": "C-index by mutational burden"},
         ),
         svg="results/report/burden.svg",
         table="results/report/burden.tsv",
@@ -106,6 +121,7 @@ rule plot_burden:
 
 
 rule plot_kaplan_meier:
+    """Kaplan-Meier curves of cross-validated risk groups, representation chosen without test folds."""
     input:
         predictions="results/benchmark/{cancer}/predictions.tsv",
         folds="results/benchmark/{cancer}/folds.tsv",
@@ -115,7 +131,7 @@ rule plot_kaplan_meier:
             "results/report/kaplan_meier/{cancer}.png",
             caption="../report/kaplan_meier.rst",
             category="Kaplan-Meier",
-            subcategory="{cancer}",
+            labels={"cancer type": "{cancer}"},
         ),
         svg="results/report/kaplan_meier/{cancer}.svg",
     log:
@@ -130,11 +146,13 @@ rule plot_kaplan_meier:
         runtime=5,
     params:
         representations=BENCHMARK_REPRESENTATIONS,
+        choice=config["report"]["kaplan_meier_representation"],
     script:
         "../../scripts/plot_report_figure.py"
 
 
 rule plot_selected_genes:
+    """Genes most often selected across the outer folds, with the sign of their effect."""
     input:
         coefficients="results/benchmark/{cancer}/coefficients.tsv",
         folds="results/benchmark/{cancer}/folds.tsv",
@@ -143,7 +161,7 @@ rule plot_selected_genes:
             "results/report/selected_genes/{cancer}.png",
             caption="../report/selected_genes.rst",
             category="Selected genes",
-            subcategory="{cancer}",
+            labels={"cancer type": "{cancer}"},
         ),
         svg="results/report/selected_genes/{cancer}.svg",
     log:
@@ -162,10 +180,41 @@ rule plot_selected_genes:
         "../../scripts/plot_report_figure.py"
 
 
+rule plot_pan_cancer:
+    """Each representation's C-index across cancer types: per-type means, their mean and the mean rank."""
+    input:
+        folds="results/benchmark/folds.tsv",
+        pan_cancer="results/benchmark/pan_cancer.tsv",
+        tests="results/benchmark/paired_tests.tsv",
+    output:
+        png=report(
+            "results/report/pan_cancer.png",
+            caption="../report/pan_cancer.rst",
+            category="Pan-cancer",
+            labels={"figure": "C-index across cancer types"},
+        ),
+        svg="results/report/pan_cancer.svg",
+    log:
+        "logs/report/plot_pan_cancer.log",
+    benchmark:
+        "benchmarks/report/plot_pan_cancer.tsv"
+    conda:
+        "../../envs/pancan.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../../scripts/plot_report_figure.py"
+
+
 rule write_summary:
+    """results/summary.md: the results tables as text (C-index, pan-cancer, tests with q, grid edges, cohorts)."""
     input:
         summary="results/benchmark/summary.tsv",
-        wilcoxon="results/benchmark/wilcoxon.tsv",
+        tests="results/benchmark/paired_tests.tsv",
+        pan_cancer="results/benchmark/pan_cancer.tsv",
+        grid_edges="results/benchmark/grid_edges.tsv",
         cohorts="results/cohorts/summary.tsv",
     output:
         "results/summary.md",
@@ -179,5 +228,31 @@ rule write_summary:
     resources:
         mem_mb=1000,
         runtime=5,
+    script:
+        "../../scripts/plot_report_figure.py"
+
+
+rule write_report_landing:
+    """The HTML report's first page: what was run (data, protocol, versions, config checksum) and what was found."""
+    input:
+        summary="results/benchmark/summary.tsv",
+        tests="results/benchmark/paired_tests.tsv",
+        pan_cancer="results/benchmark/pan_cancer.tsv",
+        cohorts="results/cohorts/summary.tsv",
+        networks="results/cohorts/networks.tsv",
+    output:
+        REPORT_LANDING,
+    log:
+        "logs/report/write_report_landing.log",
+    benchmark:
+        "benchmarks/report/write_report_landing.tsv"
+    conda:
+        "../../envs/pancan.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        config=config,
     script:
         "../../scripts/plot_report_figure.py"

@@ -67,6 +67,14 @@ def outer_splits(event: np.ndarray, n_folds: int, n_repeats: int, seed: int, rep
     return splits
 
 
+def read_fold_table(path) -> pd.DataFrame:
+    """A (patient_id, repeat, fold) table: TSV with a header; unreadable files are named errors."""
+    try:
+        return pd.read_csv(path, sep="\t", dtype={"patient_id": str})
+    except (OSError, ValueError, pd.errors.ParserError) as error:
+        raise InputFileError(path, f"cannot be read as a fold table ({error})") from error
+
+
 def splits_from_table(table: pd.DataFrame, patient_ids: np.ndarray, source: str, repeats: list[int] | None = None,
                       n_folds: int | None = None) -> list[OuterSplit]:
     """Outer folds from a (patient_id, repeat, fold) table, to reproduce a published split exactly.

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sksurv.util import Surv
 
-from pancan.figures.style import colour, ordered, panel_grid
+from pancan.figures.style import colour, label, ordered, panel_grid, styled
 from pancan.models.pairs import harrell_cindex
 
 
@@ -23,6 +23,7 @@ def burden_cindex(predictions: pd.DataFrame, patients: pd.DataFrame) -> pd.DataF
     return pd.DataFrame(rows)
 
 
+@styled
 def burden_figure(per_cancer: dict[str, pd.DataFrame]):
     """One panel per cancer: for each representation, boxes of C in the low (light) and high (dark) burden halves."""
     cancers = sorted(per_cancer)
@@ -39,11 +40,10 @@ def burden_figure(per_cancer: dict[str, pd.DataFrame]):
                 box["boxes"][0].set_facecolor(colour(name))
                 box["boxes"][0].set_alpha(alpha)
         axis.axhline(0.5, color="grey", linestyle="--", linewidth=0.8)
-        axis.set_xticks(range(len(names)), [n.replace("_", " ") for n in names], rotation=55, ha="right")
+        axis.set_xticks(range(len(names)), [label(n) for n in names], rotation=55, ha="right")
         axis.set_title(cancer)
     for axis in axes[::4]:
         axis.set_ylabel("Harrell's C")
-    figure.suptitle("Test-fold C-index in patients with fewer (light) and more (dark) mutated genes than the median",
-                    fontsize=8)
+    figure.suptitle("Test-fold C-index in patients with fewer (light) and more (dark) mutated genes than the median")
     figure.tight_layout()
     return figure

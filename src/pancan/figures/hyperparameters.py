@@ -6,14 +6,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from pancan.figures.style import PAGE_WIDTH, RC, colour
+from pancan.figures.style import PAGE_WIDTH, colour, label, styled
 
 
+@styled
 def chosen_hyperparameters(folds: pd.DataFrame, representations=("netnorm", "nsqn")):
     """One panel per tuned representation: the chosen value in each fold (points) per cancer type."""
     present = [r for r in representations if r in set(folds["representation"])]
-    with plt.rc_context(RC):
-        figure, axes = plt.subplots(1, max(len(present), 1), figsize=(PAGE_WIDTH, 2.4), squeeze=False)
+    figure, axes = plt.subplots(1, max(len(present), 1), figsize=(PAGE_WIDTH, 2.4), squeeze=False)
     rng = np.random.default_rng(0)
     for axis, name in zip(axes.ravel(), present):
         rows = folds[folds["representation"] == name]
@@ -26,6 +26,6 @@ def chosen_hyperparameters(folds: pd.DataFrame, representations=("netnorm", "nsq
         parameter = rows["parameter"].dropna().iloc[0] if rows["parameter"].notna().any() else "value"
         axis.set_xticks(range(len(cancers)), cancers, rotation=45, ha="right")
         axis.set_ylabel(f"chosen {parameter}")
-        axis.set_title(f"{name}: chosen {parameter} (points: folds; line: median)", fontsize=8)
+        axis.set_title(f"{label(name)}: chosen {parameter}")
     figure.tight_layout()
     return figure

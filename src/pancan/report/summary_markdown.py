@@ -1,29 +1,82 @@
-"""results/summary.md: the main results table, readable without a browser."""
+"""results/summary.md: the main results, readable without a browser."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from pancan.figures.style import ordered
+from pancan.figures.style import label, ordered
 
 
-def summary_markdown(summary: pd.DataFrame, tests: pd.DataFrame, cohorts: pd.DataFrame) -> str:
-    """Mean (sd) Harrell's C per cancer x representation, the cohorts, and the significant paired tests."""
-    cell = summary.assign(text=lambda t: t["harrell_c_mean"].map("{:.3f}".format) + " (" + t["harrell_c_sd"].map("{:.3f}".format) + ")")
-    wide = cell.pivot(index="cancer", columns="representation", values="text")
-    wide = wide[ordered(wide.columns)]
-    lines = ["# pancan benchmark summary", "",
-             f"Mean (standard deviation) of Harrell's C over {int(summary['folds'].max())} outer test folds.", ""]
-    lines += [_markdown_table(wide.reset_index())]
-    lines += ["", "## Cohorts", "", _markdown_table(cohorts[["cancer", "patients", "deaths", "genes_mutated", "mutations_median"]])]
-    significant = tests[tests["p_value"] < 0.05]
-    lines += ["", "## Paired Wilcoxon tests with p < 0.05", ""]
-    lines += [_markdown_table(significant.round(4)) if len(significant) else "None."]
-    return "\n".join(lines) + "\n"
-
-
-def _markdown_table(table: pd.DataFrame) -> str:
+def markdown_table(table: pd.DataFrame) -> str:
     header = "| " + " | ".join(map(str, table.columns)) + " |"
     rule = "|" + "---|" * len(table.columns)
     rows = ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in table.itertuples(index=False)]
     return "\n".join([header, rule, *rows])
+
+
+def c_index_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """cancer x representation: 'mean (sd)' of Harrell's C."""
+    cell = summary.assign(text=summary["harrell_c_mean"].map("{:.3f}".format) + " ("
+                          + summary["harrell_c_sd"].map("{:.3f}".format) + ")")
+    wide = cell.pivot(index="cancer", columns="representation", values="text")
+    wide = wide[ordered(wide.columns)]
+    wide.columns = [label(c) for c in wide.columns]
+    return wide.reset_index()
+
+
+def tests_table(tests: pd.DataFrame) -> pd.DataFrame:
+    table = tests.sort_values(["q_value", "scope"]).assign(
+        comparison=lambda t: t["first"].map(label) + " vs " + t["second"].map(label),
+        mean_difference=lambda t: t["mean_difference"].map("{:+.3f}".format),
+        p_value=lambda t: t["p_value"].map("{:.3g}".format),
+        q_value=lambda t: t["q_value"].map("{:.3g}".format),
+        significant=lambda t: ["yes" if q < 0.05 else "" for q in tests.loc[t.index, "q_value"]],
+    )
+    return table[["scope", "comparison", "n", "mean_difference", "p_value", "q_value", "significant", "note"]]
+
+
+def attainable_note(tests: pd.DataFrame) -> str:
+    """What the design lets a test reach."""
+    within = tests[tests["scope"] != "pan-cancer"]
+    across = tests[tests["scope"] == "pan-cancer"]
+    lines = []
+    if len(within):
+        folds = int(within["n"].max())
+        lines.append(f"Within a cancer type: corrected resampled t-test over {folds} outer folds "
+                     f"({folds - 1} degrees of freedom); the folds share training patients, which the test accounts for.")
+    if len(across):
+        types, floor = int(across["n"].max()), float(across["min_attainable_p"].min())
+        reach = "can" if floor < 0.05 else "cannot"
+        lines.append(f"Across cancer types: exact Wilcoxon signed-rank test over {types} types; its smallest "
+                     f"attainable p is {floor:.3g}, so it {reach} reach p < 0.05.")
+    lines.append("q: Benjamini-Hochberg adjustment over every test of this run.")
+    return " ".join(lines)
+
+
+def summary_markdown(summary: pd.DataFrame, tests: pd.DataFrame, pan_cancer: pd.DataFrame, edges: pd.DataFrame,
+                     cohorts: pd.DataFrame) -> str:
+    """Mean (sd) Harrell's C per cancer x representation, the pan-cancer comparison, every paired test with p and q,
+    choices at grid edges, Uno's truncation times and the cohorts."""
+    folds = int(summary["folds"].max())
+    significant = tests[tests["q_value"] < 0.05]
+    lines = ["# pancan benchmark summary", "",
+             f"Mean (standard deviation) of Harrell's C over {folds} outer test folds.", "",
+             markdown_table(c_index_table(summary)), "",
+             "## Across cancer types", "",
+             "Mean rank of each representation across cancer types (1 = best) and its mean C.", "",
+             markdown_table(pan_cancer.assign(representation=pan_cancer["representation"].map(label))), "",
+             "## Paired tests", "", attainable_note(tests), ""]
+    if len(significant):
+        lines += [f"{len(significant)} of {len(tests)} tests have q < 0.05.", ""]
+    else:
+        lines += [f"None of the {len(tests)} tests has q < 0.05.", ""]
+    lines += [markdown_table(tests_table(tests)), "",
+              "## Choices at the edge of their grid", "",
+              "Outer folds whose chosen parameter (k, alpha) or penalty is the first or last of its grid, "
+              "and folds that selected no feature: a grid edge chosen often means the grid should extend there.", "",
+              markdown_table(edges.assign(representation=edges["representation"].map(label))), "",
+              "## Uno's C truncation time (days)", "",
+              markdown_table(summary.groupby("cancer", as_index=False)["uno_tau_days"].first().round(0)), "",
+              "## Cohorts", "",
+              markdown_table(cohorts[["cancer", "patients", "deaths", "genes_mutated", "mutations_median"]])]
+    return "\n".join(lines) + "\n"
