@@ -43,6 +43,7 @@ def deploy(workdir: Path, **overrides) -> Path:
     """Put a config/config.yaml in `workdir`, as a user deploying the workflow does."""
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     config.update(snapshot_dir=str(SNAPSHOT), cancer_types=TYPES, benchmark=SMALL_BENCHMARK)
+    config["stratification"] = {**config["stratification"], "enabled": False}  # tested in test_stratification.py
     config.update(overrides)
     (workdir / "config").mkdir(parents=True, exist_ok=True)
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config))

@@ -4,7 +4,8 @@
 
 Reads the prepared cohorts and network under results/ (run `snakemake --cores 2
 results/cohorts/summary.tsv` first). Each measurement runs in a child process so that
-its peak RSS is its own. Steps:
+its peak RSS is its own; CPU seconds (process time) are reported beside wall seconds
+because the reference machine is shared (wall time then overstates the cost). Steps:
 
 * influence: the kNN influence graph of Pathway Commons (once per network);
 * nbs: NBS for one cancer type (propagation + quantile normalisation once, then
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -52,10 +54,11 @@ def influence_step(_args) -> dict:
     from pancan.stratification import influence_knn_graph
 
     network = GeneNetwork.load(ROOT / "results/networks/pathway_commons")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     graph = influence_knn_graph(network.adjacency)
     sp.save_npz("/tmp/pancan_influence_knn.npz", graph)
-    return {"step": "influence", "seconds": time.perf_counter() - start, "peak_mb": peak_mb(), "edges": graph.nnz // 2}
+    return {"step": "influence", "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu,
+            "peak_mb": peak_mb(), "edges": graph.nnz // 2}
 
 
 def nbs_inputs(cancer: str, path: str) -> dict:
@@ -77,10 +80,10 @@ def cluster_worker(arguments) -> dict:
 
     X = np.load(path)
     knn = sp.load_npz("/tmp/pancan_influence_knn.npz").tocsr()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     labels = cluster_runs(X, runs, KS, Factorization("network_nmf", 200.0, max_iter, 1e-5), seed=20171019, knn=knn)
     np.save(f"{path}.labels_{runs[0]}_{max_iter}.npy", labels)
-    return {"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}
+    return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu, "peak_mb": peak_mb()}
 
 
 def nbs_step(args) -> dict:
@@ -99,6 +102,7 @@ def nbs_step(args) -> dict:
     consensus = time.perf_counter() - start
     return {"step": f"nbs {args.cancer}", **prepared, "subsamples": args.subsamples, "jobs": args.jobs,
             "clustering_wall_seconds": clustering, "worker_seconds": [w["seconds"] for w in workers],
+            "worker_cpu_seconds": [w["cpu_seconds"] for w in workers],
             "worker_peak_mb": [w["peak_mb"] for w in workers], "consensus_seconds": consensus,
             "peak_mb": peak_mb(), "pac": result["table"]["pac"].round(3).tolist()}
 
@@ -110,7 +114,8 @@ def types_step(args) -> dict:
         prepared = nbs_inputs(cancer, path)
         worker = cluster_worker((path, list(range(args.subsamples)), args.max_iter))
         rows[cancer] = {"patients": prepared["patients"], "prepare_seconds": prepared["seconds"],
-                        "seconds_per_subsample": worker["seconds"] / args.subsamples, "peak_mb": worker["peak_mb"]}
+                        "seconds_per_subsample": worker["seconds"] / args.subsamples,
+                        "cpu_seconds_per_subsample": worker["cpu_seconds"] / args.subsamples, "peak_mb": worker["peak_mb"]}
     return {"step": "types", "subsamples_measured": args.subsamples, "rows": rows}
 
 
@@ -149,9 +154,9 @@ def iterations_step(args) -> dict:
         worker = cluster_worker((path, runs, max_iter))
         labels = np.load(f"{path}.labels_0_{max_iter}.npy")
         result = consensus_over_k(labels, KS)
-        subtypes[max_iter], seconds[max_iter] = result["subtypes"], worker["seconds"]
+        subtypes[max_iter], seconds[max_iter] = result["subtypes"], worker["cpu_seconds"]
     ari = [adjusted_rand_score(a, b) for a, b in zip(subtypes[100], subtypes[250])]
-    return {"step": "iterations", "cancer": args.cancer, "subsamples": args.subsamples, "seconds": seconds,
+    return {"step": "iterations", "cancer": args.cancer, "subsamples": args.subsamples, "cpu_seconds": seconds,
             "ari_100_vs_250_per_k": dict(zip(KS, np.round(ari, 3).tolist()))}
 
 
@@ -175,10 +180,12 @@ def main() -> None:
         return
     for step in ("nnls", "influence", "nbs", "types", "iterations"):
         command = [sys.executable, __file__, step, "--cancer", args.cancer, "--subsamples",
-                   str(args.subsamples if step == "nbs" else 20), "--jobs", str(args.jobs), "--max-iter",
+                   str(args.subsamples if step == "nbs" else 10), "--jobs", str(args.jobs), "--max-iter",
                    str(args.max_iter), "--type-subsamples", str(args.type_subsamples)]
         started = time.perf_counter()
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+        # one BLAS thread per process, as a Snakemake job with threads: 1 (the influence graph uses 2)
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "2" if step == "influence" else "1"}
+        output = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout.strip().splitlines()[-1]
         load = Path("/proc/loadavg").read_text().split()[:3]
         print(json.dumps({**json.loads(output), "wall_seconds": time.perf_counter() - started, "loadavg": load}),
               flush=True)

@@ -17,7 +17,8 @@ def signature_figure(signatures: pd.DataFrame, modules: pd.DataFrame, title: str
         if not subtypes:
             figure, axis = plt.subplots(figsize=(3.4, 1.2))
             axis.axis("off")
-            axis.text(0.5, 0.5, "no gene passes the FDR threshold in any subtype", ha="center", va="center")
+            message = "no signature gene: none passes the FDR level\n(subtypes of fewer than 3 patients are not tested)"
+            axis.text(0.5, 0.5, message, ha="center", va="center")
             axis.set_title(title)
             return figure
         columns = min(len(subtypes), 4)

@@ -8,13 +8,14 @@ influence graph K, with pyNBS's updates:
   column of W divided by its sum;
 * H <- the exact non-negative least-squares solution given W, floored at eps
   (pyNBS calls scipy's nnls per patient; nnls_gram solves all patients at once);
-* stop when ||W H - W' H'||_F / ||W H||_F < tol (pyNBS: an absolute 1e-8, in effect
-  never, so always max_iter = 250) or after max_iter iterations.
+* stop when both factors change by less than tol (relative Frobenius norm) in an
+  iteration, or after max_iter iterations (pyNBS stops when ||W H - W' H'||_F < 1e-8,
+  in effect never, so always after its 250 iterations).
 
 Initialisation as pyNBS: H uniform in [0, 1), W the least-squares fit to it,
-columns normalised. Several ranks share every pass over the data: the products
-D H^T and W^T D are computed for all ranks' stacked factors at once (one matrix
-product instead of one per rank, the data being the costly operand). Each rank has
+columns normalised. Several ranks share every pass over the data: their factors are
+stacked, so D H^T and W^T D are one matrix product each for all ranks (the data being
+the costly operand), and the W update is one vectorised step for all ranks. Each rank has
 its own random initialisation and stops on its own, so its result does not depend on
 which other ranks are fitted alongside (up to floating-point summation order).
 """
@@ -50,10 +51,6 @@ def _products_with_data(X, H: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray((H @ X).T)
 
 
-def _gram_trace(G: np.ndarray, M: np.ndarray) -> float:
-    return float(np.sum(G * M))
-
-
 def network_nmf(X, ranks, knn=None, *, regularization: float = 200.0, max_iter: int = 250, tol: float = 1e-6,
                 seeds=None) -> list[tuple[np.ndarray, np.ndarray, int]]:
     """Fit one network-regularised NMF per rank; returns [(H^T patients x k, W genes x k, iterations)].
@@ -80,52 +77,59 @@ def network_nmf(X, ranks, knn=None, *, regularization: float = 200.0, max_iter: 
         if knn.shape != (n_genes, n_genes):
             raise PancanError(f"influence graph has shape {knn.shape}, data has {n_genes} genes")
         degree = np.asarray(knn.sum(axis=1), dtype=np.float32).ravel()
-    rngs = [np.random.default_rng(seed) for seed in seeds]
-    Hs = [np.maximum(rng.random((k, n_patients)), EPS).astype(np.float32) for k, rng in zip(ranks, rngs)]
-    DHt = _products_with_data(X, np.vstack(Hs))
-    Ws, start = [], 0
-    for H in Hs:
+    bounds = np.cumsum([0] + ranks)
+    blocks = [slice(bounds[i], bounds[i + 1]) for i in range(len(ranks))]
+    # stacked factors: W genes x sum(ranks), H sum(ranks) x patients; rank i owns columns / rows blocks[i]
+    H = np.vstack([np.maximum(np.random.default_rng(seed).random((k, n_patients)), EPS)
+                   for k, seed in zip(ranks, seeds)]).astype(np.float32)
+    DHt = _products_with_data(X, H)
+    W = np.empty((n_genes, bounds[-1]), dtype=np.float32)
+    for block in blocks:
         # least-squares W for the initial H: D H^T (H H^T)^-1, columns normalised (pyNBS)
-        fit = np.linalg.solve(H @ H.T, DHt[:, start : start + len(H)].T).T
-        Ws.append(np.ascontiguousarray(np.maximum(fit / fit.sum(axis=0), EPS), dtype=np.float32))
-        start += len(H)
-    iterations = [0] * len(ranks)
+        fit = np.linalg.solve(H[block] @ H[block].T, DHt[:, block].T).T
+        W[:, block] = np.maximum(fit / fit.sum(axis=0), EPS)
+    iterations = np.zeros(len(ranks), dtype=int)
     passive = [None] * len(ranks)
     active = list(range(len(ranks)))
+    lam_degree = (lam * degree)[:, None] if lam else None
     while active:
-        starts = np.cumsum([0] + [ranks[i] for i in active])
-        local = {i: slice(starts[p], starts[p + 1]) for p, i in enumerate(active)}  # rank i's stacked columns
-        previous = {i: (Ws[i].astype(np.float64), Hs[i].astype(np.float64)) for i in active}
-        DHt = _products_with_data(X, np.vstack([Hs[i] for i in active]))
-        smoothing = knn @ np.hstack([Ws[i] for i in active]) if lam else None
+        W_previous, H_previous = W.copy(), H.copy()
+        frozen = np.ones(bounds[-1], dtype=bool)
         for i in active:
-            W, H = Ws[i], Hs[i]
-            numerator = DHt[:, local[i]] + EPS
-            denominator = W @ (H @ H.T) + EPS
-            if lam:
-                numerator += lam * smoothing[:, local[i]]
-                denominator += lam * degree[:, None] * W
-            W *= numerator / denominator
-            np.maximum(W, EPS, out=W)
-            W /= np.maximum(W.sum(axis=0), EPS)
-        WtD = np.asarray(X @ np.hstack([Ws[i] for i in active]), dtype=np.float64).T  # W^T D
+            frozen[blocks[i]] = False
+        cross = np.zeros((bounds[-1], bounds[-1]), dtype=np.float32)  # block-diagonal H_i H_i^T
+        for block in blocks:
+            cross[block, block] = H[block] @ H[block].T
+        numerator = _products_with_data(X, H)
+        numerator += EPS
+        denominator = W @ cross
+        denominator += EPS
+        if lam:
+            numerator += lam * (knn @ W)
+            denominator += lam_degree * W
+        numerator /= denominator
+        numerator[:, frozen] = 1.0  # converged ranks keep their factors
+        W *= numerator
+        np.maximum(W, EPS, out=W)
+        W /= np.maximum(W.sum(axis=0), EPS)
+        WtD = np.asarray(X @ W, dtype=np.float64).T  # W^T D, every rank
+        gram = (W.T @ W).astype(np.float64)
+        W_change = np.einsum("ij,ij->j", W - W_previous, W - W_previous, dtype=np.float64)  # per column
+        W_norm = np.einsum("ij,ij->j", W, W, dtype=np.float64)
         still_active = []
         for i in active:
-            W = Ws[i].astype(np.float64)
-            G = W.T @ W
-            solution = nnls_gram(G, WtD[local[i]], passive[i])
+            block = blocks[i]
+            solution = nnls_gram(gram[block, block], WtD[block], passive[i])
             passive[i] = solution > 0
-            H = np.maximum(solution, EPS)
-            Hs[i] = H.astype(np.float32)
+            H[block] = np.maximum(solution, EPS)
             iterations[i] += 1
-            # relative change of the fit W H, from k x k Gram matrices (no genes x patients product)
-            Wp, Hp = previous[i]
-            norm = _gram_trace(G, H @ H.T)
-            change = _gram_trace(Wp.T @ Wp, Hp @ Hp.T) - 2 * _gram_trace(Wp.T @ W, Hp @ H.T) + norm
-            if iterations[i] < max_iter and np.sqrt(max(change, 0.0) / max(norm, 1e-300)) >= tol:
+            H_change = float(np.sum((H[block] - H_previous[block]) ** 2, dtype=np.float64))
+            change = np.sqrt(max(W_change[block].sum() / max(W_norm[block].sum(), 1e-30),
+                                 H_change / max(float(np.sum(H[block] ** 2, dtype=np.float64)), 1e-30)))
+            if iterations[i] < max_iter and change >= tol:
                 still_active.append(i)
         active = still_active
-    return [(H.T.copy(), W, n_iter) for H, W, n_iter in zip(Hs, Ws, iterations)]
+    return [(H[block].T.copy(), W[:, block].copy(), int(iterations[i])) for i, block in enumerate(blocks)]
 
 
 def plain_nmf(X, rank: int, *, max_iter: int = 250, tol: float = 1e-6, seed: int = 0) -> np.ndarray:
