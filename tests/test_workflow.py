@@ -108,8 +108,18 @@ def test_benchmark_stage(snapshot_run):
     summary = pd.read_csv(snapshot_run / "results/benchmark/summary.tsv", sep="\t").set_index(["cancer", "representation"])
     # age and stage are prognostic in KIRC: the clinical model must beat chance clearly
     assert summary.loc[("KIRC", "clinical"), "harrell_c_mean"] > 0.6
-    tests = pd.read_csv(snapshot_run / "results/benchmark/wilcoxon.tsv", sep="\t")
-    assert set(tests["cancer"]) == set(TYPES) and tests["p_value"].between(0, 1).all()
+    tests = pd.read_csv(snapshot_run / "results/benchmark/paired_tests.tsv", sep="\t")
+    assert list(tests["scope"]) == [*TYPES, "pan-cancer"] and tests["p_value"].between(0, 1).all()
+    assert (tests["q_value"] >= tests["p_value"]).all() and (tests["df"].iloc[:2] == 4).all()  # 5 folds
+    assert tests["note"].iloc[-1] == "cannot reach p < 0.05 with 2 cancer type(s)"
+    # one Uno truncation time per cancer type: the 0.8 quantile of its follow-up
+    for cancer in TYPES:
+        patients = pd.read_csv(snapshot_run / f"results/cohorts/{cancer}/patients.tsv", sep="\t")
+        taus = folds.loc[folds["cancer"] == cancer, "uno_tau_days"].unique()
+        assert taus == pytest.approx([np.quantile(patients["time_days"], 0.8)])
+    edges = pd.read_csv(snapshot_run / "results/benchmark/grid_edges.tsv", sep="\t").set_index(["cancer", "representation"])
+    edge_counts = netnorm.groupby("cancer")["parameter_edge"].apply(lambda s: int((s == "lowest").sum()))
+    assert edges.loc[("GBM", "netnorm"), "parameter_lowest"] == edge_counts["GBM"]
     coefficients = pd.read_csv(snapshot_run / "results/benchmark/KIRC/coefficients.tsv", sep="\t")
     assert coefficients.query("representation == 'netnorm'")["feature"].isin(
         pd.read_csv(snapshot_run / "results/networks/pathway_commons/genes.txt", header=None)[0]
@@ -120,19 +130,21 @@ def test_report_figures_and_summary(snapshot_run):
     from PIL import Image
 
     report = snapshot_run / "results" / "report"
-    figures = ["cohort_overview", "cindex", "hyperparameters", "burden",
+    figures = ["cohort_overview", "cindex", "hyperparameters", "burden", "pan_cancer",
                *(f"kaplan_meier/{c}" for c in TYPES), *(f"selected_genes/{c}" for c in TYPES)]
     for name in figures:
         with Image.open(report / f"{name}.png") as image:
             assert image.size[0] > 500 and image.size[1] > 300
         assert (report / f"{name}.svg").read_text().lstrip().startswith("<?xml")
     summary = (snapshot_run / "results" / "summary.md").read_text()
-    assert "| GBM |" in summary and "netnorm" in summary
+    assert "| GBM |" in summary and "NetNorM" in summary and "q_value" in summary
     result = subprocess.run([SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(snapshot_run), "--report",
                              str(snapshot_run / "results" / "report.html")], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     html = (snapshot_run / "results" / "report.html").read_text(errors="ignore")
-    assert "Kaplan-Meier" in html and "cindex.png" in html
+    assert "Kaplan-Meier" in html and "cindex.png" in html and "Pan-cancer" in html
+    assert "What was run" in html and "configuration sha256" in html  # the landing page describes the study
+    assert "System Message" not in html  # no reStructuredText warning in any caption or the landing page
 
 
 def job_counts(output: str) -> dict[str, int]:
