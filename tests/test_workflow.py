@@ -147,6 +147,28 @@ def test_report_figures_and_summary(snapshot_run):
     assert "System Message" not in html  # no reStructuredText warning in any caption or the landing page
 
 
+def test_report_renders_in_headless_chromium(snapshot_run, tmp_path):
+    """The checked screenshot script opens the landing, C-index and Kaplan-Meier pages of the report."""
+    import shutil
+
+    from PIL import Image
+
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        if os.environ.get("CI"):
+            pytest.fail("CI installs Debian's chromium and chromium-driver (.ci/run); they are missing")
+        pytest.skip("needs Debian's chromium and chromium-driver")
+    report = snapshot_run / "results" / "report.html"
+    if not report.exists():
+        assert snakemake(snapshot_run, "--report", str(report)).returncode == 0
+    result = subprocess.run([sys.executable, str(REPO / "scripts/report/screenshot_report.py"), str(report),
+                             str(tmp_path)], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for name in ("landing", "cindex", "kaplan_meier"):
+        with Image.open(tmp_path / f"{name}.png") as image:
+            pixels = np.asarray(image.convert("L"))
+        assert pixels.shape[1] == 1400 and pixels.std() > 20  # a rendered page, not a blank one
+
+
 def job_counts(output: str) -> dict[str, int]:
     """Snakemake's 'Job stats' table from a dry run."""
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", output, re.MULTILINE)}

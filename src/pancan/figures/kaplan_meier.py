@@ -67,6 +67,7 @@ def kaplan_meier_risk_groups(predictions: pd.DataFrame, patients: pd.DataFrame, 
     if repeat is not None:
         predictions = predictions[predictions["repeat"] == repeat]
     table = predictions.assign(group=risk_groups(predictions)).merge(patients, on="patient_id")
+    constant = predictions.groupby(["repeat", "fold"])["risk"].nunique() == 1  # folds whose model separated nobody
     table["years"] = table["time_days"] / DAYS_PER_YEAR
     figure, axis = plt.subplots(figsize=(3.6, 3.3))
     fitters = []
@@ -84,6 +85,8 @@ def kaplan_meier_risk_groups(predictions: pd.DataFrame, patients: pd.DataFrame, 
         note = f"log-rank p = {p_value:.2g}"
     else:
         note = "no separation: every fold's model\npredicted the same risk for all"
+    if 0 < constant.sum() < len(constant):
+        note += f"\n{constant.sum()} of {len(constant)} folds: same risk for all\n(their patients: low risk)"
     axis.set_xlabel("years since diagnosis")
     axis.set_ylabel("overall survival")
     axis.set_ylim(0, 1.05)
