@@ -33,7 +33,7 @@ def plot_cindex():
 
 def plot_pan_cancer():
     folds = read(sm.input.folds)
-    return pan_cancer_figure(folds[~folds["representation"].str.contains("+", regex=False)], read(sm.input.pan_cancer),
+    return pan_cancer_figure(folds[folds["representation"].isin(sm.params.representations)], read(sm.input.pan_cancer),
                              read(sm.input.tests))
 
 

@@ -13,7 +13,8 @@ with rule_logging(sm.log[0]) as log:
     folds = pd.concat([pd.read_csv(path, sep="\t") for path in sm.input.folds], ignore_index=True)
     summary = summarize_folds(folds)
     tests = paired_tests(folds, sm.params.comparisons)
-    mutation_only = folds[~folds["representation"].str.contains("+", regex=False)]
+    # the paper's headline: the mutation representations against each other (clinical models aside)
+    mutation_only = folds[folds["representation"].isin(sm.params.representations)]
     write_table_atomic(folds, sm.output.folds)
     write_table_atomic(summary, sm.output.summary)
     write_table_atomic(tests, sm.output.tests)

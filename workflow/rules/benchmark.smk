@@ -26,6 +26,7 @@ rule randomize_network:
 
 
 rule evaluate_representation:
+    """Nested cross-validation of one representation on one cancer type, one outer repeat."""
     input:
         unpack(benchmark_inputs),
     output:
@@ -36,9 +37,6 @@ rule evaluate_representation:
         "logs/benchmark/evaluate_representation_{cancer}_{representation}_{repeat}.log",
     benchmark:
         "benchmarks/benchmark/evaluate_representation_{cancer}_{representation}_{repeat}.tsv"
-    """Nested cross-validation of one representation on one cancer type, one outer repeat."""
-    wildcard_constraints:
-        representation="|".join(JOB_REPRESENTATIONS),
     conda:
         "../../envs/pancan.yaml"
     threads: 1
@@ -128,5 +126,6 @@ rule summarize_benchmark:
         runtime=10,
     params:
         comparisons=config["benchmark"]["comparisons"],
+        representations=BENCHMARK_REPRESENTATIONS,
     script:
         "../../scripts/summarize_benchmark.py"

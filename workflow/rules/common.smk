@@ -171,6 +171,10 @@ JOB_REPRESENTATIONS = BENCHMARK_REPRESENTATIONS + (
 REPEATS = list(range(config["benchmark"]["outer_repeats"]))
 
 
+wildcard_constraints:
+    representation="|".join(JOB_REPRESENTATIONS),
+
+
 def benchmark_inputs(wildcards):
     """Cohort and network files, the randomised network of a control, cached smoothings, the folds file."""
     entry = REGISTRY[wildcards.representation]

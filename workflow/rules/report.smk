@@ -204,6 +204,8 @@ rule plot_pan_cancer:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        representations=BENCHMARK_REPRESENTATIONS,
     script:
         "../../scripts/plot_report_figure.py"
 

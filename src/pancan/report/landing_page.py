@@ -58,7 +58,8 @@ def _protocol(config: dict) -> list[str]:
     features = benchmark["max_features"] or "all"
     return [
         f"- **Model**: {benchmark['model']} ({path}; solver duality gap {benchmark['solver']['tol']:g}).",
-        f"- **Nested cross-validation**: {benchmark['outer_folds']} outer folds x {benchmark['outer_repeats']} repeats"
+        f"- **Nested cross-validation**: {benchmark['outer_folds']} outer folds x {benchmark['outer_repeats']} "
+        f"repeat{'s' if benchmark['outer_repeats'] > 1 else ''}"
         f" (stratified on the event{', from ' + benchmark['folds_file'] if benchmark['folds_file'] else ''}); "
         f"{benchmark['inner_folds']} inner folds (seed {inner_seed}) choose the parameter and penalty by the "
         f"{benchmark['inner_score'].replace('_', '-')} mean inner Harrell's C.",
@@ -80,7 +81,7 @@ def landing_page(config: dict, cohorts: pd.DataFrame, networks: pd.DataFrame, su
     main = config["networks"]["main"]
     network = networks.set_index("network").loc[main]
     headline = summary.pivot(index="cancer", columns="representation", values="harrell_c_mean")
-    headline = headline[ordered(headline.columns)].round(3)
+    headline = headline[[c for c in ordered(headline.columns) if "+" not in c]].round(3)
     headline.columns = [label(c) for c in headline.columns]
     significant = tests[tests["q_value"] < 0.05]
     findings = [f"- {label(r.first)} vs {label(r.second)} ({r.scope}): mean difference {r.mean_difference:+.3f}, "
@@ -108,8 +109,8 @@ def landing_page(config: dict, cohorts: pd.DataFrame, networks: pd.DataFrame, su
         "What was found",
         "--------------",
         "",
-        f"Across the {len(headline)} cancer types, {label(best['representation'])} has the best mean rank "
-        f"({best['mean_rank']:.2f}, mean C {best['mean_harrell_c']:.3f}).",
+        f"Across the {len(headline)} cancer types, {label(best['representation'])} has the best mean rank among the "
+        f"mutation representations ({best['mean_rank']:.2f}, mean C {best['mean_harrell_c']:.3f}).",
         "",
         *(["Paired differences with Benjamini-Hochberg q < 0.05:", "", *findings] if findings else
           [f"No paired difference reaches q < 0.05 ({len(tests)} tests, Benjamini-Hochberg over all of them)."]),
