@@ -396,3 +396,24 @@ def test_interrupted_run_resumes_as_the_readme_says(tmp_path):
     resumed = snakemake(workdir, target)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert (workdir / target).exists()
+
+
+def test_readme_notebook_lines_give_the_workflows_fold(snapshot_run):
+    """The README's notebook example, run as written (KIRC instead of LUAD), equals the workflow's fold."""
+    readme = (REPO / "README.md").read_text()
+    code = next(block for block in re.findall(r"```python\n(.*?)```", readme, re.DOTALL) if "benchmark_search(" in block)
+    namespace: dict = {}
+    cwd = os.getcwd()
+    try:
+        os.chdir(snapshot_run)
+        exec(compile(code.replace('"LUAD"', '"KIRC"').replace("/LUAD", "/KIRC"), "README.md", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    split, search, risk = namespace["split"], namespace["search"], namespace["risk"]
+    predictions = pd.read_csv(snapshot_run / "results/benchmark/KIRC/predictions.tsv", sep="\t")
+    fold = predictions.query("representation == 'netnorm' and repeat == 0 and fold == @split.fold")
+    np.testing.assert_allclose(fold["risk"].to_numpy(), risk, rtol=1e-12, atol=1e-15)  # machine precision
+    row = pd.read_csv(snapshot_run / "results/benchmark/KIRC/folds.tsv", sep="\t").query(
+        "representation == 'netnorm' and repeat == 0 and fold == @split.fold").iloc[0]
+    assert row["parameter_value"] == search.best_params_["representation__k"]
+    assert row["penalty"] == pytest.approx(search.best_alpha_, rel=1e-12)
