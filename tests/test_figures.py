@@ -14,7 +14,7 @@ from pancan.figures.cohort_overview import cohort_overview
 from pancan.figures.hyperparameters import chosen_hyperparameters
 from pancan.figures.kaplan_meier import chosen_representation, kaplan_meier_risk_groups, risk_groups, tie_aware_split
 from pancan.figures.pan_cancer import pan_cancer_figure
-from pancan.figures.selected_genes import RISK_COLOURS, gene_representation, selected_genes, selection_frequency
+from pancan.figures.selected_genes import gene_representation, selected_genes, selection_frequency
 from pancan.figures.style import colour, ordered, save_figure
 from pancan.report.landing_page import landing_page
 from pancan.report.summary_markdown import summary_markdown

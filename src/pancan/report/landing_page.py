@@ -68,7 +68,7 @@ def _protocol(config: dict) -> list[str]:
         f"({benchmark['smoothing']['normalization']} normalisation); features kept: {features}.",
         f"- **Representations**: {', '.join(label(n) for n in benchmark['representations'])}"
         f"{'; clinical covariates alone and combined' if benchmark['clinical'] else ''}.",
-        f"- **Uno's C** truncated at "
+        "- **Uno's C** truncated at "
         + (f"{benchmark['uno_tau']['years']} years" if benchmark["uno_tau"]["years"] else
            f"the {benchmark['uno_tau']['quantile']:g} quantile of each cohort's follow-up") + ".",
         f"- **Seed**: {config['seed']}; configuration sha256 ``{config_checksum(config)[:16]}``.",
