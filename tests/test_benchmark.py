@@ -13,7 +13,7 @@ from pancan.benchmark.feature_steps import VarianceFilter
 from pancan.benchmark.metrics import fold_metrics, uno_truncation
 from pancan.benchmark.nested_cv import nested_cross_validation, outer_splits, splits_from_table
 from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search
-from pancan.benchmark.results_summary import combine_with_clinical, paired_wilcoxon, summarize_folds
+from pancan.benchmark.results_summary import combine_with_clinical, summarize_folds
 from pancan.errors import InputFileError, InsufficientDataError
 from pancan.models import SparseSurvivalSVM, harrell_cindex
 from pancan.models.path_search import PathSearchCV, RelativePenalties
@@ -192,8 +192,15 @@ def test_combination_and_summaries():
     folds = np.arange(100) % 5
     mutation = pd.DataFrame({"repeat": 0, "fold": folds, "patient_id": ids, "risk": -time + rng.normal(0, 5, 100)})
     clinical = pd.DataFrame({"repeat": 0, "fold": folds, "patient_id": ids, "risk": -time + rng.normal(0, 5, 100)})
-    combined = combine_with_clinical(mutation, clinical, survival, "x+clinical")
-    assert len(combined) == 5 and combined["harrell_c"].between(0.5, 1).all()
+    combined = combine_with_clinical(mutation, clinical, survival, "x+clinical", tau=8.0)
+    assert len(combined) == 5 and (combined["uno_tau_days"] == 8.0).all()
+    # fold 0 by hand: the mean of the two models' ranks, scored by scikit-survival
+    from scipy.stats import rankdata
+    from sksurv.metrics import concordance_index_censored
+    test = folds == 0
+    average = rankdata(mutation["risk"][test]) + rankdata(clinical["risk"][test])
+    expected = concordance_index_censored(survival["event"][test].astype(bool), time[test], average)[0]
+    assert combined.loc[combined["fold"] == 0, "harrell_c"].item() == pytest.approx(expected)
     with pytest.raises(ValueError, match="same test folds"):
         combine_with_clinical(mutation, clinical.iloc[:50], survival, "x+clinical")
     table = pd.DataFrame({
@@ -202,7 +209,23 @@ def test_combination_and_summaries():
         "harrell_c": np.r_[np.linspace(0.6, 0.7, 10), np.linspace(0.5, 0.55, 10)],
         "uno_c": 0.5, "n_selected": 3,
     })
-    summary = summarize_folds(table).set_index("representation")
+    summary = summarize_folds(table.assign(uno_tau_days=900.0)).set_index("representation")
     assert summary.loc["a", "harrell_c_mean"] == pytest.approx(0.65) and summary.loc["a", "folds"] == 10
-    tests = paired_wilcoxon(table, [["a", "b"], ["a", "missing"]])
-    assert len(tests) == 1 and tests.loc[0, "p_value"] < 0.01 and tests.loc[0, "mean_difference"] > 0
+    assert summary.loc["a", "harrell_c_sd"] == pytest.approx(np.linspace(0.6, 0.7, 10).std(ddof=1), abs=1e-4)
+
+
+def test_no_network_gene_and_no_covariate_are_named_errors():
+    from pancan.benchmark.clinical_table import clinical_covariates
+    from pancan.data.cohort import Cohort
+    from pancan.representations import align_to_network
+
+    aligned, network, y, _ = planted_cohort(n=20, p=30)
+    patients = pd.DataFrame({"patient_id": [f"P{i}" for i in range(20)], "time_days": y["time"], "event": y["event"],
+                             "n_mutations": 1})
+    lower = Cohort("LUAD", patients, np.array([g.lower() for g in aligned.genes], dtype=object), aligned.X,
+                   patients[["patient_id"]].assign(stage=np.nan))
+    with pytest.raises(InsufficientDataError, match="LUAD: none of the 30 mutated genes .* is a gene of network planted"):
+        align_to_network(lower, network)
+    with pytest.raises(InsufficientDataError, match="LUAD: benchmark.clinical is on but the cohort has none of the "
+                                                    "covariates age_at_diagnosis_years, gender"):
+        clinical_covariates(lower, ["age_at_diagnosis_years", "gender"])

@@ -318,6 +318,11 @@ def test_failed_download_fails_the_workflow_cleanly(server, tmp_path):
         ({"data_source": "local", "cancer_types": []}, "data_source local: no study found; list them in local.studies"),
         ({"data_source": "local", "cancer_types": [], "local": {"studies": {"LUAD": "/nowhere/luad"}}},
          "/nowhere/luad: local study not found"),
+        ({"benchmark": {**SMALL_BENCHMARK, "comparisons": [["netnorm", "nsgn"]]}},
+         "benchmark.comparisons[0][1]: 'nsgn' is not one of"),
+        ({"benchmark": {**SMALL_BENCHMARK, "representations": ["netnrom"]}},
+         "benchmark.representations[0]: 'netnrom' is not one of"),
+        ({"benchmark": {**SMALL_BENCHMARK, "folds_file": "/nowhere/folds.tsv"}}, "/nowhere/folds.tsv"),
     ],
 )
 def test_bad_config_is_named(tmp_path, overrides, message):
@@ -417,3 +422,27 @@ def test_readme_notebook_lines_give_the_workflows_fold(snapshot_run):
         "representation == 'netnorm' and repeat == 0 and fold == @split.fold").iloc[0]
     assert row["parameter_value"] == search.best_params_["representation__k"]
     assert row["penalty"] == pytest.approx(search.best_alpha_, rel=1e-12)
+
+
+def test_editing_the_folds_file_reruns_the_jobs_that_read_it(snapshot_data, tmp_path):
+    """benchmark.folds_file is an input of the evaluation jobs: editing the table reruns them."""
+    from pancan.benchmark.nested_cv import outer_splits
+
+    patients = pd.read_csv(snapshot_data / "results/cohorts/GBM/patients.tsv", sep="\t")
+    splits = outer_splits(patients["event"].to_numpy().astype(bool), 5, 1, seed=3)
+    folds = pd.concat([pd.DataFrame({"patient_id": patients["patient_id"].iloc[s.test], "repeat": 0, "fold": s.fold})
+                       for s in splits])
+    folds_file = tmp_path / "folds.tsv"
+    folds.to_csv(folds_file, sep="\t", index=False)
+    workdir = deploy(tmp_path / "run", cancer_types=["GBM"], benchmark={
+        **SMALL_BENCHMARK, "representations": ["mutation_count"], "clinical": False, "folds_file": str(folds_file)})
+    target = "results/benchmark/GBM/mutation_count/repeat0_metrics.tsv"
+    first = snakemake(workdir, target)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "Nothing to be done" in (snakemake(workdir, "-n", target).stdout + snakemake(workdir, "-n", target).stderr)
+    time.sleep(1.1)
+    folds.assign(fold=(folds["fold"] + 1) % 5).to_csv(folds_file, sep="\t", index=False)  # another assignment
+    again = snakemake(workdir, "-n", target)
+    jobs = job_counts(again.stdout)
+    assert jobs.get("evaluate_representation") == 1 and "prepare_cohort" not in jobs
+    assert "updated input files" in again.stdout + again.stderr
