@@ -11,7 +11,10 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 with rule_logging(sm.log[0]) as log:
     profiles = Profiles.load(sm.input.profiles)
-    knn = sp.load_npz(sm.input.influence).tocsr() if "influence" in sm.input.keys() else None
+    knn = None
+    if "influence" in sm.input.keys():  # restricted to the profiles' genes
+        index = profiles.network_index
+        knn = sp.load_npz(sm.input.influence).tocsr()[index][:, index]
     factorization = Factorization(sm.params.factorization, sm.params.regularization, sm.params.max_iter,
                                   sm.params.tol)
     labels = cluster_runs(profiles.X, sm.params.runs, sm.params.ks, factorization, seed=sm.params.seed, knn=knn,

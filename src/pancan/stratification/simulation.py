@@ -5,8 +5,9 @@ defined by mutations in network modules?
    again without replacement with probability proportional to the gene's mutation
    frequency in the cohort (co-occurrence structure destroyed, frequencies roughly kept);
 2. assign patients uniformly at random to `n_subtypes` subtypes and draw one network
-   module per subtype: disjoint, densely connected gene sets grown from a random gene
-   by repeatedly adding the gene with the most links into the set;
+   module per subtype: disjoint connected gene sets grown from a random gene, each step
+   adding the neighbour that keeps the set's conductance lowest (densely connected
+   inside, few edges leaving);
 3. move a fraction f of each patient's mutations into its subtype's module: round(f n)
    (rounded at random, so f on average) random mutations are removed and as many
    unmutated module genes are mutated.
@@ -44,9 +45,17 @@ def shuffle_profiles(X, rng: np.random.Generator) -> sp.csr_matrix:
 
 
 def draw_modules(adjacency, n_modules: int, size: int, rng: np.random.Generator, max_tries: int = 100) -> list[np.ndarray]:
-    """Disjoint connected gene sets of `size` genes, each grown greedily by most links into the set."""
+    """Disjoint connected gene sets of `size` genes, each grown greedily to keep its conductance low.
+
+    From a random gene, repeatedly add the neighbouring gene that gives the set the lowest
+    conductance (edges leaving it / edges of its genes), so that most of the module's
+    edges stay inside it. Growing by the most links into the set instead picks hubs
+    (on Pathway Commons, modules of median degree 200-950 with 2-18% of their edges
+    inside), whose planted mutations propagation spreads over the whole network.
+    """
     adjacency = sp.csr_matrix(adjacency, dtype=np.float64)
     n_genes = adjacency.shape[0]
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
     used = np.zeros(n_genes, dtype=bool)
     modules = []
     for _ in range(max_tries):
@@ -54,16 +63,21 @@ def draw_modules(adjacency, n_modules: int, size: int, rng: np.random.Generator,
             return modules
         seed_gene = int(rng.choice(np.flatnonzero(~used)))
         members = [seed_gene]
-        links = adjacency[seed_gene].toarray().ravel()
+        links = adjacency[seed_gene].toarray().ravel()  # links of every gene into the set
+        cut, volume = degree[seed_gene], degree[seed_gene]
         taken = used.copy()
         taken[seed_gene] = True
         while len(members) < size:
-            score = np.where(taken | (links == 0), -np.inf, links + rng.random(n_genes))  # ties at random
-            best = int(np.argmax(score))
-            if not np.isfinite(score[best]):
+            candidate = ~taken & (links > 0)
+            if not candidate.any():
                 break  # the seed's component is exhausted: start again elsewhere
+            conductance = (cut + degree - 2 * links) / (volume + degree)
+            score = np.where(candidate, conductance + 1e-9 * rng.random(n_genes), np.inf)  # ties at random
+            best = int(np.argmin(score))
             members.append(best)
             taken[best] = True
+            cut += degree[best] - 2 * links[best]
+            volume += degree[best]
             links += adjacency[best].toarray().ravel()
         if len(members) == size:
             used[members] = True
