@@ -19,7 +19,8 @@ def number_at_risk(times: np.ndarray, at: np.ndarray) -> np.ndarray:
 def subtype_kaplan_meier(table: pd.DataFrame, p_value: float, title: str):
     """table: subtype, time_days, event (clustered patients); p_value: the multi-group log-rank test."""
     years = table["time_days"].to_numpy() / 365.25
-    ticks = np.arange(0, np.ceil(np.quantile(years, 0.95)) + 1, 2 if years.max() > 8 else 1)
+    upper = np.ceil(np.quantile(years, 0.95))
+    ticks = np.arange(0, upper + 1, 2 if upper > 6 else 1)
     subtypes = sorted(table["subtype"].unique())
     with plt.rc_context(RC):
         figure, (axis, risk) = plt.subplots(2, 1, figsize=(3.6, 3.3), height_ratios=[3, 0.25 + 0.16 * len(subtypes)],
@@ -32,7 +33,7 @@ def subtype_kaplan_meier(table: pd.DataFrame, p_value: float, title: str):
         axis.set_ylabel("overall survival")
         axis.set_ylim(0, 1.02)
         axis.set_xlim(0, ticks[-1])
-        text = "log-rank p = n/a" if np.isnan(p_value) else f"log-rank p = {p_value:.2g}"
+        text = "log-rank not tested (a subtype < 2 patients)" if np.isnan(p_value) else f"log-rank p = {p_value:.2g}"
         axis.text(0.98, 0.97, text, transform=axis.transAxes, ha="right", va="top")
         axis.legend(frameon=False, loc="upper right", bbox_to_anchor=(1.0, 0.92))
         axis.set_title(title)
