@@ -31,7 +31,7 @@ def test_wrong_nested_value_names_the_key_without_the_schema():
     assert message.splitlines() == [
         "config/config.yaml: invalid configuration",
         "  extra_key: unknown key (allowed here: benchmark, cancer_types, cbioportal, data_source, download, local, "
-        "mutations, network_urls, networks, seed, snapshot_dir, stratification, survival)",
+        "mutations, network_urls, networks, report, seed, snapshot_dir, stratification, survival)",
         "  mutations.classes: [] should be non-empty",
         "  networks.string.min_score: 2000 is greater than the maximum of 1000",
     ]

@@ -16,12 +16,17 @@ from pancan.errors import InvalidParameterError
 from pancan.representations.validation import feature_names
 
 
+_COLUMN_BLOCK = 2048  # dense columns per block: float64 temporaries stay small
+
+
 def column_variance(X) -> np.ndarray:
-    """Population variance of each column (sparse or dense), in float64."""
+    """Population variance of each column (sparse or dense), in float64, without a float64 copy of X."""
     if sp.issparse(X):
         mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
         return np.asarray(X.multiply(X).mean(axis=0, dtype=np.float64)).ravel() - mean * mean
-    return np.asarray(X).var(axis=0, dtype=np.float64)
+    X = np.asarray(X)
+    return np.concatenate([X[:, start : start + _COLUMN_BLOCK].var(axis=0, dtype=np.float64)
+                           for start in range(0, X.shape[1], _COLUMN_BLOCK)] or [np.empty(0)])
 
 
 class VarianceFilter(TransformerMixin, BaseEstimator):

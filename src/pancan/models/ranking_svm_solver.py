@@ -60,7 +60,11 @@ class PairProblem:
 
     def __init__(self, X, earlier: np.ndarray, later: np.ndarray):
         self.X = X.tocsr() if sp.issparse(X) else np.asarray(X)
-        self.earlier, self.later = np.asarray(earlier, dtype=np.int64), np.asarray(later, dtype=np.int64)
+        self.columns_of = self.X.tocsc() if sp.issparse(self.X) else self.X  # working-set columns are sliced often
+        # pairs ordered by their earlier patient: the active pairs then form a CSR matrix without sorting
+        order = np.argsort(np.asarray(earlier), kind="stable")
+        self.earlier = np.asarray(earlier, dtype=np.int64)[order]
+        self.later = np.asarray(later, dtype=np.int64)[order]
         self.n, self.m = self.X.shape[0], len(self.earlier)
         self.B = pair_incidence(self.earlier, self.later, self.n)
         self.BT = self.B.T.tocsr()
@@ -84,7 +88,7 @@ class PairProblem:
         return float(slack @ slack) / self.m, gradient.astype(np.float64, copy=False), slack
 
     def columns(self, features: np.ndarray) -> np.ndarray:
-        block = self.X[:, features]
+        block = self.columns_of[:, features]
         return np.asarray(block.toarray() if sp.issparse(block) else block, dtype=np.float64)
 
     def hessian(self, XW: np.ndarray, slack: np.ndarray) -> np.ndarray:
@@ -93,10 +97,10 @@ class PairProblem:
         first, second = self.earlier[active], self.later[active]
         n = self.n
         degree = np.bincount(first, minlength=n) + np.bincount(second, minlength=n)
-        if 8 * len(first) < n * n:  # few active pairs: sparse Laplacian
-            links = sp.csr_matrix((np.ones(2 * len(first)), (np.concatenate([first, second]),
-                                                              np.concatenate([second, first]))), shape=(n, n))
-            laplacian_X = degree[:, None] * XW - links @ XW
+        if 8 * len(first) < n * n:  # few active pairs: sparse Laplacian, rows = earlier patients (already ordered)
+            indptr = np.concatenate([[0], np.cumsum(np.bincount(first, minlength=n))])
+            links = sp.csr_matrix((np.ones(len(first)), second, indptr), shape=(n, n))
+            laplacian_X = degree[:, None] * XW - links @ XW - links.T @ XW
         else:
             counts = np.bincount(first * n + second, minlength=n * n).reshape(n, n).astype(np.float64)
             laplacian = -(counts + counts.T)

@@ -74,13 +74,19 @@ def map_ranked(ranked, reference: np.ndarray, dtype=np.float64) -> np.ndarray:
 
     So ties stay tied, and each row's mean equals the reference mean. Done in row chunks.
     """
-    cumulative = np.concatenate([[0.0], np.cumsum(np.asarray(reference, dtype=np.float64))])
+    reference = np.asarray(reference, dtype=np.float64)
+    cumulative = np.concatenate([[0.0], np.cumsum(reference)])
+    values = reference.astype(dtype)
     out = np.empty(ranked.run_start.shape, dtype=dtype)
     for start in range(0, out.shape[0], _CHUNK_ROWS):
         rows = slice(start, start + _CHUNK_ROWS)
-        first = ranked.run_start[rows].astype(np.int64)
-        last = ranked.run_end[rows].astype(np.int64)
-        out[rows] = (cumulative[last + 1] - cumulative[first]) / (last - first + 1)
+        first, last = ranked.run_start[rows], ranked.run_end[rows]
+        block = values[first]  # an untied entry takes the reference value at its rank
+        tied = first != last
+        if tied.any():  # tied entries share the mean over their run
+            a, b = first[tied].astype(np.int64), last[tied].astype(np.int64)
+            block[tied] = (cumulative[b + 1] - cumulative[a]) / (b - a + 1)
+        out[rows] = block
     return out
 
 

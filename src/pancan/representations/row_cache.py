@@ -7,7 +7,7 @@ results here, keyed by (the transform and its parameters, the row's content). A 
 result never depends on the other rows of the call (tested), so the memo is exact.
 
 Entries are evicted least recently used beyond a byte budget shared by every transform
-(`configure(max_megabytes=...)`, default 600 MB): the benchmark visits one grid value at a
+(`configure(max_megabytes=...)`, default 400 MB): the benchmark visits one grid value at a
 time, so only the current value's rows need to stay. Precomputed rows (a workflow rule
 output) can be registered as a source and are read from disk on a miss.
 """
@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 logger = logging.getLogger(__name__)
-_DEFAULT_BUDGET = 600 * 2**20
+_DEFAULT_BUDGET = 400 * 2**20
 
 
 def row_fingerprints(X: sp.csr_matrix) -> np.ndarray:
@@ -54,9 +54,17 @@ class _Entry:
 
     def __init__(self) -> None:
         self.last_used = 0
-        self.position: dict[int, int] = {}
+        self.keys = np.empty(0, dtype=np.uint64)  # sorted fingerprints ...
+        self.positions = np.empty(0, dtype=np.int64)  # ... and the row of each
         self.arrays: tuple[np.ndarray, ...] | None = None
         self.n_rows = 0
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """Row position of each fingerprint, -1 when absent (vectorised binary search)."""
+        if len(self.keys) == 0:
+            return np.full(len(keys), -1, dtype=np.int64)
+        index = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return np.where(self.keys[index] == keys, self.positions[index], -1)
 
     @property
     def nbytes(self) -> int:
@@ -76,8 +84,10 @@ class _Entry:
             self.arrays = tuple(grown)
         for store, rows in zip(self.arrays, arrays):
             store[self.n_rows : needed] = rows
-        for offset, key in enumerate(keys.tolist()):
-            self.position[key] = self.n_rows + offset
+        keys = np.concatenate([self.keys, keys])
+        positions = np.concatenate([self.positions, np.arange(self.n_rows, needed)])
+        order = np.argsort(keys, kind="stable")
+        self.keys, self.positions = keys[order], positions[order]
         self.n_rows = needed
 
 
@@ -91,24 +101,36 @@ class RowCache:
         self.computed_rows = 0  # for tests and benchmarks: rows actually computed
         _CACHES.append(self)
 
-    def rows(self, key: Hashable, X: sp.csr_matrix, compute: Callable[[sp.csr_matrix], tuple[np.ndarray, ...]]
-             ) -> tuple[np.ndarray, ...]:
-        """compute(X) row by row, reusing every row seen before under `key`; returns copies."""
+    def rows(self, key: Hashable, X: sp.csr_matrix, compute: Callable[[sp.csr_matrix], tuple[np.ndarray, ...]],
+             fields: tuple[int, ...] | None = None, store: bool = True) -> tuple[np.ndarray, ...]:
+        """compute(X) row by row, reusing every row seen before under `key`; returns copies.
+
+        fields: which of the result arrays to return (all by default); store=False computes
+        (or reads) the missing rows without keeping them, for results needed only once.
+        """
         X = sp.csr_matrix(X)
         keys = row_fingerprints(X)
+        if not store:
+            with _LOCK:
+                entry = self._entries.get(key)
+                known = entry.find(keys) if entry is not None else np.full(len(keys), -1)
+            if entry is not None and (known >= 0).all():
+                return tuple(entry.arrays[i][known] for i in (fields or range(len(entry.arrays))))
+            arrays = self._load_or_compute(key, keys, X, compute)
+            return tuple(arrays[i] for i in (fields or range(len(arrays))))
         with _LOCK:
             entry = self._entries.setdefault(key, _Entry())
             _TICK[0] += 1
             entry.last_used = _TICK[0]
-            known = np.fromiter((entry.position.get(k, -1) for k in keys.tolist()), dtype=np.int64, count=len(keys))
+            known = entry.find(keys)
             missing = np.flatnonzero(known < 0)
             if len(missing):
                 # distinct missing rows only (a cohort may hold identical profiles)
                 unique_keys, first = np.unique(keys[missing], return_index=True)
                 rows = missing[first]
                 entry.add(unique_keys, self._load_or_compute(key, unique_keys, X[rows], compute))
-                known = np.fromiter((entry.position[k] for k in keys.tolist()), dtype=np.int64, count=len(keys))
-            result = tuple(array[known] for array in entry.arrays)
+                known = entry.find(keys)
+            result = tuple(entry.arrays[i][known] for i in (fields or range(len(entry.arrays))))
             _evict()
             return result
 

@@ -156,10 +156,10 @@ class _Smoothed:
         return ("smoothing", self.adjacency_.fingerprint, float(self.alpha), self.normalization, float(self.tol),
                 int(self.max_iter))
 
-    def _smoothed(self, rows: sp.csr_matrix) -> np.ndarray:
+    def _smoothed(self, rows: sp.csr_matrix, store: bool = True) -> np.ndarray:
         (smoothed,) = SMOOTHED.rows(self._smoothing_key(), rows, lambda missing: (smooth(
             missing, self.adjacency_, float(self.alpha), normalization=self.normalization, tol=self.tol,
-            max_iter=self.max_iter, n_jobs=self.n_jobs),))
+            max_iter=self.max_iter, n_jobs=self.n_jobs),), store=store)
         return smoothed
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
@@ -232,20 +232,22 @@ class NSQN(_Smoothed, TransformerMixin, BaseEstimator):
         self.max_iter = max_iter
         self.n_jobs = n_jobs
 
-    def _ranked(self, X):
+    def _ranked(self, X, fields: tuple[int, ...]):
         rows = self._network_rows(X)
         key = ("nsqn ranks", *self._smoothing_key())
-        return RANKED.rows(key, rows, lambda missing: tuple(rank_profiles(self._smoothed(missing), self.n_jobs)))
+        # each patient's smoothed profile is needed once, to be ranked: not kept beside its ranking
+        return RANKED.rows(key, rows, lambda missing: tuple(rank_profiles(self._smoothed(missing, store=False),
+                                                                          self.n_jobs)), fields=fields)
 
     def fit(self, X, y=None):
         self._fit_network(X)
-        sorted_values, _, _ = self._ranked(X)
+        (sorted_values,) = self._ranked(X, fields=(0,))
         self.reference_ = quantile_reference(sorted_values)
         return self
 
     def transform(self, X):
         check_is_fitted(self, "reference_")
-        _, run_start, run_end = self._ranked(X)
+        run_start, run_end = self._ranked(X, fields=(1, 2))
         return map_ranked(RankedProfiles(None, run_start, run_end), self.reference_, dtype=np.float32)
 
 
