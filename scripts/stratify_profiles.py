@@ -13,7 +13,8 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 
 with rule_logging(sm.log[0]) as log:
     cohort = Cohort.load(Path(sm.input.patients).parent, sm.wildcards.cancer)
-    network = GeneNetwork.load(Path(sm.input.network_adjacency).parent) if "network_adjacency" in sm.input.keys() else None
+    has_network = "network_adjacency" in sm.input.keys()
+    network = GeneNetwork.load(Path(sm.input.network_adjacency).parent) if has_network else None
     smoothed = np.load(sm.input.smoothed) if "smoothed" in sm.input.keys() else None
     profiles = build_profiles(sm.wildcards.representation, cohort, network, min_mutations=sm.params.min_mutations,
                               smoothed=smoothed, netnorm_k=sm.params.netnorm_k)

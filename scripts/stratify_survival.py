@@ -1,4 +1,4 @@
-"""Rule test_subtype_survival: log-rank per k (BH over k), Cox model of the chosen subtypes adjusted for age and stage."""
+"""Rule test_subtype_survival: log-rank per k (BH over k), Cox model of the chosen subtypes (age, stage)."""
 
 import pandas as pd
 

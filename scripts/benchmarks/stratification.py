@@ -115,7 +115,8 @@ def types_step(args) -> dict:
         worker = cluster_worker((path, list(range(args.subsamples)), args.max_iter))
         rows[cancer] = {"patients": prepared["patients"], "prepare_seconds": prepared["seconds"],
                         "seconds_per_subsample": worker["seconds"] / args.subsamples,
-                        "cpu_seconds_per_subsample": worker["cpu_seconds"] / args.subsamples, "peak_mb": worker["peak_mb"]}
+                        "cpu_seconds_per_subsample": worker["cpu_seconds"] / args.subsamples,
+                        "peak_mb": worker["peak_mb"]}
     return {"step": "types", "subsamples_measured": args.subsamples, "rows": rows}
 
 
@@ -185,7 +186,8 @@ def main() -> None:
         started = time.perf_counter()
         # one BLAS thread per process, as a Snakemake job with threads: 1 (the influence graph uses 2)
         env = {**os.environ, "OPENBLAS_NUM_THREADS": "2" if step == "influence" else "1"}
-        output = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout.strip().splitlines()[-1]
+        result = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
+        output = result.stdout.strip().splitlines()[-1]
         load = Path("/proc/loadavg").read_text().split()[:3]
         print(json.dumps({**json.loads(output), "wall_seconds": time.perf_counter() - started, "loadavg": load}),
               flush=True)

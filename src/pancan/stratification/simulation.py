@@ -44,7 +44,8 @@ def shuffle_profiles(X, rng: np.random.Generator) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, order[keep])), shape=X.shape)
 
 
-def draw_modules(adjacency, n_modules: int, size: int, rng: np.random.Generator, max_tries: int = 100) -> list[np.ndarray]:
+def draw_modules(adjacency, n_modules: int, size: int, rng: np.random.Generator,
+                 max_tries: int = 100) -> list[np.ndarray]:
     """Disjoint connected gene sets of `size` genes, each grown greedily to keep its conductance low.
 
     From a random gene, repeatedly add the neighbouring gene that gives the set the lowest
