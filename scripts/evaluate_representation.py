@@ -41,7 +41,8 @@ with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
     else:
         control = sm.input.get("control_adjacency")
         used = GeneNetwork.load(Path(control).parent) if control else network
-        context = RepresentationContext(NetworkAdjacency(used.adjacency), aligned.n_network, n_jobs=sm.threads)
+        adjacency = NetworkAdjacency(used.adjacency) if entry.adjacency else None  # validated only when used
+        context = RepresentationContext(adjacency, aligned.n_network, n_jobs=sm.threads)
         X, clinical = aligned.X, None
         for alpha, path in zip(sorted(settings.smoothing_alpha), sm.input.get("smoothed", [])):
             register_precomputed(X, path, context.adjacency, alpha, normalization=settings.smoothing_normalization,

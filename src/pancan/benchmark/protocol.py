@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
@@ -45,9 +46,9 @@ class BenchmarkSettings:
     solver_max_iter: int = 100
     max_features: int | None = 2000
     scale_features: bool = False
-    netnorm_k: tuple[int, ...] = (50, 100, 200, 300)
+    netnorm_k: tuple[int, ...] = (10, 30, 100, 300)
     netnorm_tie_break: str = "original"
-    smoothing_alpha: tuple[float, ...] = (0.5, 0.7)
+    smoothing_alpha: tuple[float, ...] = (0.3, 0.6, 0.9)
     smoothing_normalization: str = "symmetric"
     smoothing_tol: float = 1e-6
     mutation_count_genes: str = "network"
@@ -83,7 +84,7 @@ class BenchmarkSettings:
                 values["penalties"] = CostPenalties(tuple(penalties["C"]))
             else:
                 values["penalties"] = RelativePenalties(penalties.get("n", 6), penalties.get("min_ratio", 0.05),
-                                                        penalties.get("max_ratio", 1.0))
+                                                        penalties.get("max_ratio", 0.9))
         settings = cls(**values)
         if settings.model not in MODELS:
             raise InvalidParameterError(f"benchmark.model must be one of {MODELS}, got {settings.model!r}")
@@ -113,7 +114,7 @@ def representation_pipeline(entry: Representation | str, settings: BenchmarkSett
     else:
         if context is None:
             raise InvalidParameterError(f"representation {entry.name} needs a RepresentationContext")
-        if entry.network is not None and context.adjacency is None:
+        if entry.adjacency and context.adjacency is None:
             raise InvalidParameterError(f"representation {entry.name} needs the {entry.network} network's adjacency")
         steps = [("representation", entry.build(context, settings)), ("filter", VarianceFilter(settings.max_features))]
         if settings.scale_features:
@@ -128,6 +129,12 @@ def benchmark_search(entry: Representation | str, settings: BenchmarkSettings,
     """The PathSearchCV of one representation: its parameter grid x the penalty path, inner folds, scoring."""
     entry = REGISTRY[entry] if isinstance(entry, str) else entry
     grid = {f"representation__{entry.parameter}": entry.grid(settings)} if entry.parameter else {}
-    return PathSearchCV(representation_pipeline(entry, settings, context, clinical), grid,
-                        penalties=settings.penalties, cv=settings.inner_folds, inner_score=settings.inner_score,
-                        random_state=random_state)
+    penalties = settings.penalties
+    if entry.min_penalty_ratio is not None and isinstance(penalties, RelativePenalties):
+        # the same density of penalties per decade, continued down to the representation's own ratio
+        decades = np.log10(penalties.max_ratio / penalties.min_ratio)
+        extra = np.log10(penalties.min_ratio / entry.min_penalty_ratio)
+        penalties = RelativePenalties(penalties.n + max(0, int(round(extra * (penalties.n - 1) / max(decades, 1e-9)))),
+                                      min(entry.min_penalty_ratio, penalties.min_ratio), penalties.max_ratio)
+    return PathSearchCV(representation_pipeline(entry, settings, context, clinical), grid, penalties=penalties,
+                        cv=settings.inner_folds, inner_score=settings.inner_score, random_state=random_state)

@@ -49,7 +49,7 @@ class RelativePenalties:
 
     n: int = 6
     min_ratio: float = 0.05
-    max_ratio: float = 1.0
+    max_ratio: float = 0.9
 
     def __post_init__(self):
         if self.n < 1 or not 0 < self.min_ratio <= self.max_ratio <= 1:
