@@ -12,13 +12,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 from sksurv.linear_model import CoxnetSurvivalAnalysis
 
-from pancan.models.pairs import harrell_cindex
-from pancan.models.survival_svm import check_survival_target
+from pancan.models.survival_svm import SurvivalModel, check_survival_target
 
 logger = logging.getLogger(__name__)
 
 
-class SparseCoxnet(BaseEstimator):
+class SparseCoxnet(SurvivalModel, BaseEstimator):
     """Penalised Cox model (l1_ratio=1: lasso) at one penalty `alpha`; predict() returns risk scores.
 
     A thin wrapper of `sksurv.linear_model.CoxnetSurvivalAnalysis` (dense input) that also
@@ -85,12 +84,3 @@ class SparseCoxnet(BaseEstimator):
     def predict(self, X):
         check_is_fitted(self, "coef_")
         return self._validate_X(X, reset=False) @ self.coef_
-
-    def score(self, X, y):
-        return harrell_cindex(check_survival_target(X, y), self.predict(X))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.target_tags.required = True
-        return tags

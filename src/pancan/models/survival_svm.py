@@ -53,7 +53,21 @@ def check_survival_target(X, y) -> np.ndarray:
     return y
 
 
-class SparseSurvivalSVM(BaseEstimator):
+class SurvivalModel:
+    """Mixin of pancan's linear survival models: Harrell's C as score, sparse input, a survival target."""
+
+    def score(self, X, y):
+        """Harrell's C of the predicted risks."""
+        return harrell_cindex(check_survival_target(X, y), self.predict(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.required = True
+        return tags
+
+
+class SparseSurvivalSVM(SurvivalModel, BaseEstimator):
     """L1-penalised linear ranking survival SVM; predict() returns risk scores (higher = earlier death).
 
     Parameters
@@ -122,13 +136,3 @@ class SparseSurvivalSVM(BaseEstimator):
         check_is_fitted(self, "coef_")
         X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
         return np.asarray(X @ self.coef_, dtype=np.float64).ravel()
-
-    def score(self, X, y):
-        """Harrell's C of the predicted risks."""
-        return harrell_cindex(check_survival_target(X, y), self.predict(X))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.target_tags.required = True
-        return tags

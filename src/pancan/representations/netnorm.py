@@ -29,7 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from pancan.errors import InvalidParameterError
 from pancan.networks.adjacency import NetworkAdjacency, as_adjacency
 from pancan.representations.row_cache import RowCache
-from pancan.representations.validation import binary_network_part, check_profiles, feature_names
+from pancan.representations.validation import NetworkGenesOutput, binary_network_part, check_profiles
 
 TIE_BREAKS = ("original", "degree")
 _CHUNK_ROWS = 128  # rows scored at once: bounds the dense (rows x genes) int64 key matrix
@@ -95,7 +95,7 @@ def netnorm_profiles(ranks: np.ndarray, k: int, n_genes: int) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(n_patients * k, dtype=np.float32), indices, indptr), shape=(n_patients, n_genes))
 
 
-class NetNorM(TransformerMixin, BaseEstimator):
+class NetNorM(NetworkGenesOutput, TransformerMixin, BaseEstimator):
     """NetNorM transformer: binary profiles with exactly k ones over the network's genes.
 
     Parameters
@@ -141,13 +141,3 @@ class NetNorM(TransformerMixin, BaseEstimator):
         (ranks,) = RANKS.rows(key, network_part,
                               lambda rows: (netnorm_ranks(rows, self.adjacency_, depth, self.tie_break),))
         return netnorm_profiles(ranks, self.k, n_genes)
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        check_is_fitted(self, "adjacency_")
-        return feature_names(self, input_features, self.adjacency_.n_genes)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.transformer_tags.preserves_dtype = ["float32"]  # float32 output whatever the input
-        return tags

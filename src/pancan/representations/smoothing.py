@@ -32,7 +32,7 @@ from pancan.errors import InvalidParameterError
 from pancan.networks.adjacency import NetworkAdjacency, as_adjacency
 from pancan.representations.quantile import RankedProfiles, map_ranked, quantile_reference, rank_profiles
 from pancan.representations.row_cache import RowCache
-from pancan.representations.validation import check_profiles, feature_names
+from pancan.representations.validation import NetworkGenesOutput, check_profiles
 
 logger = logging.getLogger(__name__)
 NORMALIZATIONS = ("symmetric", "degree")
@@ -137,8 +137,17 @@ def _check_smoothing(alpha, normalization) -> None:
         raise InvalidParameterError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
 
 
-class _Smoothed:
+class _Smoothed(NetworkGenesOutput):
     """What NetworkSmoothing and NSQN share: parameters, validation, the memoised smoothed rows."""
+
+    def __init__(self, adjacency=None, alpha: float = 0.7, normalization: str = "symmetric",
+                 tol: float = 1e-6, max_iter: int = 500, n_jobs: int = 1):
+        self.adjacency = adjacency
+        self.alpha = alpha
+        self.normalization = normalization
+        self.tol = tol
+        self.max_iter = max_iter
+        self.n_jobs = n_jobs
 
     def _fit_network(self, X) -> None:
         _check_smoothing(self.alpha, self.normalization)
@@ -161,16 +170,6 @@ class _Smoothed:
             missing, self.adjacency_, float(self.alpha), normalization=self.normalization, tol=self.tol,
             max_iter=self.max_iter, n_jobs=self.n_jobs),), store=store)
         return smoothed
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        check_is_fitted(self, "adjacency_")
-        return feature_names(self, input_features, self.adjacency_.n_genes)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.transformer_tags.preserves_dtype = ["float32"]  # float32 output whatever the input
-        return tags
 
 
 def register_precomputed(X, smoothed_path, adjacency, alpha: float, *, normalization: str = "symmetric",
@@ -198,15 +197,6 @@ class NetworkSmoothing(_Smoothed, TransformerMixin, BaseEstimator):
     n_jobs : threads over patient blocks.
     """
 
-    def __init__(self, adjacency=None, alpha: float = 0.7, normalization: str = "symmetric",
-                 tol: float = 1e-6, max_iter: int = 500, n_jobs: int = 1):
-        self.adjacency = adjacency
-        self.alpha = alpha
-        self.normalization = normalization
-        self.tol = tol
-        self.max_iter = max_iter
-        self.n_jobs = n_jobs
-
     def fit(self, X, y=None):
         self._fit_network(X)
         return self
@@ -222,15 +212,6 @@ class NSQN(_Smoothed, TransformerMixin, BaseEstimator):
     smoothed profile is sorted once and memoised: a fit only averages the sorted training
     rows, a transform only gathers. Output: dense float32 (patients x network genes).
     """
-
-    def __init__(self, adjacency=None, alpha: float = 0.7, normalization: str = "symmetric",
-                 tol: float = 1e-6, max_iter: int = 500, n_jobs: int = 1):
-        self.adjacency = adjacency
-        self.alpha = alpha
-        self.normalization = normalization
-        self.tol = tol
-        self.max_iter = max_iter
-        self.n_jobs = n_jobs
 
     def _ranked(self, X, fields: tuple[int, ...]):
         rows = self._network_rows(X)

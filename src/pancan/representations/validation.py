@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 
 def check_profiles(estimator, X, n_network: int, *, reset: bool) -> sp.csr_matrix:
@@ -46,3 +46,17 @@ def feature_names(estimator, input_features, n_out: int | None = None, prefix: s
         raise ValueError(f"input_features has {len(names)} names, the estimator was fitted on "
                          f"{estimator.n_features_in_} features")
     return names if n_out is None else names[:n_out]
+
+
+class NetworkGenesOutput:
+    """Mixin of the transformers whose output columns are the network's genes (fitted `adjacency_`), float32."""
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "adjacency_")
+        return feature_names(self, input_features, self.adjacency_.n_genes)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float32"]  # float32 output whatever the input
+        return tags
