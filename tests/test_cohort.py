@@ -88,7 +88,9 @@ def test_luad_matches_data_readme_and_independent_count(luad):
     pairs = pairs[pairs["patient_id"].isin(survival["patient_id"])]
     assert cohort.mutations.nnz == len(pairs)
     per_patient = pairs.groupby("patient_id").size()
-    assert cohort.patients.set_index("patient_id")["n_mutations"].equals(per_patient.rename("n_mutations").rename_axis("patient_id"))
+    # patient ids are pandas "string" dtype in the cohort, object in this plain reading: compare values
+    pd.testing.assert_series_equal(cohort.patients.set_index("patient_id")["n_mutations"],
+                                   per_patient.rename("n_mutations").rename_axis("patient_id"), check_index_type=False)
     row = cohort.patients["patient_id"].tolist().index("TCGA-05-4244")
     expected_genes = sorted(pairs.loc[pairs["patient_id"] == "TCGA-05-4244", "gene"])
     assert cohort.genes[cohort.mutations[row].indices].tolist() == expected_genes

@@ -81,7 +81,7 @@ def test_workflow_on_slurm_equals_local_run(slurm_cluster, tmp_path):
     local = subprocess.run([SNAKEMAKE, TARGET, "-s", str(REPO / "Snakefile"), "-d", str(local_dir), "--cores", "2"],
                            capture_output=True, text=True, timeout=900)
     assert local.returncode == 0, local.stderr[-3000:]
-    for name in ["folds.tsv", "summary.tsv", "wilcoxon.tsv", "GBM/predictions.tsv", "GBM/coefficients.tsv"]:
+    for name in ["folds.tsv", "summary.tsv", "paired_tests.tsv", "GBM/predictions.tsv", "GBM/coefficients.tsv"]:
         on_cluster = pd.read_csv(cluster_dir / "results" / "benchmark" / name, sep="\t")
         on_laptop = pd.read_csv(local_dir / "results" / "benchmark" / name, sep="\t")
         drop = [c for c in ("fit_seconds",) if c in on_cluster.columns]
