@@ -177,11 +177,34 @@ def test_uno_c_is_truncated_at_one_time_per_cancer():
     train, test = np.arange(200), np.arange(200, 300)
     risk = -time[test] + rng.normal(0, 300, 100)
     tau = uno_truncation(time, quantile=0.8)
-    metrics = fold_metrics(y[train], y[test], risk, tau)
-    # Uno's C at tau: concordance of the test pairs whose earlier time is a death before tau, weighted by 1/G^2
-    from sksurv.metrics import concordance_index_ipcw
-    assert metrics["uno_c"] == pytest.approx(concordance_index_ipcw(y[train], y[test], risk, tau=tau)[0])
-    assert metrics["uno_tau_days"] == tau and 0.5 < metrics["uno_c"] <= 1
+    for truncation in (tau, np.quantile(time, 0.5)):
+        metrics = fold_metrics(y[train], y[test], risk, truncation)
+        expected = plain_uno_c(event[train], time[train], event[test], time[test], risk, truncation)
+        assert metrics["uno_c"] == pytest.approx(expected, abs=1e-12) and metrics["uno_tau_days"] == truncation
+    assert fold_metrics(y[train], y[test], risk, tau)["uno_c"] != metrics["uno_c"]  # the truncation matters
+
+
+def plain_uno_c(train_event, train_time, test_event, test_time, risk, tau):
+    """Uno's C written out: test pairs whose earlier time is a death before tau, each weighted by 1 / G(T_i)^2,
+    G the Kaplan-Meier estimate of the censoring distribution on the training patients; risk ties count 1/2."""
+    def censoring_survival(t):
+        survival = 1.0
+        for u in np.unique(train_time[~train_event]):
+            if u > t:
+                break
+            survival *= 1 - np.sum((train_time == u) & ~train_event) / np.sum(train_time >= u)
+        return survival
+
+    concordant = comparable = 0.0
+    for i in range(len(test_time)):
+        if not test_event[i] or test_time[i] >= tau:
+            continue
+        weight = 1 / censoring_survival(test_time[i]) ** 2
+        for j in range(len(test_time)):
+            if test_time[j] > test_time[i]:
+                comparable += weight
+                concordant += weight * (1.0 if risk[i] > risk[j] else 0.5 if risk[i] == risk[j] else 0.0)
+    return concordant / comparable
 
 
 def test_combination_and_summaries():
@@ -229,3 +252,44 @@ def test_no_network_gene_and_no_covariate_are_named_errors():
     with pytest.raises(InsufficientDataError, match="LUAD: benchmark.clinical is on but the cohort has none of the "
                                                     "covariates age_at_diagnosis_years, gender"):
         clinical_covariates(lower, ["age_at_diagnosis_years", "gender"])
+
+
+class MutatedNeighbours(TransformerMixin, BaseEstimator):
+    """Toy representation for the registry test: each gene's number of mutated network neighbours."""
+
+    def __init__(self, adjacency=None):
+        self.adjacency = adjacency
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return (sp.csr_matrix(X) @ self.adjacency.matrix).toarray()
+
+
+def test_a_representation_added_to_the_registry_reaches_schema_and_engine():
+    from pancan.representations.registry import REGISTRY, Representation, schema_with_registry
+
+    aligned, network, y, _ = planted_cohort(n=120, seed=3)
+    entry = Representation("mutated_neighbours", "mutated neighbours", "#7f3b08",
+                           lambda context, settings: MutatedNeighbours(context.adjacency), network="main",
+                           adjacency=True)
+    REGISTRY.add(entry)
+    try:
+        schema = {"properties": {"benchmark": {"properties": {
+            "representations": {"items": {}}, "comparisons": {"items": {"items": {}}}}}}}
+        assert "mutated_neighbours" in schema_with_registry(schema)["properties"]["benchmark"]["properties"][
+            "representations"]["items"]["enum"]
+        context = RepresentationContext(NetworkAdjacency(network.adjacency), aligned.n_network)
+        search = benchmark_search("mutated_neighbours", SETTINGS, context, random_state=0)
+        search.fit(aligned.X[:90], y[:90])
+        # the fitted transformer saw the network: its features are the plainly counted mutated neighbours
+        dense_network = (network.adjacency.toarray() != 0).astype(float)
+        expected = aligned.X[90:].toarray() @ dense_network
+        transformed = search.best_estimator_.named_steps["representation"].transform(aligned.X[90:])
+        np.testing.assert_array_equal(transformed, expected)
+        assert search.predict(aligned.X[90:]).shape == (30,)
+        with pytest.raises(Exception, match="needs the main network's adjacency"):
+            benchmark_search("mutated_neighbours", SETTINGS, RepresentationContext(None, aligned.n_network))
+    finally:
+        REGISTRY.entries.pop("mutated_neighbours")

@@ -37,6 +37,17 @@ def test_wrong_nested_value_names_the_key_without_the_schema():
     ]
 
 
+def test_penalty_ratios_in_the_wrong_order_are_an_early_error():
+    bad = copy.deepcopy(SHIPPED)
+    bad["benchmark"]["penalties"].update(min_ratio=0.95, max_ratio=0.9)
+    with pytest.raises(ConfigError) as error:
+        validate_config(bad, SCHEMA, "config/config.yaml")
+    assert str(error.value).splitlines()[1] == (
+        "  benchmark.penalties.min_ratio: 0.95 must not exceed benchmark.penalties.max_ratio (0.9)")
+    bad["benchmark"]["penalties"]["C"] = [0.001]  # explicit costs: the ratios are not used
+    validate_config(bad, SCHEMA, "config/config.yaml")
+
+
 def test_command_line_strings_are_typed_by_the_schema():
     # what snakemake --config 'download={retries: 1}' 'survival={drop_zero_time: true}' passes: YAML strings
     config = {
@@ -78,3 +89,32 @@ def test_config_readme_is_generated_from_schema():
     assert generated == (REPO / "config" / "README.md").read_text()
     assert "| `survival.days_per_month` | number | `30.4375` |" in generated
     assert "--config 'survival={endpoint: DSS, drop_zero_time: true}'" in generated
+
+
+# the JSON-Schema keywords this schema may use; anything else is a flow-mapping typo, e.g. an unquoted
+# description with a comma in `{..., description: a, b}` that YAML splits into a junk key "b"
+SCHEMA_KEYWORDS = {"$schema", "title", "description", "type", "properties", "additionalProperties", "required",
+                   "default", "enum", "items", "minItems", "maxItems", "uniqueItems", "minimum", "maximum",
+                   "exclusiveMinimum", "exclusiveMaximum", "pattern", "minLength", "oneOf", "anyOf",
+                   "patternProperties", "propertyNames", "minProperties"}
+
+
+def schema_keys(node, path=""):
+    """(path, keyword) of every keyword in the schema, not descending into values (defaults, enums)."""
+    for key, value in node.items():
+        yield path, key
+        if key in ("properties", "patternProperties"):
+            for name, child in value.items():
+                yield from schema_keys(child, f"{path}.{name}".lstrip("."))
+        elif key in ("items", "additionalProperties", "propertyNames") and isinstance(value, dict):
+            yield from schema_keys(value, f"{path}[{key}]")
+        elif key in ("oneOf", "anyOf"):
+            for child in value:
+                yield from schema_keys(child, path)
+
+
+def test_schema_nodes_hold_only_schema_keywords():
+    unknown = [(path, key) for path, key in schema_keys(SCHEMA) if key not in SCHEMA_KEYWORDS]
+    assert unknown == []
+    assert SCHEMA["properties"]["benchmark"]["properties"]["uno_tau"]["properties"]["years"]["description"].endswith(
+        "the same for every fold of a cancer type.")

@@ -61,6 +61,7 @@ def test_the_cohort_and_pairs_are_the_originals(lusc):
 @pytest.mark.parametrize("name", ["raw", "netnorm", "mutation_count"])
 def test_refit_at_the_originals_choices_reproduces_its_predictions(lusc, name):
     settings, aligned, ids, y, splits, context = lusc
+    beyond_tolerance = []  # folds whose test C differs from the original's by more than 0.005
     for split in splits:
         row = RESULTS[(RESULTS["representation"] == name) & (RESULTS["fold"] == split.fold)].iloc[0]
         params = {"model__C": row["liblinear_C"]}
@@ -81,10 +82,13 @@ def test_refit_at_the_originals_choices_reproduces_its_predictions(lusc, name):
         ours = harrell_cindex(y[split.test], risk)
         if abs(ours - row["harrell_c_test"]) > 0.005:
             # ... so a C-index difference may only come from test pairs whose original predictions are closer
-            # than that precision (measured: raw fold 4, two such near-ties, 0.7063 against 0.6993)
+            # than that precision
             earlier, later = comparable_pairs(y["event"][split.test], y["time"][split.test])
             flipped = np.sign(risk[earlier] - risk[later]) != np.sign(original[earlier] - original[later])
             assert np.all(np.abs(original[earlier] - original[later])[flipped] <= 2e-3 * scale), (name, split.fold)
+            beyond_tolerance.append((split.fold, round(ours, 4), row["harrell_c_test"].round(4)))
+    # on LUSC exactly one fold, raw fold 4, through two such near-ties (docs/benchmarks.md, "Fidelity")
+    assert beyond_tolerance == ([(4, 0.7063, 0.6993)] if name == "raw" else [])
 
 
 def test_nested_cv_with_the_paper_protocol_reproduces_the_originals_means(lusc):

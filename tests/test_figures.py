@@ -94,9 +94,10 @@ def test_tied_risks_stay_in_one_group_and_groups_are_as_equal_as_ties_allow():
     # eight patients, five tied at the lowest risk: the split can only be 5 | 3 (or 8 | 0)
     split = tie_aware_split(np.array([0.1, 0.1, 0.1, 0.1, 0.1, 0.4, 0.5, 0.9]))
     np.testing.assert_array_equal(split, [False] * 5 + [True] * 3)
-    # ties at the middle: 2 below, 3 tied, 2 above -> 5 | 2 or 2 | 5, never splitting the tie
+    # ties at the middle: 2 below, 3 tied, 2 above -> 2 | 5 or 5 | 2, never splitting the tie; equally unequal,
+    # the lower threshold wins (5 patients in the high-risk group)
     split = tie_aware_split(np.array([1, 2, 3, 3, 3, 4, 5]))
-    assert split.sum() in (2, 5) and len(set(split[2:5])) == 1
+    np.testing.assert_array_equal(split, [False] * 2 + [True] * 5)
     np.testing.assert_array_equal(tie_aware_split(np.zeros(6)), np.zeros(6, bool))  # empty model: one group
     predictions, patients = survival_tables()
     groups = risk_groups(predictions)
@@ -156,6 +157,9 @@ def test_pan_cancer_figure_and_summary_texts():
     assert "| cancer | raw mutations | mutation count | NetNorM | NetNorM + clinical |" in text
     assert "smallest attainable p is 0.25, so it cannot reach p < 0.05" in text  # 3 cancer types
     assert "q_value" in text and "Benjamini-Hochberg" in text
+    from pancan.report.summary_markdown import tests_table
+    untestable = tests.iloc[:1].assign(p_value=np.nan, q_value=np.nan)  # e.g. a single fold: no variance
+    assert tests_table(untestable)[["p_value", "q_value", "significant"]].values.tolist() == [["-", "-", ""]]
     # grid edges of NetNorM in AAA: 10 folds; k lowest in folds 0, 2, 4 of both repeats (6), highest 4;
     # strongest penalty in folds 0 and 3 (4); no weakest; fold 0 selected nothing (2)
     assert "| AAA | NetNorM | 10 | 6 | 4 | 4 | 0 | 2 |" in text
@@ -174,3 +178,9 @@ def test_landing_page_is_clean_restructured_text():
     html = publish_parts(text, writer="html", settings_overrides={"report_level": 1})["html_body"]
     assert "System Message" not in html and "<table" in html
     assert "What was run" in html and "20,057 genes" in html and "configuration sha256" in html
+    # the network line follows the config: STRING as the main network shows its score threshold
+    config["networks"].update(main="string", string={"min_score": 700})
+    networks = pd.DataFrame({"network": ["string"], "nodes": [11000], "edges": [250000]})
+    text = landing_page(config, cohorts, networks, summarize_folds(folds), paired_tests(folds, [["netnorm", "raw"]]),
+                        pan)
+    assert "- **Network**: string (combined score >= 700), 11,000 genes, 250,000 edges." in text

@@ -34,10 +34,21 @@ def validate_config(config: dict, schema: dict, source: str = "config") -> dict:
     _fill_defaults(config, schema)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
-    if errors:
-        lines = [f"  {key}: {problem}" for error in errors for key, problem in _problems(error)]
-        raise ConfigError(f"{source}: invalid configuration\n" + "\n".join(lines))
+    problems = [problem for error in errors for problem in _problems(error)]
+    if not errors:  # relations between keys, which the schema cannot express
+        problems += _relation_problems(config)
+    if problems:
+        raise ConfigError(f"{source}: invalid configuration\n" + "\n".join(f"  {key}: {why}" for key, why in problems))
     return config
+
+
+def _relation_problems(config: dict) -> list[tuple[str, str]]:
+    """Checks across keys, so that a job does not fail on them later."""
+    penalties = config.get("benchmark", {}).get("penalties", {})
+    if not penalties.get("C") and penalties.get("min_ratio", 0) > penalties.get("max_ratio", 1):
+        return [("benchmark.penalties.min_ratio",
+                 f"{penalties['min_ratio']} must not exceed benchmark.penalties.max_ratio ({penalties['max_ratio']})")]
+    return []
 
 
 def schema_default(schema: dict, *keys: str) -> Any:

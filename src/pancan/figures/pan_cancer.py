@@ -13,7 +13,7 @@ from pancan.figures.style import PAGE_WIDTH, colour, label, styled
 @styled
 def pan_cancer_figure(folds: pd.DataFrame, summary: pd.DataFrame, tests: pd.DataFrame, metric: str = "harrell_c"):
     """Left: mean C per cancer type (points, one marker per type) and across types (bar), representations ordered
-    by mean rank; right: the mean rank. Brackets: pan-cancer tests with q < 0.05."""
+    by mean rank; right: the mean rank. A note under the panels names the pan-cancer tests with q < 0.05."""
     means = cancer_means(folds, metric)
     names = list(summary["representation"])
     figure, (c_axis, rank_axis) = plt.subplots(1, 2, figsize=(PAGE_WIDTH, 0.32 * len(names) + 1.3),

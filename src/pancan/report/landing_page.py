@@ -16,7 +16,7 @@ SOFTWARE = ("numpy", "scipy", "pandas", "scikit-learn", "scikit-survival", "life
 SOURCES = {
     "snapshot": "the bundled snapshot (resources/snapshot): TCGA mutation calls of the Broad Firehose 2016-01-28 "
                 "MutSig2CV final analysis sets, overall survival and covariates of the Firehose 2016-01-28 clinical "
-                "merge; Pathway Commons v9 and STRING (dnet, score >= 900); see resources/snapshot/PROVENANCE.md",
+                "merge; the Pathway Commons v9 and STRING networks; see resources/snapshot/PROVENANCE.md",
     "cbioportal": "TCGA PanCanAtlas studies downloaded from the cBioPortal datahub, networks from their publishers "
                   "(pinned by sha256 locks)",
     "local": "cBioPortal-format studies read from disk (pinned by sha256 locks)",
@@ -75,6 +75,13 @@ def _protocol(config: dict) -> list[str]:
     ]
 
 
+def _network_filter(config: dict, main: str) -> str:
+    """The configured edge filter of the main network, where it has one."""
+    if main == "string":
+        return f" (combined score >= {config['networks']['string']['min_score']})"
+    return ""
+
+
 def landing_page(config: dict, cohorts: pd.DataFrame, networks: pd.DataFrame, summary: pd.DataFrame,
                  tests: pd.DataFrame, pan_cancer: pd.DataFrame) -> str:
     """reStructuredText of the report's first page."""
@@ -102,7 +109,8 @@ def landing_page(config: dict, cohorts: pd.DataFrame, networks: pd.DataFrame, su
         f"- **Data**: {SOURCES.get(config['data_source'], config['data_source'])}.",
         f"- **Cohorts**: {', '.join(f'{r.cancer} ({r.patients} patients, {r.deaths} deaths)' for r in cohorts.itertuples())}"
         f"; endpoint {config['survival']['endpoint']}.",
-        f"- **Network**: {main.replace('_', ' ')}, {int(network['nodes']):,} genes, {int(network['edges']):,} edges.",
+        f"- **Network**: {main.replace('_', ' ')}{_network_filter(config, main)}, {int(network['nodes']):,} genes, "
+        f"{int(network['edges']):,} edges.",
         *_protocol(config),
         f"- **Software**: {_versions()}.",
         "",

@@ -24,12 +24,17 @@ def c_index_table(summary: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index()
 
 
+def _number(value: float) -> str:
+    """Three significant digits; a test that could not be computed shows a dash, not "nan"."""
+    return "-" if pd.isna(value) else f"{value:.3g}"
+
+
 def tests_table(tests: pd.DataFrame) -> pd.DataFrame:
     table = tests.sort_values(["q_value", "scope"]).assign(
         comparison=lambda t: t["first"].map(label) + " vs " + t["second"].map(label),
         mean_difference=lambda t: t["mean_difference"].map("{:+.3f}".format),
-        p_value=lambda t: t["p_value"].map("{:.3g}".format),
-        q_value=lambda t: t["q_value"].map("{:.3g}".format),
+        p_value=lambda t: t["p_value"].map(_number),
+        q_value=lambda t: t["q_value"].map(_number),
         significant=lambda t: ["yes" if q < 0.05 else "" for q in tests.loc[t.index, "q_value"]],
     )
     return table[["scope", "comparison", "n", "mean_difference", "p_value", "q_value", "significant", "note"]]

@@ -10,7 +10,7 @@ all read this table. Adding a representation is one entry plus its transformer:
     REGISTRY.add(Representation(
         name="netnorm_log", label="NetNorM (log count)", colour="#7f3b08",
         build=lambda context, settings: MyTransformer(context.adjacency),
-        network="main"))
+        network="main", adjacency=True))
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ for base, colours in ((_NETNORM, {"permuted": "#e8a0a2", "rewired": "#9e3a3d"}),
         REGISTRY.add(replace(base, name=f"{base.name}_{control}", label=f"{base.label}, {control} network",
                              colour=colours[control], network=control, family=base.name,
                              description=f"{base.name} on the {control} control network"))
-# The clinical model chose the weakest penalty of the default path in 46% of folds (65 of 140, docs/benchmarks.md):
+# The clinical model chose the weakest penalty of the default path in 47% of folds (66 of 140, docs/benchmarks.md):
 # with a handful of covariates a longer path costs nothing.
 REGISTRY.add(Representation("clinical", "clinical", "#55a868", None, settings=("clinical_covariates",), clinical=True,
                             min_penalty_ratio=0.001, description="clinical covariates alone"))
