@@ -10,6 +10,7 @@ rule the number of jobs, total and largest seconds and the largest peak RSS.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -29,9 +30,9 @@ def job_table(root: Path) -> pd.DataFrame:
     return jobs
 
 
-RULES = ("evaluate_representation", "smooth_profiles", "prepare_cohort", "prepare_network", "randomize_network",
-         "summarize_cancer", "summarize_benchmark", "summarize_cohorts", "plot_", "write_", "cluster_subsamples",
-         "build_", "find_", "stratify", "score_", "simulate", "import_local_study", "download_")
+RULE_DEFINITION = re.compile(r"^rule (\w+):", re.MULTILINE)
+RULES = sorted({name for path in (Path(__file__).resolve().parents[2] / "workflow" / "rules").glob("*.smk")
+                for name in RULE_DEFINITION.findall(path.read_text())}, key=len, reverse=True)  # longest prefix first
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ rule evaluate_representation:
         "../../envs/pancan.yaml"
     threads: 1
     resources:
-        # measured on BRCA (docs/benchmarks.md): NSQN 1.07 GB peak, others <= 0.4 GB; about 2.5x headroom
+        # measured on BRCA (docs/benchmarks.md): NSQN 0.76 GB peak (0.86 GB with every feature), others <= 0.4 GB
         mem_mb=lambda wildcards: (
             1500 if REGISTRY[wildcards.representation].smoothing else 1000
         ),

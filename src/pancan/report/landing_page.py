@@ -125,7 +125,8 @@ def landing_page(config: dict, cohorts: pd.DataFrame, networks: pd.DataFrame, su
         "",
         list_table(headline.reset_index(), "Mean Harrell's C over the outer test folds"),
         "The figures and tables are in the categories of the menu (Benchmark, Pan-cancer, Kaplan-Meier, Selected "
-        "genes, Cohorts); results/summary.md holds the same tables as text.",
+        f"genes, Cohorts{', Stratification' if config['stratification']['enabled'] else ''}); results/summary.md "
+        "holds the benchmark's tables as text.",
         "",
     ]
     return "\n".join(lines)
