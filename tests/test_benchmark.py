@@ -19,7 +19,7 @@ from pancan.models import SparseSurvivalSVM, harrell_cindex
 from pancan.models.path_search import PathSearchCV, RelativePenalties
 from pancan.networks.gene_network import GeneNetwork
 from pancan.representations import AlignedMutations, NetworkAdjacency
-from pancan.representations.registry import RepresentationContext
+from pancan.representations.registry import REGISTRY, Representation, RepresentationContext, schema_with_registry
 
 SETTINGS = BenchmarkSettings(netnorm_k=(10, 20), smoothing_alpha=(0.5,), inner_folds=3, max_features=None, seed=7)
 
@@ -268,7 +268,6 @@ class MutatedNeighbours(TransformerMixin, BaseEstimator):
 
 
 def test_a_representation_added_to_the_registry_reaches_schema_and_engine():
-    from pancan.representations.registry import REGISTRY, Representation, schema_with_registry
 
     aligned, network, y, _ = planted_cohort(n=120, seed=3)
     entry = Representation("mutated_neighbours", "mutated neighbours", "#7f3b08",

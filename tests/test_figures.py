@@ -17,7 +17,7 @@ from pancan.figures.pan_cancer import pan_cancer_figure
 from pancan.figures.selected_genes import gene_representation, selected_genes, selection_frequency
 from pancan.figures.style import colour, ordered, save_figure
 from pancan.report.landing_page import landing_page
-from pancan.report.summary_markdown import summary_markdown
+from pancan.report.summary_markdown import summary_markdown, tests_table
 
 RNG = np.random.default_rng(0)
 REPS = ["raw", "netnorm", "mutation_count"]
@@ -157,7 +157,6 @@ def test_pan_cancer_figure_and_summary_texts():
     assert "| cancer | raw mutations | mutation count | NetNorM | NetNorM + clinical |" in text
     assert "smallest attainable p is 0.25, so it cannot reach p < 0.05" in text  # 3 cancer types
     assert "q_value" in text and "Benjamini-Hochberg" in text
-    from pancan.report.summary_markdown import tests_table
     untestable = tests.iloc[:1].assign(p_value=np.nan, q_value=np.nan)  # e.g. a single fold: no variance
     assert tests_table(untestable)[["p_value", "q_value", "significant"]].values.tolist() == [["-", "-", ""]]
     # grid edges of NetNorM in AAA: 10 folds; k lowest in folds 0, 2, 4 of both repeats (6), highest 4;
