@@ -17,7 +17,8 @@ from pancan.figures.pan_cancer import pan_cancer_figure
 from pancan.figures.selected_genes import gene_representation, selected_genes, selection_frequency
 from pancan.figures.style import colour, ordered, save_figure
 from pancan.report.landing_page import landing_page
-from pancan.report.summary_markdown import summary_markdown, tests_table
+from pancan.report.summary_markdown import summary_markdown
+from pancan.report.summary_markdown import tests_table as markdown_tests_table  # not collected as a test
 
 RNG = np.random.default_rng(0)
 REPS = ["raw", "netnorm", "mutation_count"]
@@ -158,7 +159,7 @@ def test_pan_cancer_figure_and_summary_texts():
     assert "smallest attainable p is 0.25, so it cannot reach p < 0.05" in text  # 3 cancer types
     assert "q_value" in text and "Benjamini-Hochberg" in text
     untestable = tests.iloc[:1].assign(p_value=np.nan, q_value=np.nan)  # e.g. a single fold: no variance
-    assert tests_table(untestable)[["p_value", "q_value", "significant"]].values.tolist() == [["-", "-", ""]]
+    assert markdown_tests_table(untestable)[["p_value", "q_value", "significant"]].values.tolist() == [["-", "-", ""]]
     # grid edges of NetNorM in AAA: 10 folds; k lowest in folds 0, 2, 4 of both repeats (6), highest 4;
     # strongest penalty in folds 0 and 3 (4); no weakest; fold 0 selected nothing (2)
     assert "| AAA | NetNorM | 10 | 6 | 4 | 4 | 0 | 2 |" in text
