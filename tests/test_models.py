@@ -151,6 +151,35 @@ def test_path_is_sparse_then_dense_and_sparse_input_agrees():
     np.testing.assert_allclose(model.path(sp.csr_matrix(X), y, alphas), coefs, atol=1e-8)
 
 
+@pytest.mark.parametrize("active_share", [0.02, 0.9])  # the sparse and the dense Laplacian branches
+def test_hessian_from_sparse_columns_equals_the_sum_over_active_pairs_exactly(active_share):
+    """Binary profiles: the sparse products give bit for bit the dense Hessian, and the plain pair sum."""
+    rng = np.random.default_rng(1)
+    n, q = 120, 40
+    X = sp.csr_matrix((rng.random((n, 300)) < 0.05).astype(np.float64))
+    earlier, later = comparable_pairs(*synthetic_survival(rng, n))
+    problem = PairProblem(X, earlier, later)
+    slack = np.where(rng.random(problem.m) < active_share, rng.random(problem.m), 0.0)
+    features = np.sort(rng.choice(300, q, replace=False))
+    XW, XW_sparse = problem.columns(features)
+    assert XW_sparse is not None and np.array_equal(XW_sparse.toarray(), XW)
+    dense, sparse = problem.hessian(XW, slack), problem.hessian(XW, slack, XW_sparse)
+    np.testing.assert_array_equal(sparse, dense)
+    active = slack > 0
+    differences = XW[problem.earlier[active]] - XW[problem.later[active]]
+    pair_sum = 2.0 / problem.m * sum(np.outer(d, d) for d in differences)
+    ridge = 1e-12 + 1e-10 * np.trace(pair_sum) / q
+    np.testing.assert_array_equal(sparse, pair_sum + ridge * np.eye(q))
+    # dense or dense-enough columns keep the dense products
+    assert PairProblem(X.toarray(), earlier, later).columns(features)[1] is None
+    assert PairProblem(sp.csr_matrix(np.ones((n, 300))), earlier, later).columns(features)[1] is None
+
+
+def synthetic_survival(rng, n):
+    time = rng.integers(1, 2000, n).astype(float)
+    return rng.random(n) < 0.4, time
+
+
 def test_lasso_qp_matches_coordinate_descent():
     rng = np.random.default_rng(0)
     for _ in range(10):
