@@ -44,11 +44,9 @@ with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
         adjacency = NetworkAdjacency(used.adjacency) if entry.adjacency else None  # validated only when used
         context = RepresentationContext(adjacency, aligned.n_network, n_jobs=sm.threads)
         X, clinical = aligned.X, None
-        alphas = sorted(settings.smoothing_alpha)
-        ranked = list(sm.input.get("ranked", []))  # three files per alpha
-        for index, (alpha, path) in enumerate(zip(alphas, sm.input.get("smoothed", []))):
+        for alpha, path in zip(sorted(settings.smoothing_alpha), sm.input.get("smoothed", [])):
             register_precomputed(X, path, context.adjacency, alpha, normalization=settings.smoothing_normalization,
-                                 tol=settings.smoothing_tol, ranked_paths=tuple(ranked[3 * index : 3 * index + 3]) or None)
+                                 tol=settings.smoothing_tol)
     if benchmark["folds_file"]:
         splits = splits_from_table(read_fold_table(sm.input.folds_file), ids, sm.input.folds_file, repeats=[repeat],
                                    n_folds=settings.outer_folds)

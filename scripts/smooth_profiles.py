@@ -1,4 +1,4 @@
-"""Rule smooth_profiles: smoothed profiles of a whole cohort (float32, patients x network genes), and their ranking."""
+"""Rule smooth_profiles: smoothed profiles of a whole cohort (float32, patients x network genes)."""
 
 from pathlib import Path
 
@@ -8,7 +8,6 @@ from pancan.atomic import atomic_path
 from pancan.data.cohort import Cohort
 from pancan.networks import GeneNetwork
 from pancan.representations import align_to_network, smooth
-from pancan.representations.quantile import rank_profiles
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
@@ -20,11 +19,7 @@ with rule_logging(sm.log[0]) as log:
     alpha, normalization = float(sm.wildcards.alpha), sm.wildcards.normalization
     smoothed = smooth(aligned.X, network.adjacency, alpha, normalization=normalization, tol=sm.params.tol,
                       n_jobs=sm.threads)
-    smoothed = smoothed.astype(np.float32, copy=False)
-    with atomic_path(sm.output.smoothed) as tmp, open(tmp, "wb") as handle:
-        np.save(handle, smoothed)
-    for part, array in zip(sm.params.ranked_parts, rank_profiles(smoothed, n_jobs=sm.threads)):
-        with atomic_path(sm.output[part]) as tmp, open(tmp, "wb") as handle:
-            np.save(handle, array)
+    with atomic_path(sm.output[0]) as tmp, open(tmp, "wb") as handle:
+        np.save(handle, smoothed.astype(np.float32, copy=False))
     log.info("%s on %s, %s alpha=%g: %d patients x %d genes", cohort.cancer, network.name, normalization, alpha,
              *smoothed.shape)

@@ -160,6 +160,7 @@ def test_hessian_from_sparse_columns_equals_the_sum_over_active_pairs_exactly(ac
     earlier, later = comparable_pairs(*synthetic_survival(rng, n))
     problem = PairProblem(X, earlier, later)
     slack = np.where(rng.random(problem.m) < active_share, rng.random(problem.m), 0.0)
+    assert (8 * (slack > 0).sum() < n * n) == (active_share < 0.5)  # which Laplacian branch is taken
     features = np.sort(rng.choice(300, q, replace=False))
     XW, XW_sparse = problem.columns(features)
     assert XW_sparse is not None and np.array_equal(XW_sparse.toarray(), XW)
@@ -170,9 +171,10 @@ def test_hessian_from_sparse_columns_equals_the_sum_over_active_pairs_exactly(ac
     pair_sum = 2.0 / problem.m * sum(np.outer(d, d) for d in differences)
     ridge = 1e-12 + 1e-10 * np.trace(pair_sum) / q
     np.testing.assert_array_equal(sparse, pair_sum + ridge * np.eye(q))
-    # dense or dense-enough columns keep the dense products
+    # dense, dense-enough or non-integer columns keep the dense products
     assert PairProblem(X.toarray(), earlier, later).columns(features)[1] is None
     assert PairProblem(sp.csr_matrix(np.ones((n, 300))), earlier, later).columns(features)[1] is None
+    assert PairProblem(X * 0.5, earlier, later).columns(features)[1] is None
 
 
 def synthetic_survival(rng, n):

@@ -34,8 +34,7 @@ from pancan.representations import (
 )
 from pancan.representations.netnorm import RANKS
 from pancan.representations.row_cache import row_fingerprints
-from pancan.representations.quantile import rank_profiles
-from pancan.representations.smoothing import RANKED, SMOOTHED
+from pancan.representations.smoothing import SMOOTHED
 
 
 def adjacency_of(n, edges):
@@ -325,29 +324,6 @@ def test_precomputed_smoothing_is_read_not_recomputed(tmp_path):
     other = NetworkSmoothing(adjacency, 0.65).fit(X).transform(X[:3])  # another alpha: computed
     assert SMOOTHED.computed_rows == computed + 3 and not np.allclose(other, 2 * smoothed[:3])
     SMOOTHED.clear()
-
-
-def test_precomputed_ranks_are_read_and_give_the_same_nsqn(tmp_path):
-    """NSQN reading the rank_smoothed_profiles outputs equals NSQN sorting every patient itself."""
-    adjacency = pathway_commons_adjacency()
-    X = aligned_cohort("LUSC").X[:60]
-    train, test = np.arange(0, 45), np.arange(45, 60)
-    expected = NSQN(adjacency, 0.6).fit(X[train]).transform(X[test])
-    RANKED.clear(), SMOOTHED.clear()
-    smoothed = smooth(X, adjacency, 0.6)
-    paths = tuple(tmp_path / f"{part}.npy" for part in ("sorted_values", "run_start", "run_end"))
-    for path, array in zip(paths, rank_profiles(smoothed)):
-        np.save(path, array)
-    register_precomputed(X, None, adjacency, 0.6, ranked_paths=paths)
-    ranked, propagated = RANKED.computed_rows, SMOOTHED.computed_rows
-    np.testing.assert_array_equal(NSQN(adjacency, 0.6).fit(X[train]).transform(X[test]), expected)
-    assert (RANKED.computed_rows, SMOOTHED.computed_rows) == (ranked, propagated)  # nothing sorted or propagated
-    # the files are what is read: a marked copy of the sorted values moves the reference
-    np.save(paths[0], 2 * np.load(paths[0]))
-    RANKED.clear(), SMOOTHED.clear()
-    register_precomputed(X, None, adjacency, 0.6, ranked_paths=paths)
-    np.testing.assert_allclose(NSQN(adjacency, 0.6).fit(X[train]).transform(X[test]), 2 * expected, rtol=1e-6)
-    RANKED.clear(), SMOOTHED.clear()
 
 
 @pytest.mark.parametrize("cancer", ["LUSC", "GBM", "KIRC"])

@@ -160,22 +160,6 @@ def smoothed_profiles(cancer, network, normalization, alphas):
     ]
 
 
-RANKED_PARTS = (
-    "sorted_values",
-    "run_start",
-    "run_end",
-)  # pancan.representations.quantile.RankedProfiles
-
-
-def ranked_profiles(cancer, network, normalization, alphas):
-    """Paths of the ranked smoothed profiles of one cohort: one (sorted values, run starts, run ends) per alpha."""
-    return [
-        f"results/representations/{cancer}/{network}/ranked_{normalization}_alpha{alpha_label(a)}_{part}.npy"
-        for a in alphas
-        for part in RANKED_PARTS
-    ]
-
-
 # Benchmark stage: what each representation needs (network, smoothing, settings) comes from
 # pancan.representations.registry.
 
@@ -212,14 +196,6 @@ def benchmark_inputs(wildcards):
     if entry.smoothing:
         settings = config["benchmark"]
         inputs["smoothed"] = smoothed_profiles(
-            wildcards.cancer,
-            network,
-            settings["smoothing"]["normalization"],
-            sorted(settings["smoothing_alpha"]),
-        )
-    if entry.ranked:
-        settings = config["benchmark"]
-        inputs["ranked"] = ranked_profiles(
             wildcards.cancer,
             network,
             settings["smoothing"]["normalization"],

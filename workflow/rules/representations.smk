@@ -2,12 +2,10 @@
 
 
 rule smooth_profiles:
-    """Network smoothing (propagation to convergence) of every patient of a cohort at one alpha, and its ranking.
+    """Network smoothing (propagation to convergence) of every patient of a cohort at one alpha.
 
     Patient-wise, so computed once per cohort and reused by every NSQN / smoothing
-    evaluation job and by the stratification stage. The ranking (each patient's profile
-    sorted, with the tie run of every entry: NSQN's within-patient half) spares every
-    NSQN job its sorting; it is temporary, removed once the jobs that read it are done.
+    evaluation job and by the stratification stage.
     """
     input:
         patients="results/cohorts/{cancer}/patients.tsv",
@@ -16,13 +14,7 @@ rule smooth_profiles:
         network_adjacency="results/networks/{network}/adjacency.npz",
         network_genes="results/networks/{network}/genes.txt",
     output:
-        **{
-            part: temp(
-                f"results/representations/{{cancer}}/{{network}}/ranked_{{normalization}}_alpha{{alpha}}_{part}.npy"
-            )
-            for part in RANKED_PARTS
-        },
-        smoothed="results/representations/{cancer}/{network}/smoothed_{normalization}_alpha{alpha}.npy",
+        "results/representations/{cancer}/{network}/smoothed_{normalization}_alpha{alpha}.npy",
     log:
         "logs/representations/smooth_profiles_{cancer}_{network}_{normalization}_{alpha}.log",
     benchmark:
@@ -34,11 +26,10 @@ rule smooth_profiles:
         "../../envs/pancan.yaml"
     threads: 2
     resources:
-        # BRCA (973 patients x 20,057 genes): 78 MB smoothed + 156 MB ranked, about 0.8 GB peak
+        # BRCA (973 patients x 20,057 genes): 78 MB output, about 0.6 GB peak
         mem_mb=1500,
         runtime=15,
     params:
         tol=config["benchmark"]["smoothing"]["tol"],
-        ranked_parts=RANKED_PARTS,
     script:
         "../../scripts/smooth_profiles.py"

@@ -59,7 +59,7 @@ def lasso_qp(H: np.ndarray, b: np.ndarray, alpha: float, start: np.ndarray, *, t
             active[entering] = True
         support = np.flatnonzero(active)
         H_rows = H[support]
-        H_support = H_rows[:, support]
+        H_support = H[np.ix_(support, support)]  # C-ordered, as the products below expect for equal rounding
         rhs = -(b[support] + alpha * signs[support])
         target = _solve_positive_definite(H_support, rhs)
         current = v[support]

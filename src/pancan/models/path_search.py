@@ -100,8 +100,9 @@ class _Selection:
 
 
 # The whole training set's transform (computed for alpha_max) is kept for the refit up to this
-# size per grid value: NSQN after the variance filter is about 6 MB on BRCA; every feature, 62 MB.
-_KEEP_TRANSFORMED_BYTES = 32 * 2**20
+# size per grid value and outer fold (NSQN after the variance filter: about 6 MB on BRCA; with
+# every feature 62 MB, transformed again instead): at most 15 of them live in a default job.
+_KEEP_TRANSFORMED_BYTES = 8 * 2**20
 
 
 def _nbytes(X) -> int:
@@ -208,7 +209,8 @@ class PathSearchCV(BaseEstimator):
         pipeline = clone(self.estimator).set_params(**result.params)
         if result.transform is not None:
             transform = result.transform
-            X_train = result.transformed if result.transformed is not None else transform.transform(X)
+            reusable = result.transformed is not None and result.transformed.shape[0] == len(y)
+            X_train = result.transformed if reusable else transform.transform(X)
         else:
             transform = pipeline[:-1]
             X_train = transform.fit_transform(X, y)

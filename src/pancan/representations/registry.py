@@ -49,7 +49,6 @@ class Representation:
     settings: tuple[str, ...] = ()  # other benchmark settings it reads
     network: str | None = None  # None, "main", or a control in NETWORK_CONTROLS
     smoothing: bool = False  # reads the cohort's cached smoothed profiles
-    ranked: bool = False  # reads the cohort's cached ranked smoothed profiles (NSQN)
     family: str = ""  # the representation a network control randomises
     clinical: bool = False  # the clinical-covariates model (not a mutation representation)
     adjacency: bool = False  # its transformer needs the network's adjacency (not only its gene count)
@@ -150,8 +149,8 @@ REGISTRY.add(Representation("mutation_count", "mutation count", "#8c8c8c", _muta
                             settings=("mutation_count_genes",), network="main",
                             description="one feature: the number of mutated (network) genes"))
 _NSQN = REGISTRY.add(Representation("nsqn", "NSQN", "#dd8452", _nsqn, parameter="alpha", grid_key="smoothing_alpha",
-                                    settings=("smoothing",), network="main", smoothing=True, ranked=True,
-                                    adjacency=True, description="network smoothing + quantile normalisation"))
+                                    settings=("smoothing",), network="main", smoothing=True, adjacency=True,
+                                    description="network smoothing + quantile normalisation"))
 _SMOOTHING = REGISTRY.add(Representation("smoothing", "smoothing", "#f1c27d", _smoothing, parameter="alpha",
                                          grid_key="smoothing_alpha", settings=("smoothing",), network="main",
                                          smoothing=True, adjacency=True, description="network smoothing alone"))

@@ -134,30 +134,23 @@ class RowCache:
             _evict()
             return result
 
-    def register_source(self, key: Hashable, X: sp.csr_matrix, path: str | Path | tuple) -> None:
-        """Rows of `X` under `key` are stored, in order, in the .npy file at `path` (a cached rule output).
-
-        For transforms with several result arrays, `path` is a tuple: one .npy file per array.
-        """
+    def register_source(self, key: Hashable, X: sp.csr_matrix, path: str | Path) -> None:
+        """Rows of `X` under `key` are stored, in order, in the .npy file at `path` (a cached rule output)."""
         keys = row_fingerprints(X)
-        paths = tuple(Path(p) for p in path) if isinstance(path, (tuple, list)) else (Path(path),)
         with _LOCK:
-            self._sources[key] = ({k: i for i, k in enumerate(keys.tolist())}, paths)
+            self._sources[key] = ({k: i for i, k in enumerate(keys.tolist())}, Path(path))
 
     def _load_or_compute(self, key, keys: np.ndarray, X: sp.csr_matrix, compute) -> tuple[np.ndarray, ...]:
         source = self._sources.get(key)
         if source is not None:
-            index, paths = source
+            index, path = source
             positions = [index.get(k) for k in keys.tolist()]
             if all(p is not None for p in positions):
-                positions = np.asarray(positions, dtype=np.int64)
-                arrays = []
-                for path in paths:
-                    stored = np.load(path, mmap_mode="r")
-                    arrays.append(np.array(stored[positions]))  # copy, then drop the map
-                    del stored
-                logger.debug("%s: %d rows read from %s", self.name, len(positions), ", ".join(map(str, paths)))
-                return tuple(arrays)
+                stored = np.load(path, mmap_mode="r")
+                rows = np.array(stored[np.asarray(positions, dtype=np.int64)])  # copy, then drop the map
+                del stored
+                logger.debug("%s: %d rows read from %s", self.name, len(rows), path)
+                return (rows,)
         self.computed_rows += X.shape[0]
         return compute(X)
 

@@ -173,21 +173,15 @@ class _Smoothed(NetworkGenesOutput):
 
 
 def register_precomputed(X, smoothed_path, adjacency, alpha: float, *, normalization: str = "symmetric",
-                         tol: float = 1e-6, max_iter: int = 500, ranked_paths: tuple | None = None) -> None:
+                         tol: float = 1e-6, max_iter: int = 500) -> None:
     """Declare that row i of the .npy file `smoothed_path` is the smoothing of row i of X.
 
     NetworkSmoothing and NSQN with these parameters then read those patients from the file
-    (the `smooth_profiles` rule output) instead of propagating them again. `ranked_paths`
-    (the `rank_smoothed_profiles` rule outputs: sorted values, run starts, run ends, see
-    `rank_profiles`) likewise spare NSQN the sorting of every patient in every job.
+    (the `smooth_profiles` rule output) instead of propagating them again.
     """
-    probe = NSQN(adjacency, alpha, normalization=normalization, tol=tol, max_iter=max_iter)
+    probe = NetworkSmoothing(adjacency, alpha, normalization=normalization, tol=tol, max_iter=max_iter)
     probe._fit_network(X)
-    rows = probe._network_rows(X)
-    if smoothed_path is not None:
-        SMOOTHED.register_source(probe._smoothing_key(), rows, smoothed_path)
-    if ranked_paths is not None:
-        RANKED.register_source(probe._ranking_key(), rows, tuple(ranked_paths))
+    SMOOTHED.register_source(probe._smoothing_key(), probe._network_rows(X), smoothed_path)
 
 
 class NetworkSmoothing(_Smoothed, TransformerMixin, BaseEstimator):
@@ -221,12 +215,10 @@ class NSQN(_Smoothed, TransformerMixin, BaseEstimator):
 
     def _ranked(self, X, fields: tuple[int, ...]):
         rows = self._network_rows(X)
+        key = ("nsqn ranks", *self._smoothing_key())
         # each patient's smoothed profile is needed once, to be ranked: not kept beside its ranking
-        return RANKED.rows(self._ranking_key(), rows, lambda missing: tuple(
-            rank_profiles(self._smoothed(missing, store=False), self.n_jobs)), fields=fields)
-
-    def _ranking_key(self) -> tuple:
-        return ("nsqn ranks", *self._smoothing_key())
+        return RANKED.rows(key, rows, lambda missing: tuple(rank_profiles(self._smoothed(missing, store=False),
+                                                                          self.n_jobs)), fields=fields)
 
     def fit(self, X, y=None):
         self._fit_network(X)
