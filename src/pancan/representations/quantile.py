@@ -46,7 +46,7 @@ def rank_profiles(F: np.ndarray, n_jobs: int = 1) -> RankedProfiles:
 
     def rank_chunk(start: int) -> None:
         block = F[start : start + _CHUNK_ROWS]
-        order = np.argsort(block, axis=1, kind="stable")
+        order = np.argsort(block, axis=1)  # any order within a tie run gives the same runs
         ordered = np.take_along_axis(block, order, axis=1)
         new_run = np.ones(block.shape, dtype=bool)
         new_run[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
