@@ -176,13 +176,28 @@ def test_hessian_from_sparse_columns_equals_the_sum_over_active_pairs_exactly(ac
     features = np.sort(rng.choice(300, q, replace=False))
     XW, XW_sparse = problem.columns(features)
     assert XW_sparse is not None and np.array_equal(XW_sparse.toarray(), XW)
-    dense, sparse = problem.hessian(XW, slack), problem.hessian(XW, slack, XW_sparse)
+    (dense, _), (sparse, state) = problem.hessian(XW, slack), problem.hessian(XW, slack, XW_sparse)
     np.testing.assert_array_equal(sparse, dense)
     active = slack > 0
     differences = XW[problem.earlier[active]] - XW[problem.later[active]]
     pair_sum = 2.0 / problem.m * sum(np.outer(d, d) for d in differences)
     ridge = 1e-12 + 1e-10 * np.trace(pair_sum) / q
     np.testing.assert_array_equal(sparse, pair_sum + ridge * np.eye(q))
+    # the next Newton step's Hessian, updated from the pairs whose activity changed, is the rebuilt one
+    for _ in range(3):
+        flip = rng.random(problem.m) < 0.01
+        assert 0 < 2 * flip.sum() < n  # few enough changes for the update (not a rebuild)
+        slack = np.where(flip, np.where(slack > 0, 0.0, rng.random(problem.m)), slack)
+        active = slack > 0
+        differences = XW[problem.earlier[active]] - XW[problem.later[active]]
+        pair_sum = 2.0 / problem.m * sum(np.outer(d, d) for d in differences)
+        expected = pair_sum + (1e-12 + 1e-10 * np.trace(pair_sum) / q) * np.eye(q)
+        for sparse_columns in (XW_sparse, None):
+            updated, _ = problem.hessian(XW, slack, sparse_columns, previous=state)
+            np.testing.assert_array_equal(updated, problem.hessian(XW, slack, sparse_columns)[0])
+            np.testing.assert_array_equal(updated, expected)
+            assert updated.flags.c_contiguous  # as a rebuilt one: BLAS products round by layout
+        _, state = problem.hessian(XW, slack, XW_sparse, previous=state)
     # dense, dense-enough or non-integer columns keep the dense products
     assert PairProblem(X.toarray(), earlier, later).columns(features)[1] is None
     assert PairProblem(sp.csr_matrix(np.ones((n, 300))), earlier, later).columns(features)[1] is None

