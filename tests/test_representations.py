@@ -213,6 +213,16 @@ def test_quantile_equals_reference(n_train, n_test, n_genes, seed):
     np.testing.assert_allclose(fast, reference_quantile_normalize(train, test), atol=1e-12)
 
 
+def test_quantile_equals_reference_on_wide_tied_rows_across_chunks():
+    # rows long enough for the unstable sort to reorder ties (short ones are insertion-sorted,
+    # which keeps their order) and more rows than one mapping chunk
+    rng = np.random.default_rng(7)
+    train = rng.integers(0, 6, (40, 300)).astype(float)
+    test = rng.integers(0, 6, (70, 300)).astype(float)
+    fast = QuantileNormalizer().fit(train).transform(test)
+    np.testing.assert_allclose(fast, reference_quantile_normalize(train, test), rtol=0, atol=1e-12)
+
+
 def test_nsqn_equals_smoothing_then_quantile_normalisation_and_fits_on_training_rows():
     X = rows_of({1}, {3, 4}, {0}, {2}, set(), {0, 4})
     fitted = nsqn(SMALL, alpha=0.5).fit(X[:3])

@@ -77,8 +77,10 @@ class PairProblem:
         self.B = pair_incidence(self.earlier, self.later, self.n)
         self.BT = self.B.T.tocsr()
         self.candidates = first_of_identical_columns(self.X)
-        # sparse Hessian products only for integer profiles, where every order of summation is exact
-        self._integer_sparse = sp.issparse(self.X) and bool(np.array_equal(self.X.data, np.rint(self.X.data)))
+        # sparse Hessian products and their updates only for integer profiles, where every order
+        # of summation is exact (while the sums stay below 2^53: a Hessian entry is at most 4 m max|x|^2)
+        self._integer_sparse = (sp.issparse(self.X) and bool(np.array_equal(self.X.data, np.rint(self.X.data)))
+                                and 4.0 * max(self.m, 1) * float(np.abs(self.X.data).max(initial=0.0)) ** 2 < 2.0**52)
         # X w with float32 X makes numpy cast X to float64 on every call; a cast copy, kept when
         # small (NSQN after the variance filter), gives the same products five times faster
         small_float32 = not sp.issparse(self.X) and self.X.dtype == np.float32 and self.X.size <= _CAST_COPY_MAX_ENTRIES
@@ -87,8 +89,11 @@ class PairProblem:
     def scores(self, w: np.ndarray) -> np.ndarray:
         """X w.
 
-        A large float32 X is never cast whole (numpy would copy it to float64 on every
-        call, 65 ms on BRCA's training rows): while w is sparse, only its support's columns are.
+        For a large float32 X, while w is sparse, only the support's columns are cast (numpy
+        would copy all of X to float64 on every call: 65 ms on BRCA's training rows). The
+        sum then runs in another order, so scores can differ in the last bit; they only
+        decide when to stop and which features enter, and the predictions of the paper
+        protocol's 140 NSQN jobs were identical to the last bit (docs/benchmarks.md).
         """
         if self._X_for_scores is self.X and not sp.issparse(self.X) and self.X.dtype != np.float64:
             support = np.flatnonzero(w)

@@ -85,7 +85,9 @@ def map_ranked(ranked, reference: np.ndarray, dtype=np.float64) -> np.ndarray:
         rows = slice(start, start + _MAP_CHUNK_ROWS)
         first, last = ranked.run_start[rows].ravel(), ranked.run_end[rows].ravel()
         block = out[rows].ravel()  # a view: out is C-contiguous
-        np.take(values, first, out=block)  # an untied entry takes the reference value at its rank
+        # an untied entry takes the reference value at its rank ("clip": positions are always
+        # valid, and numpy then writes into `out` directly instead of through a buffer)
+        np.take(values, first, out=block, mode="clip")
         tied = np.flatnonzero(first != last)
         if len(tied):  # tied entries share the mean over their run
             a, b = first[tied].astype(np.int64), last[tied].astype(np.int64)
