@@ -85,6 +85,8 @@ class PairProblem:
         # small (NSQN after the variance filter), gives the same products five times faster
         small_float32 = not sp.issparse(self.X) and self.X.dtype == np.float32 and self.X.size <= _CAST_COPY_MAX_ENTRIES
         self._X_for_scores = self.X.astype(np.float64) if small_float32 else self.X
+        # larger dense float32 X: cast only the support's columns (see `scores`)
+        self._cast_support_only = not sp.issparse(self.X) and self.X.dtype != np.float64 and not small_float32
 
     def scores(self, w: np.ndarray) -> np.ndarray:
         """X w.
@@ -95,7 +97,7 @@ class PairProblem:
         decide when to stop and which features enter, and the predictions of the paper
         protocol's 140 NSQN jobs were identical to the last bit (docs/benchmarks.md).
         """
-        if self._X_for_scores is self.X and not sp.issparse(self.X) and self.X.dtype != np.float64:
+        if self._cast_support_only:
             support = np.flatnonzero(w)
             if len(support) <= _SUPPORT_SCORES_FRACTION * len(w):
                 return self.X[:, support].astype(np.float64) @ w[support]
@@ -141,10 +143,9 @@ class PairProblem:
         if previous is not None and self._integer_sparse:
             changed = np.flatnonzero(active != previous.active)
             if 2 * len(changed) < self.n:  # cheaper than the n x q x q product of a rebuild
-                # C-ordered, as a rebuilt product is: later BLAS products round by the layout,
-                # and the steps stay bit for bit a rebuild's
-                product = previous.product.copy(order="C")
-                product += self._product_change(XW, changed, active[changed])
+                # C-ordered (both terms are), as a rebuilt product is: later BLAS products round
+                # by the layout, and the steps stay bit for bit a rebuild's
+                product = previous.product + self._product_change(XW, changed, active[changed])
         if product is None:
             product = self._pair_product(XW, active, XW_sparse)
         H = (2.0 / self.m) * product
@@ -171,8 +172,8 @@ class PairProblem:
     def _product_change(self, XW: np.ndarray, pairs: np.ndarray, now_active: np.ndarray) -> np.ndarray:
         """Sum over the given pairs of +-(x_i - x_j)(x_i - x_j)': + for pairs that became active.
 
-        Dense rows whatever the columns: a few hundred pairs at most, where BLAS beats sparse
-        products 3 to 15 times (measured on NetNorM working sets).
+        Dense rows whatever the columns: for fewer than n/2 pairs BLAS beats sparse products
+        3 to 15 times (measured on NetNorM working sets). C-ordered, like the matmul it is.
         """
         differences = XW[self.earlier[pairs]] - XW[self.later[pairs]]
         return differences.T @ (np.where(now_active, 1.0, -1.0)[:, None] * differences)
