@@ -118,6 +118,18 @@ class RowCache:
                 return tuple(entry.arrays[i][known] for i in (fields or range(len(entry.arrays))))
             arrays = self._load_or_compute(key, keys, X, compute)
             return tuple(arrays[i] for i in (fields or range(len(arrays))))
+        arrays, positions = self.locate(key, X, compute)
+        return tuple(arrays[i][positions] for i in (fields or range(len(arrays))))
+
+    def locate(self, key: Hashable, X: sp.csr_matrix,
+               compute: Callable[[sp.csr_matrix], tuple[np.ndarray, ...]]) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+        """Like rows(), without the copies: the memo's arrays and the position of each row of X in them.
+
+        Read only those positions: the arrays are the memo's own (rows are only ever added,
+        so the positions stay valid while the caller holds the arrays, even after eviction).
+        """
+        X = sp.csr_matrix(X)
+        keys = row_fingerprints(X)
         with _LOCK:
             entry = self._entries.setdefault(key, _Entry())
             _TICK[0] += 1
@@ -130,9 +142,9 @@ class RowCache:
                 rows = missing[first]
                 entry.add(unique_keys, self._load_or_compute(key, unique_keys, X[rows], compute))
                 known = entry.find(keys)
-            result = tuple(entry.arrays[i][known] for i in (fields or range(len(entry.arrays))))
+            arrays = entry.arrays
             _evict()
-            return result
+            return arrays, known
 
     def register_source(self, key: Hashable, X: sp.csr_matrix, path: str | Path) -> None:
         """Rows of `X` under `key` are stored, in order, in the .npy file at `path` (a cached rule output)."""

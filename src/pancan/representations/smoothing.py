@@ -213,23 +213,25 @@ class NSQN(_Smoothed, TransformerMixin, BaseEstimator):
     rows, a transform only gathers. Output: dense float32 (patients x network genes).
     """
 
-    def _ranked(self, X, fields: tuple[int, ...]):
+    def _ranked(self, X) -> tuple[RankedProfiles, np.ndarray]:
+        """The memo's within-patient rankings and the position of each row of X in them (no copies)."""
         rows = self._network_rows(X)
         key = ("nsqn ranks", *self._smoothing_key())
         # each patient's smoothed profile is needed once, to be ranked: not kept beside its ranking
-        return RANKED.rows(key, rows, lambda missing: tuple(rank_profiles(self._smoothed(missing, store=False),
-                                                                          self.n_jobs)), fields=fields)
+        arrays, positions = RANKED.locate(key, rows, lambda missing: tuple(rank_profiles(
+            self._smoothed(missing, store=False), self.n_jobs)))
+        return RankedProfiles(*arrays), positions
 
     def fit(self, X, y=None):
         self._fit_network(X)
-        (sorted_values,) = self._ranked(X, fields=(0,))
-        self.reference_ = quantile_reference(sorted_values)
+        ranked, positions = self._ranked(X)
+        self.reference_ = quantile_reference(ranked.sorted_values, rows=positions)
         return self
 
     def transform(self, X):
         check_is_fitted(self, "reference_")
-        run_start, run_end = self._ranked(X, fields=(1, 2))
-        return map_ranked(RankedProfiles(None, run_start, run_end), self.reference_, dtype=np.float32)
+        ranked, positions = self._ranked(X)
+        return map_ranked(ranked, self.reference_, dtype=np.float32, rows=positions)
 
 
 def nsqn(adjacency, alpha: float = 0.7, *, normalization: str = "symmetric", tol: float = 1e-6,

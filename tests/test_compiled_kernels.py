@@ -1,0 +1,92 @@
+"""The compiled loops (numba) give numpy's numbers bit for bit, on real smoothed profiles.
+
+Quantile normalisation and the variance filter run compiled loops for speed; the
+benchmark's results must not depend on that. Each loop is compared here with the plain
+numpy expression (or an independent per-row construction) it replaces.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+from real_data import aligned_cohort, pathway_commons_adjacency
+
+from pancan.benchmark.feature_steps import column_variance
+from pancan.representations.quantile import map_ranked, quantile_reference, rank_profiles
+from pancan.representations.row_cache import RowCache
+from pancan.representations.smoothing import smooth
+
+
+@lru_cache(maxsize=None)
+def lusc_smoothed() -> np.ndarray:
+    """LUSC's 173 patients smoothed on Pathway Commons (float32, as the smooth_profiles rule writes them)."""
+    return smooth(aligned_cohort("LUSC").X, pathway_commons_adjacency(), 0.7)
+
+
+def runs_by_unique(row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and last sorted position of each entry's value, from np.unique (independent of the kernel's scan)."""
+    values, first, counts = np.unique(np.sort(row), return_index=True, return_counts=True)
+    index = np.searchsorted(values, row)
+    return first[index], first[index] + counts[index] - 1
+
+
+def test_tie_runs_and_sorted_rows_equal_an_independent_construction():
+    F = lusc_smoothed()
+    ranked = rank_profiles(F, n_jobs=2)
+    np.testing.assert_array_equal(ranked.sorted_values, np.sort(F, axis=1))
+    tied = 0
+    for i in range(F.shape[0]):
+        start, end = runs_by_unique(F[i])
+        np.testing.assert_array_equal(ranked.run_start[i], start)
+        np.testing.assert_array_equal(ranked.run_end[i], end)
+        tied += int((start != end).sum())
+    assert tied > 0.05 * F.size  # real smoothed profiles are full of ties (unreached genes): the tied branch is exercised
+
+
+def test_reference_and_map_equal_numpy_bit_for_bit():
+    F = lusc_smoothed()
+    ranked = rank_profiles(F)
+    rows = np.sort(np.random.default_rng(0).choice(F.shape[0], 120, replace=False))
+    reference = quantile_reference(ranked.sorted_values, rows=rows)
+    assert np.array_equal(reference, ranked.sorted_values[rows].mean(axis=0, dtype=np.float64))
+    start, end = ranked.run_start[rows].astype(np.int64), ranked.run_end[rows].astype(np.int64)
+    cumulative = np.concatenate([[0.0], np.cumsum(reference)])
+    tie_mean = (cumulative[end + 1] - cumulative[start]) / (end - start + 1)
+    for dtype in (np.float32, np.float64):
+        expected = np.where(start == end, reference.astype(dtype)[start], tie_mean.astype(dtype))
+        mapped = map_ranked(ranked, reference, dtype=dtype, rows=rows)
+        assert mapped.dtype == dtype and np.array_equal(mapped, expected)
+
+
+def test_column_variance_equals_numpy_var_bit_for_bit():
+    F = lusc_smoothed()
+    ranked = rank_profiles(F)
+    mapped = map_ranked(ranked, quantile_reference(ranked.sorted_values), dtype=np.float32)  # an NSQN training matrix
+    rng = np.random.default_rng(1)
+    for X in (mapped, F.astype(np.float64), mapped[:, ::3], rng.standard_normal((600, 3000)) * 1e4 + 3.0):
+        assert X.size >= 2**20  # large enough for the compiled loop
+        assert np.array_equal(column_variance(X), X.var(axis=0, dtype=np.float64))
+    small = rng.standard_normal((5, 4)).astype(np.float32)  # the numpy branch
+    assert np.array_equal(column_variance(small), small.var(axis=0, dtype=np.float64))
+
+
+def test_row_cache_locate_points_at_the_rows_it_would_copy():
+    cache = RowCache("test locate")
+    try:
+        X = sp.csr_matrix(np.array([[1.0, 0, 2], [0, 3, 0], [1.0, 0, 2], [4, 0, 0]]))
+        calls = []
+
+        def doubled(rows):
+            calls.append(rows.shape[0])
+            return (rows.toarray() * 2,)
+
+        (store,), positions = cache.locate("double", X, doubled)
+        assert calls == [3]  # the identical first and third rows are computed once
+        np.testing.assert_array_equal(store[positions], X.toarray() * 2)
+        assert positions[0] == positions[2]
+        (copied,) = cache.rows("double", X[[3, 1]], doubled)
+        assert calls == [3] and np.array_equal(copied, X[[3, 1]].toarray() * 2)
+    finally:
+        cache.clear()
