@@ -108,9 +108,9 @@ class RowCache:
         fields: which of the result arrays to return (all by default); store=False computes
         (or reads) the missing rows without keeping them, for results needed only once.
         """
-        X = sp.csr_matrix(X)
-        keys = row_fingerprints(X)
         if not store:
+            X = sp.csr_matrix(X)
+            keys = row_fingerprints(X)
             with _LOCK:
                 entry = self._entries.get(key)
                 known = entry.find(keys) if entry is not None else np.full(len(keys), -1)
