@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from real_data import aligned_cohort, pathway_commons_adjacency
 
 from pancan.benchmark.feature_steps import column_variance
-from pancan.representations.quantile import map_ranked, quantile_reference, rank_profiles
+from pancan.representations.quantile import QuantileNormalizer, map_ranked, quantile_reference, rank_profiles
 from pancan.representations.row_cache import RowCache
 from pancan.representations.smoothing import smooth
 
@@ -90,3 +90,42 @@ def test_row_cache_locate_points_at_the_rows_it_would_copy():
         assert calls == [3] and np.array_equal(copied, X[[3, 1]].toarray() * 2)
     finally:
         cache.clear()
+
+
+def test_reference_adds_rows_in_numpy_order_where_the_order_shows():
+    # float64 values whose sums round: another order of addition gives other bits
+    rng = np.random.default_rng(2)
+    sorted_values = np.sort(rng.standard_normal((300, 500)) * 1e4 + 3.0, axis=1)
+    rows = rng.permutation(300)[:200]
+    expected = sorted_values[rows].mean(axis=0, dtype=np.float64)
+    assert not np.array_equal(sorted_values[rows[::-1]].mean(axis=0, dtype=np.float64), expected)
+    assert np.array_equal(quantile_reference(sorted_values, rows=rows), expected)
+
+
+def test_layouts_numpy_sums_pairwise_keep_numpy():
+    rng = np.random.default_rng(3)
+    for X in (np.asfortranarray(rng.standard_normal((1500, 800)) * 1e4 + 3.0),  # numpy: pairwise per column
+              rng.standard_normal((2**20 + 5, 1)) * 1e4 + 3.0):  # one column: pairwise too
+        assert np.array_equal(column_variance(X), X.var(axis=0, dtype=np.float64))
+        if X.shape[1] > 1:
+            fitted = QuantileNormalizer().fit(X[:300])
+            assert np.array_equal(fitted.reference_, np.sort(X[:300], axis=1).mean(axis=0, dtype=np.float64))
+    big_endian = np.asfortranarray(rng.standard_normal((1200, 900))).astype(">f8")
+    assert np.array_equal(column_variance(big_endian), big_endian.var(axis=0, dtype=np.float64))
+    assert np.array_equal(rank_profiles(big_endian[:50]).sorted_values, np.sort(big_endian[:50], axis=1))
+
+
+def test_map_with_int32_positions_on_wide_tied_rows():
+    rng = np.random.default_rng(4)
+    F = rng.integers(0, 50, (6, 40_000)).astype(np.float32)  # more than 32,767 columns, every value tied
+    ranked = rank_profiles(F)
+    assert ranked.run_start.dtype == np.int32
+    for i in range(F.shape[0]):
+        start, end = runs_by_unique(F[i])
+        np.testing.assert_array_equal(ranked.run_start[i], start)
+        np.testing.assert_array_equal(ranked.run_end[i], end)
+    reference = quantile_reference(ranked.sorted_values)
+    start, end = ranked.run_start.astype(np.int64), ranked.run_end.astype(np.int64)
+    cumulative = np.concatenate([[0.0], np.cumsum(reference)])
+    expected = ((cumulative[end + 1] - cumulative[start]) / (end - start + 1)).astype(np.float32)
+    assert np.array_equal(map_ranked(ranked, reference, dtype=np.float32), expected)

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from pancan.numpy_order import adds_rows_in_order
 from pancan.representations.validation import feature_names
 
 _CHUNK_ROWS = 128  # rows ranked at once: bounds the (rows x genes) temporaries
@@ -37,6 +38,8 @@ def position_dtype(n_columns: int) -> np.dtype:
 def rank_profiles(F: np.ndarray, n_jobs: int = 1) -> RankedProfiles:
     """Sort each row once and record, for every entry, the first and last sorted position of its tie run."""
     F = np.asarray(F)
+    if F.dtype.kind not in "iuf" or F.dtype.itemsize < 4 or not F.dtype.isnative:
+        F = F.astype(np.float64)  # what the compiled loop takes (same order, same runs)
     n_rows, n_cols = F.shape
     dtype = position_dtype(n_cols)
     sorted_values = np.empty(F.shape, dtype=F.dtype)
@@ -75,7 +78,10 @@ def map_ranked(ranked, reference: np.ndarray, dtype=np.float64, rows: np.ndarray
 
 def quantile_reference(sorted_values: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     """The r-th reference value is the mean r-th smallest value across the (training) patients (`rows`, or all)."""
-    sorted_values = np.ascontiguousarray(sorted_values)
+    sorted_values = np.asarray(sorted_values)
+    if not adds_rows_in_order(sorted_values):
+        chosen = sorted_values if rows is None else sorted_values[rows]
+        return chosen.mean(axis=0, dtype=np.float64)
     rows = np.arange(len(sorted_values)) if rows is None else np.asarray(rows, dtype=np.int64)
     return _kernels().mean_of_rows(sorted_values, rows)
 

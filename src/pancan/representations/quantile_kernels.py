@@ -1,8 +1,9 @@
 """Compiled loops (numba) of quantile normalisation: tie runs, the reference, the map onto it.
 
 Each loop computes what the plain numpy expression in its docstring computes, in the same
-floating-point order, so the results are numpy's bit for bit (tests/test_representations.py
-checks it on real smoothed profiles). They exist for speed: numpy needs several passes,
+floating-point order, so the results are numpy's bit for bit (tests/test_compiled_kernels.py
+checks it on real smoothed profiles); the sum over rows only where numpy adds rows in order
+(`pancan.numpy_order`: C order, several columns), which is where it is called. They exist for speed: numpy needs several passes,
 index casts and row copies where one loop over the memoised rows suffices (BRCA, 780
 rows x 20,057 genes: the map 90 -> 16 ms; docs/benchmarks.md). Imported on first use only,
 so jobs that never quantile-normalise do not pay numba's import.
