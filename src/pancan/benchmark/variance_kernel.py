@@ -1,8 +1,9 @@
 """Compiled column variance (numba) of a dense matrix, for the variance filter.
 
 Same result as numpy's `X.var(axis=0, dtype=np.float64)` bit for bit (its two passes, rows
-added in order, as numpy does for C-ordered matrices of several columns; tested), without numpy's float64 temporaries of the whole block: 43 -> 11 ms
-on BRCA's 780 x 20,057 NSQN training matrix (docs/benchmarks.md). Imported on first use.
+added in order, as numpy does for C-ordered matrices of several columns; tested), without
+numpy's float64 temporaries of the whole block: 43 -> 11 ms on BRCA's 780 x 20,057 NSQN
+training matrix (docs/benchmarks.md). Imported on first use.
 """
 
 from __future__ import annotations
