@@ -1,0 +1,57 @@
+"""The benchmark scripts that docs/benchmarks.md quotes read a run's files as documented."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def load_script(name: str):
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_job(run: Path, job: str, wall: float, log_lines: list[str]) -> None:
+    (run / "benchmarks" / "benchmark").mkdir(parents=True, exist_ok=True)
+    (run / "logs" / "benchmark").mkdir(parents=True, exist_ok=True)
+    (run / "benchmarks" / "benchmark" / f"{job}.tsv").write_text(
+        "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+        f"{wall}\t0:00:05\t180.51\t411.75\t126.88\t147.19\t0.00\t0.00\t62.72\t1.95\n")
+    (run / "logs" / "benchmark" / f"{job}.log").write_text("\n".join(log_lines) + "\n")
+
+
+def test_evaluation_startup_splits_a_jobs_wall_time(tmp_path):
+    """Start-up is the wall time outside the log's first and last line; inner CV sums the grid-value lines."""
+    script = load_script("evaluation_startup")
+    write_job(tmp_path, "evaluate_representation_LUAD_netnorm_2", 5.0, [
+        "2026-12-03 14:45:31,905 INFO pancan: LUAD netnorm repeat 2: 472 patients, 5 outer folds, grid ...",
+        "2026-12-03 14:45:32,305 INFO pancan.benchmark.nested_cv: netnorm: grid value 1/2 {'representation__k': 10}"
+        " done for 5 outer folds in 0.4 s",
+        "2026-12-03 14:45:32,905 INFO pancan.benchmark.nested_cv: netnorm: grid value 2/2 {'representation__k': 30}"
+        " done for 5 outer folds in 0.6 s",
+        "2026-12-03 14:45:33,155 INFO pancan: mean Harrell's C 0.498 over 5 folds",
+    ])
+    write_job(tmp_path, "evaluate_representation_LUAD_raw_network_0", 2.5, [
+        "2026-12-03 14:46:00,000 INFO pancan: LUAD raw_network repeat 0: 472 patients",
+        "2026-12-03 14:46:01,000 INFO pancan: mean Harrell's C 0.5 over 5 folds",
+    ])
+    jobs = script.job_seconds(tmp_path).set_index("representation")
+    assert jobs.loc["netnorm", ["cancer", "repeat"]].tolist() == ["LUAD", "2"]
+    assert jobs.loc["netnorm", "logged"] == pytest.approx(1.25)
+    assert jobs.loc["netnorm", "start_up"] == pytest.approx(3.75)
+    assert jobs.loc["netnorm", "inner_cv"] == pytest.approx(1.0)
+    assert jobs.loc["raw_network", "start_up"] == pytest.approx(1.5)  # an underscore in the name
+    assert jobs.loc["raw_network", "inner_cv"] == 0
+
+
+def test_evaluation_startup_names_an_unfinished_job(tmp_path):
+    script = load_script("evaluation_startup")
+    write_job(tmp_path, "evaluate_representation_BRCA_nsqn_1", 5.0, ["2026-12-03 14:45:31,905 INFO pancan: started"])
+    with pytest.raises(SystemExit, match="evaluate_representation_BRCA_nsqn_1.tsv: not a finished evaluation job"):
+        script.job_seconds(tmp_path)
+    with pytest.raises(SystemExit, match="no benchmarks/benchmark"):
+        script.job_seconds(tmp_path / "empty")
