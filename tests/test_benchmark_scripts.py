@@ -24,10 +24,8 @@ def write_job(run: Path, job: str, wall: float, log_lines: list[str]) -> None:
     (run / "logs" / "benchmark" / f"{job}.log").write_text("\n".join(log_lines) + "\n")
 
 
-def test_evaluation_startup_splits_a_jobs_wall_time(tmp_path):
-    """Start-up is the wall time outside the log's first and last line; inner CV sums the grid-value lines."""
-    script = load_script("evaluation_startup")
-    write_job(tmp_path, "evaluate_representation_LUAD_netnorm_2", 5.0, [
+def write_two_jobs(run: Path) -> None:
+    write_job(run, "evaluate_representation_LUAD_netnorm_2", 5.0, [
         "2026-12-03 14:45:31,905 INFO pancan: LUAD netnorm repeat 2: 472 patients, 5 outer folds, grid ...",
         "2026-12-03 14:45:32,305 INFO pancan.benchmark.nested_cv: netnorm: grid value 1/2 {'representation__k': 10}"
         " done for 5 outer folds in 0.4 s",
@@ -35,10 +33,16 @@ def test_evaluation_startup_splits_a_jobs_wall_time(tmp_path):
         " done for 5 outer folds in 0.6 s",
         "2026-12-03 14:45:33,155 INFO pancan: mean Harrell's C 0.498 over 5 folds",
     ])
-    write_job(tmp_path, "evaluate_representation_LUAD_raw_network_0", 2.5, [
+    write_job(run, "evaluate_representation_LUAD_raw_network_0", 2.5, [
         "2026-12-03 14:46:00,000 INFO pancan: LUAD raw_network repeat 0: 472 patients",
         "2026-12-03 14:46:01,000 INFO pancan: mean Harrell's C 0.5 over 5 folds",
     ])
+
+
+def test_evaluation_startup_splits_a_jobs_wall_time(tmp_path):
+    """Start-up is the wall time outside the log's first and last line; inner CV sums the grid-value lines."""
+    script = load_script("evaluation_startup")
+    write_two_jobs(tmp_path)
     jobs = script.job_seconds(tmp_path).set_index("representation")
     assert jobs.loc["netnorm", ["cancer", "repeat"]].tolist() == ["LUAD", "2"]
     assert jobs.loc["netnorm", "logged"] == pytest.approx(1.25)
@@ -48,10 +52,27 @@ def test_evaluation_startup_splits_a_jobs_wall_time(tmp_path):
     assert jobs.loc["raw_network", "inner_cv"] == 0
 
 
+def test_evaluation_startup_table_sums_per_representation_and_in_all(tmp_path, capsys, monkeypatch):
+    script = load_script("evaluation_startup")
+    write_two_jobs(tmp_path)
+    table = script.per_representation(script.job_seconds(tmp_path))
+    assert table.loc["all", ["jobs", "wall", "start_up", "inner_cv"]].tolist() == pytest.approx([2, 7.5, 5.25, 1.0])
+    assert table.loc["all", "start_up_per_job"] == pytest.approx(2.625)
+    assert table.loc["netnorm", "start_up_per_job"] == pytest.approx(3.75)
+    monkeypatch.setattr("sys.argv", ["evaluation_startup.py", str(tmp_path)])
+    script.main()
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].split("|")[1].strip() == "representation"
+    assert [cell.strip() for cell in printed[-1].split("|")[1:-1]] == ["all", "2", "7.5", "5.25", "1", "2.62"]
+
+
 def test_evaluation_startup_names_an_unfinished_job(tmp_path):
     script = load_script("evaluation_startup")
     write_job(tmp_path, "evaluate_representation_BRCA_nsqn_1", 5.0, ["2026-12-03 14:45:31,905 INFO pancan: started"])
-    with pytest.raises(SystemExit, match="evaluate_representation_BRCA_nsqn_1.tsv: not a finished evaluation job"):
+    with pytest.raises(SystemExit, match="evaluate_representation_BRCA_nsqn_1.log: missing, or fewer than two"):
+        script.job_seconds(tmp_path)
+    (tmp_path / "logs" / "benchmark" / "evaluate_representation_BRCA_nsqn_1.log").unlink()
+    with pytest.raises(SystemExit, match="evaluate_representation_BRCA_nsqn_1.log: missing"):
         script.job_seconds(tmp_path)
     with pytest.raises(SystemExit, match="no benchmarks/benchmark"):
         script.job_seconds(tmp_path / "empty")

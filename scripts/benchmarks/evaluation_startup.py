@@ -4,10 +4,10 @@
 
 For every evaluate_representation job of a finished run, reads its wall seconds from
 benchmarks/ and its log from logs/. The log's first line is written once the job has
-imported its libraries and loaded the cohort, the network and the folds; its last line
-once every table is written. Start-up is the wall time outside that span (mostly the
-interpreter importing scikit-learn, SciPy and pandas). Prints a markdown table per
-representation (docs/benchmarks.md).
+imported its libraries and loaded the cohort, the network, the folds (and NSQN's smoothed
+matrices); its last line once every table is written. Start-up is the wall time outside
+that span: mostly Python importing scikit-learn, SciPy and pandas, then the loading and
+the process's exit. Prints a markdown table per representation (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -29,12 +29,17 @@ def job_seconds(run: Path) -> pd.DataFrame:
     rows = []
     for path in sorted((run / "benchmarks" / "benchmark").glob("evaluate_representation_*.tsv")):
         match = JOB.match(path.stem)
+        if match is None:
+            raise SystemExit(f"{path}: not named evaluate_representation_<cancer>_<representation>_<repeat>")
+        benchmark = pd.read_csv(path, sep="\t")
+        if benchmark.empty:
+            continue  # a header without a measurement, skipped as rule_benchmarks.py does
         log_path = run / "logs" / "benchmark" / f"{path.stem}.log"
         log = log_path.read_text() if log_path.exists() else ""
-        stamps = [datetime.strptime(s, "%Y-%m-%d %H:%M:%S,%f") for s in STAMP.findall(log)]
-        if match is None or len(stamps) < 2:
-            raise SystemExit(f"{path}: not a finished evaluation job (log with timestamps expected)")
-        wall = float(pd.read_csv(path, sep="\t")["s"].iloc[-1])
+        stamps = [datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f") for stamp in STAMP.findall(log)]
+        if len(stamps) < 2:
+            raise SystemExit(f"{log_path}: missing, or fewer than two timestamped lines (not a finished job's log)")
+        wall = float(benchmark["s"].iloc[-1])
         logged = (stamps[-1] - stamps[0]).total_seconds()
         rows.append({**match.groupdict(), "wall": wall, "logged": logged, "start_up": wall - logged,
                      "inner_cv": sum(float(s) for s in GRID_VALUE.findall(log))})
@@ -43,16 +48,20 @@ def job_seconds(run: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("run", type=Path, nargs="?", default=Path("."), help="the run's working directory")
-    jobs = job_seconds(parser.parse_args().run)
+def per_representation(jobs: pd.DataFrame) -> pd.DataFrame:
+    """Jobs and seconds summed per representation, with an "all" row and the mean start-up per job."""
     table = jobs.groupby("representation").agg(jobs=("wall", "size"), wall=("wall", "sum"),
                                                start_up=("start_up", "sum"), inner_cv=("inner_cv", "sum"))
     table.loc["all"] = table.sum()
     table["start_up_per_job"] = table["start_up"] / table["jobs"]
     table["jobs"] = table["jobs"].astype(int)
-    print(table.round(2).to_markdown())
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run", type=Path, nargs="?", default=Path("."), help="the run's working directory")
+    print(per_representation(job_seconds(parser.parse_args().run)).round(2).to_markdown())
 
 
 if __name__ == "__main__":
