@@ -41,7 +41,7 @@ rule evaluate_representation:
         "../../envs/pancan.yaml"
     threads: 1
     resources:
-        # measured (docs/benchmarks.md): NSQN 0.90 GB peak (with numba), others <= 0.4 GB
+        # measured (docs/benchmarks.md): NSQN 0.94 GB peak (with numba), others <= 0.4 GB
         mem_mb=lambda wildcards: (
             1500 if REGISTRY[wildcards.representation].smoothing else 1000
         ),
