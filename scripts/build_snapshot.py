@@ -27,9 +27,10 @@ def write_gzip_tsv(table: pd.DataFrame, path: Path) -> None:
     """Write a TSV.gz that is byte-identical for identical content."""
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = table.to_csv(sep="\t", index=False, lineterminator="\n").encode()
-    with open(path, "wb") as raw, gzip.GzipFile(
-        fileobj=raw, mode="wb", compresslevel=9, mtime=0, filename=""
-    ) as zipped:
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0, filename="") as zipped,
+    ):
         zipped.write(payload)
 
 

@@ -1,6 +1,6 @@
 """Write config/README.md from workflow/schemas/config.schema.yaml (keys, types, defaults, descriptions).
 
-    python scripts/document_config.py > config/README.md
+python scripts/document_config.py > config/README.md
 """
 
 import json

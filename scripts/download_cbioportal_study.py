@@ -5,7 +5,7 @@ from pathlib import Path
 from pancan.data.cbioportal import download_study
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     lock = Path(sm.params.lock_dir) / f"cbioportal_{sm.params.study}.json"

@@ -6,7 +6,7 @@ from pancan.atomic import remove_stale_temporaries
 from pancan.data.download import check_gzip, download_locked
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     for stale in remove_stale_temporaries(sm.output[0]):

@@ -22,7 +22,7 @@ from pancan.representations import NetworkAdjacency, align_to_network, register_
 from pancan.representations.registry import REGISTRY, RepresentationContext
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
     cancer, name, repeat = sm.wildcards.cancer, sm.wildcards.representation, int(sm.wildcards.repeat)
@@ -45,22 +45,49 @@ with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
         context = RepresentationContext(adjacency, aligned.n_network, n_jobs=sm.threads)
         X, clinical = aligned.X, None
         for alpha, path in zip(sorted(settings.smoothing_alpha), sm.input.get("smoothed", [])):
-            register_precomputed(X, path, context.adjacency, alpha, normalization=settings.smoothing_normalization,
-                                 tol=settings.smoothing_tol)
+            register_precomputed(
+                X,
+                path,
+                context.adjacency,
+                alpha,
+                normalization=settings.smoothing_normalization,
+                tol=settings.smoothing_tol,
+            )
     if benchmark["folds_file"]:
-        splits = splits_from_table(read_fold_table(sm.input.folds_file), ids, sm.input.folds_file, repeats=[repeat],
-                                   n_folds=settings.outer_folds)
+        splits = splits_from_table(
+            read_fold_table(sm.input.folds_file),
+            ids,
+            sm.input.folds_file,
+            repeats=[repeat],
+            n_folds=settings.outer_folds,
+        )
     else:
         # repeat r of RepeatedStratifiedKFold does not depend on how many repeats follow it
         splits = outer_splits(y["event"], settings.outer_folds, repeat + 1, settings.seed, repeats=[repeat])
     check_deaths(y["event"], splits, f"{cancer}")
     tau = uno_truncation(patients["time_days"].to_numpy(), **benchmark["uno_tau"])
     search = benchmark_search(entry, settings, context, clinical)
-    log.info("%s %s repeat %d: %d patients, %d outer folds, grid %s, %s, Uno tau %.0f days", cancer, name, repeat,
-             len(ids), len(splits), search.param_grid or "-", settings.penalties, tau)
+    log.info(
+        "%s %s repeat %d: %d patients, %d outer folds, grid %s, %s, Uno tau %.0f days",
+        cancer,
+        name,
+        repeat,
+        len(ids),
+        len(splits),
+        search.param_grid or "-",
+        settings.penalties,
+        tau,
+    )
     results = nested_cross_validation(
-        search, X, y, ids, splits, inner_seeds={(s.repeat, s.fold): settings.inner_seed_for(s.repeat, s.fold) for s in splits},
-        feature_names=None if entry.clinical else aligned.genes, uno_tau=tau, name=name,
+        search,
+        X,
+        y,
+        ids,
+        splits,
+        inner_seeds={(s.repeat, s.fold): settings.inner_seed_for(s.repeat, s.fold) for s in splits},
+        feature_names=None if entry.clinical else aligned.genes,
+        uno_tau=tau,
+        name=name,
     )
     metrics, predictions, coefficients = results.tables()
     for table in (metrics, predictions, coefficients):

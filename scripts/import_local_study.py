@@ -3,9 +3,16 @@
 from pancan.data.local_studies import import_study
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     record = import_study(sm.params.study, dict(sm.output), sm.params.lock)
     for role, entry in record["files"].items():
-        log.info("%s: %s %s (%d bytes, sha256 %s)", sm.wildcards.cancer, sm.params.study, role, entry["size"], entry["sha256"])
+        log.info(
+            "%s: %s %s (%d bytes, sha256 %s)",
+            sm.wildcards.cancer,
+            sm.params.study,
+            role,
+            entry["size"],
+            entry["sha256"],
+        )

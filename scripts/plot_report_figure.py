@@ -15,7 +15,7 @@ from pancan.report.landing_page import landing_page
 from pancan.report.summary_markdown import summary_markdown
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 
 def read(path):
@@ -33,8 +33,9 @@ def plot_cindex():
 
 def plot_pan_cancer():
     folds = read(sm.input.folds)
-    return pan_cancer_figure(folds[folds["representation"].isin(sm.params.representations)], read(sm.input.pan_cancer),
-                             read(sm.input.tests))
+    return pan_cancer_figure(
+        folds[folds["representation"].isin(sm.params.representations)], read(sm.input.pan_cancer), read(sm.input.tests)
+    )
 
 
 def plot_hyperparameters():
@@ -42,8 +43,10 @@ def plot_hyperparameters():
 
 
 def plot_burden():
-    tables = {c: burden_cindex(read(pred), read(pat))
-              for c, pred, pat in zip(sm.params.cancers, sm.input.predictions, sm.input.patients)}
+    tables = {
+        c: burden_cindex(read(pred), read(pat))
+        for c, pred, pat in zip(sm.params.cancers, sm.input.predictions, sm.input.patients)
+    }
     write_table_atomic(pd.concat([t.assign(cancer=c) for c, t in tables.items()]), sm.output.table)
     return burden_figure(tables)
 
@@ -51,8 +54,11 @@ def plot_burden():
 def plot_kaplan_meier():
     name = chosen_representation(read(sm.input.folds), sm.params.representations, sm.params.choice)
     predictions = read(sm.input.predictions)
-    figure, p_value = kaplan_meier_risk_groups(predictions[predictions["representation"] == name],
-                                               read(sm.input.patients), representation_title(sm.wildcards.cancer, name))
+    figure, p_value = kaplan_meier_risk_groups(
+        predictions[predictions["representation"] == name],
+        read(sm.input.patients),
+        representation_title(sm.wildcards.cancer, name),
+    )
     log.info("%s: %s (chosen by %s), log-rank p = %s", sm.wildcards.cancer, name, sm.params.choice, p_value)
     return figure
 
@@ -66,14 +72,25 @@ def plot_selected_genes():
 
 
 def write_summary():
-    text = summary_markdown(read(sm.input.summary), read(sm.input.tests), read(sm.input.pan_cancer),
-                            read(sm.input.grid_edges), read(sm.input.cohorts))
+    text = summary_markdown(
+        read(sm.input.summary),
+        read(sm.input.tests),
+        read(sm.input.pan_cancer),
+        read(sm.input.grid_edges),
+        read(sm.input.cohorts),
+    )
     write_text_atomic(sm.output[0], text)
 
 
 def write_report_landing():
-    text = landing_page(sm.config, read(sm.input.cohorts), read(sm.input.networks), read(sm.input.summary),
-                        read(sm.input.tests), read(sm.input.pan_cancer))
+    text = landing_page(
+        sm.config,
+        read(sm.input.cohorts),
+        read(sm.input.networks),
+        read(sm.input.summary),
+        read(sm.input.tests),
+        read(sm.input.pan_cancer),
+    )
     write_text_atomic(sm.output[0], text)
 
 

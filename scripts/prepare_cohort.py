@@ -9,7 +9,7 @@ from pancan.data.cohort_inputs import cbioportal_inputs, snapshot_inputs
 from pancan.data.manifest import verify_files
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     cancer = sm.wildcards.cancer

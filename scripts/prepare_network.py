@@ -15,7 +15,7 @@ from pancan.networks.sources import (
 )
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     name, settings = sm.wildcards.network, sm.params.settings

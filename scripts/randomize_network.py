@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from pancan.networks.gene_network import GeneNetwork
 from pancan.networks import permute_gene_labels, rewire_edges
+from pancan.networks.gene_network import GeneNetwork
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     network = GeneNetwork.load(Path(sm.input.adjacency).parent, sm.wildcards.network)

@@ -8,7 +8,7 @@ from pancan.stratification import Profiles, choose_k
 from pancan.stratification.model_selection import consensus_over_k
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     profiles = Profiles.load(sm.input.profiles)
@@ -23,16 +23,30 @@ with rule_logging(sm.log[0]) as log:
     table["chosen"] = table["k"] == chosen
     write_table_atomic(table, sm.output.model_selection)
     with atomic_path(sm.output.consensus) as tmp, open(tmp, "wb") as handle:
-        np.savez_compressed(handle, patients=profiles.patients.astype(str), ks=np.array(sm.params.ks),
-                            consensus=result["consensus"], co_sampled=result["co_sampled"],
-                            subtypes=result["subtypes"], order=result["order"])
+        np.savez_compressed(
+            handle,
+            patients=profiles.patients.astype(str),
+            ks=np.array(sm.params.ks),
+            consensus=result["consensus"],
+            co_sampled=result["co_sampled"],
+            subtypes=result["subtypes"],
+            order=result["order"],
+        )
     cohort = pd.read_csv(sm.input.patients, sep="\t", dtype={"patient_id": str})[["patient_id"]]
     assigned = pd.DataFrame({f"k{k}": s for k, s in zip(sm.params.ks, result["subtypes"])})
     assigned.insert(0, "patient_id", profiles.patients.astype(str))
     assignments = cohort.merge(assigned, on="patient_id", how="left")
     assignments.insert(1, "clustered", assignments[f"k{chosen}"].notna())
     assignments.insert(2, "subtype", assignments[f"k{chosen}"])
-    write_table_atomic(assignments.astype({c: "Int64" for c in assigned.columns[1:]}).astype({"subtype": "Int64"}),
-                       sm.output.assignments)
-    log.info("%s %s: %d subsamples; chosen k = %d\n%s", sm.wildcards.cancer, sm.wildcards.representation,
-             labels.shape[1], chosen, table.to_string(index=False))
+    write_table_atomic(
+        assignments.astype({c: "Int64" for c in assigned.columns[1:]}).astype({"subtype": "Int64"}),
+        sm.output.assignments,
+    )
+    log.info(
+        "%s %s: %d subsamples; chosen k = %d\n%s",
+        sm.wildcards.cancer,
+        sm.wildcards.representation,
+        labels.shape[1],
+        chosen,
+        table.to_string(index=False),
+    )

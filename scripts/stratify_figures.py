@@ -12,7 +12,7 @@ from pancan.figures.stratification_survival import subtype_kaplan_meier
 from pancan.figures.style import save_figure
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 
 def read(path):
@@ -37,8 +37,9 @@ def plot_subtype_consensus():
     k = chosen_k()
     with np.load(sm.input.consensus) as arrays:
         index = list(arrays["ks"]).index(k)
-        return consensus_heatmap(arrays["consensus"][index], arrays["order"][index], arrays["subtypes"][index],
-                                 f"{title()}, k = {k}")
+        return consensus_heatmap(
+            arrays["consensus"][index], arrays["order"][index], arrays["subtypes"][index], f"{title()}, k = {k}"
+        )
 
 
 def plot_subtype_survival():

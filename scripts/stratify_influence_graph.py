@@ -9,7 +9,7 @@ from pancan.networks import GeneNetwork
 from pancan.stratification import influence_knn_graph
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     network = GeneNetwork.load(Path(sm.input.adjacency).parent, sm.wildcards.network)

@@ -9,16 +9,28 @@ from pancan.networks import GeneNetwork
 from pancan.stratification import build_profiles
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     cohort = Cohort.load(Path(sm.input.patients).parent, sm.wildcards.cancer)
-    has_network = "network_adjacency" in sm.input.keys()
+    has_network = sm.input.get("network_adjacency") is not None
     network = GeneNetwork.load(Path(sm.input.network_adjacency).parent) if has_network else None
-    smoothed = np.load(sm.input.smoothed) if "smoothed" in sm.input.keys() else None
-    profiles = build_profiles(sm.wildcards.representation, cohort, network, min_mutations=sm.params.min_mutations,
-                              smoothed=smoothed, netnorm_k=sm.params.netnorm_k)
+    smoothed = np.load(sm.input.smoothed) if sm.input.get("smoothed") else None
+    profiles = build_profiles(
+        sm.wildcards.representation,
+        cohort,
+        network,
+        min_mutations=sm.params.min_mutations,
+        smoothed=smoothed,
+        netnorm_k=sm.params.netnorm_k,
+    )
     profiles.save(sm.output[0])
-    log.info("%s %s: %d of %d patients (>= %d mutated genes) x %d features", cohort.cancer,
-             sm.wildcards.representation, len(profiles.patients), len(cohort.patients), sm.params.min_mutations,
-             len(profiles.features))
+    log.info(
+        "%s %s: %d of %d patients (>= %d mutated genes) x %d features",
+        cohort.cancer,
+        sm.wildcards.representation,
+        len(profiles.patients),
+        len(cohort.patients),
+        sm.params.min_mutations,
+        len(profiles.features),
+    )

@@ -9,7 +9,7 @@ from pancan.networks import GeneNetwork
 from pancan.stratification import Profiles, rank_sum_by_subtype, signatures_and_modules
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     profiles = Profiles.load(sm.input.profiles)
@@ -18,10 +18,17 @@ with rule_logging(sm.log[0]) as log:
     X = profiles.X.toarray() if hasattr(profiles.X, "toarray") else profiles.X
     tests = rank_sum_by_subtype(X, subtypes, profiles.features)
     network = GeneNetwork.load(Path(sm.input.network_adjacency).parent)
-    signatures, modules = signatures_and_modules(tests, network.adjacency, network.genes, fdr=sm.params.fdr,
-                                                 max_genes=sm.params.max_genes)
+    signatures, modules = signatures_and_modules(
+        tests, network.adjacency, network.genes, fdr=sm.params.fdr, max_genes=sm.params.max_genes
+    )
     write_table_atomic(signatures, sm.output.signatures)
     write_table_atomic(modules, sm.output.modules)
     counts = signatures.groupby("subtype")["in_module"].agg(["size", "sum"])
-    log.info("%s %s: signature genes (q < %g, at most %d) and module genes per subtype\n%s", sm.wildcards.cancer,
-             sm.wildcards.representation, sm.params.fdr, sm.params.max_genes, counts.to_string())
+    log.info(
+        "%s %s: signature genes (q < %g, at most %d) and module genes per subtype\n%s",
+        sm.wildcards.cancer,
+        sm.wildcards.representation,
+        sm.params.fdr,
+        sm.params.max_genes,
+        counts.to_string(),
+    )

@@ -11,7 +11,7 @@ from pancan.representations import align_to_network
 from pancan.stratification import Factorization, simulate_recovery
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     cohort = Cohort.load(Path(sm.input.patients).parent)
@@ -20,11 +20,19 @@ with rule_logging(sm.log[0]) as log:
     knn = sp.load_npz(sm.input.influence).tocsr()
     p = sm.params
     table = simulate_recovery(
-        aligned.X[:, : aligned.n_network], network.adjacency, knn, fractions=p.fractions,
-        module_size=int(sm.wildcards.size), seed=p.base_seed + int(sm.wildcards.seed), n_subtypes=p.subtypes,
-        runs=p.subsamples, alpha=p.alpha,
+        aligned.X[:, : aligned.n_network],
+        network.adjacency,
+        knn,
+        fractions=p.fractions,
+        module_size=int(sm.wildcards.size),
+        seed=p.base_seed + int(sm.wildcards.seed),
+        n_subtypes=p.subtypes,
+        runs=p.subsamples,
+        alpha=p.alpha,
         network_factorization=Factorization("network_nmf", p.regularization, p.max_iter, p.tol),
         raw_factorization=Factorization("nmf", 0.0, p.max_iter, p.tol),
-        patient_fraction=p.patient_fraction, feature_fraction=p.gene_fraction)
+        patient_fraction=p.patient_fraction,
+        feature_fraction=p.gene_fraction,
+    )
     write_table_atomic(table, sm.output[0])
     log.info("module size %s, seed %s\n%s", sm.wildcards.size, sm.wildcards.seed, table.to_string(index=False))

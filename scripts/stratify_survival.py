@@ -6,7 +6,7 @@ from pancan.atomic import write_table_atomic
 from pancan.stratification import cox_subtypes, logrank_by_k
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 
 def read(path):
@@ -23,5 +23,12 @@ with rule_logging(sm.log[0]) as log:
     subtypes = assignments.set_index("patient_id")["subtype"]
     terms, summary = cox_subtypes(subtypes, patients, clinical, sm.params.covariates, sm.params.stage_columns)
     write_table_atomic(terms.assign(k=chosen, **summary), sm.output.cox)
-    log.info("%s %s: log-rank per k\n%s\nCox at k = %d (%s)\n%s", sm.wildcards.cancer, sm.wildcards.representation,
-             logrank.to_string(index=False), chosen, summary, terms.to_string(index=False))
+    log.info(
+        "%s %s: log-rank per k\n%s\nCox at k = %d (%s)\n%s",
+        sm.wildcards.cancer,
+        sm.wildcards.representation,
+        logrank.to_string(index=False),
+        chosen,
+        summary,
+        terms.to_string(index=False),
+    )

@@ -7,7 +7,7 @@ from pancan.benchmark.comparisons import paired_tests, pan_cancer_summary
 from pancan.benchmark.results_summary import grid_edges, summarize_folds
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     folds = pd.concat([pd.read_csv(path, sep="\t") for path in sm.input.folds], ignore_index=True)

@@ -7,7 +7,7 @@ from pancan.benchmark.metrics import uno_truncation
 from pancan.benchmark.results_summary import combine_with_clinical
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 
 def read_all(paths):

@@ -9,7 +9,7 @@ from pancan.data.cohort import Cohort
 from pancan.data.cohort_summary import coverage_notes, summarize_cohorts
 from pancan.workflow_logging import rule_logging
 
-sm = snakemake  # noqa: F821 (injected by Snakemake)
+sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     cohorts = [Cohort.load(Path(path).parent, cancer) for path, cancer in zip(sm.input.patients, sm.params.cancers)]

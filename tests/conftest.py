@@ -5,7 +5,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from helpers import LoopbackServer  # noqa: E402
+from helpers import LoopbackServer
 
 
 @pytest.fixture

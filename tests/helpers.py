@@ -37,7 +37,7 @@ class LoopbackServer:
             def log_message(self, *args):  # keep test output quiet
                 pass
 
-            def do_GET(self):  # noqa: N802 (http.server API)
+            def do_GET(self):
                 server.requests.append(self.path)
                 queue = server.faults.get(self.path)
                 fault = queue.pop(0) if queue else None
@@ -68,7 +68,7 @@ class LoopbackServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
-    def __enter__(self) -> "LoopbackServer":
+    def __enter__(self) -> LoopbackServer:
         self.thread.start()
         return self
 
@@ -105,7 +105,7 @@ def cbioportal_study_files(cancer: str, snapshot: Path = SNAPSHOT) -> dict[str, 
             "NCBI_Build": "GRCh37",
             "Variant_Classification": calls["variant_classification"],
             "Tumor_Sample_Barcode": calls["patient_id"] + "-01",
-            "Comment": "see #notes; \"quoted\"",
+            "Comment": 'see #notes; "quoted"',
         }
     )
     maf_text = "#version 2.4\n" + maf.to_csv(sep="\t", index=False, lineterminator="\n")
@@ -121,13 +121,21 @@ def cbioportal_study_files(cancer: str, snapshot: Path = SNAPSHOT) -> dict[str, 
             "SEX": patients["gender"].str.capitalize(),
         }
     )
-    header = "\n".join(["#Patient Identifier\tOverall Survival Status\tOverall Survival (Months)\tAge\tSex",
-                        "#Patient identifier\tOS status\tOS months\tAge\tSex",
-                        "#STRING\tSTRING\tNUMBER\tNUMBER\tSTRING", "#1\t1\t1\t1\t1"])
-    patient_text = header + "\n" + patient_table.to_csv(sep="\t", index=False, na_rep="[Not Available]", lineterminator="\n")
+    header = "\n".join(
+        [
+            "#Patient Identifier\tOverall Survival Status\tOverall Survival (Months)\tAge\tSex",
+            "#Patient identifier\tOS status\tOS months\tAge\tSex",
+            "#STRING\tSTRING\tNUMBER\tNUMBER\tSTRING",
+            "#1\t1\t1\t1\t1",
+        ]
+    )
+    patient_text = (
+        header + "\n" + patient_table.to_csv(sep="\t", index=False, na_rep="[Not Available]", lineterminator="\n")
+    )
     sample_ids = sorted(set(calls["patient_id"]))
-    sample_text = "#Patient Identifier\tSample Identifier\n#a\tb\n#STRING\tSTRING\n#1\t1\nPATIENT_ID\tSAMPLE_ID\n" + "".join(
-        f"{p}\t{p}-01\n" for p in sample_ids
+    sample_text = (
+        "#Patient Identifier\tSample Identifier\n#a\tb\n#STRING\tSTRING\n#1\t1\nPATIENT_ID\tSAMPLE_ID\n"
+        + "".join(f"{p}\t{p}-01\n" for p in sample_ids)
     )
     return {
         "data_mutations.txt": maf_text.encode(),
@@ -142,7 +150,10 @@ def study_archive(cancer: str, files: dict[str, bytes]) -> bytes:
     return tar_gz({f"{study}/{name}": data for name, data in files.items()})
 
 
-SMALL_MOLECULE_ROWS = [("CHEBI:15422", "consumption-controlled-by", "TP53"), ("TP53", "chemical-affects", "CHEBI:15422")]
+SMALL_MOLECULE_ROWS = [
+    ("CHEBI:15422", "consumption-controlled-by", "TP53"),
+    ("TP53", "chemical-affects", "CHEBI:15422"),
+]
 
 
 def pathway_commons_sif_gz(snapshot: Path = SNAPSHOT) -> bytes:
@@ -174,10 +185,13 @@ def pathway_commons_extended_sif_gz(snapshot: Path = SNAPSHOT) -> bytes:
     edges["MEDIATOR_IDS"] = "http://identifiers.org/reactome/R-HSA-983157"
     edge_header = "PARTICIPANT_A\tINTERACTION_TYPE\tPARTICIPANT_B\tINTERACTION_DATA_SOURCE\tINTERACTION_PUBMED_ID\tPATHWAY_NAMES\tMEDIATOR_IDS\n"
     genes = sorted(set(table["gene_a"]) | set(table["gene_b"]))
-    participants = "".join(
-        f"{gene}\tProteinReference\t{gene}_HUMAN\tuniprot knowledgebase:P{i:05d}\thgnc symbol:{gene};ncbi gene:{i}\n"
-        for i, gene in enumerate(genes)
-    ) + "CHEBI:15422\tSmallMoleculeReference\tATP\tchebi:CHEBI:15422\t\n"
+    participants = (
+        "".join(
+            f"{gene}\tProteinReference\t{gene}_HUMAN\tuniprot knowledgebase:P{i:05d}\thgnc symbol:{gene};ncbi gene:{i}\n"
+            for i, gene in enumerate(genes)
+        )
+        + "CHEBI:15422\tSmallMoleculeReference\tATP\tchebi:CHEBI:15422\t\n"
+    )
     text = (
         edge_header
         + edges.to_csv(sep="\t", index=False, header=False)
@@ -193,7 +207,11 @@ def string_download_files(snapshot: Path = SNAPSHOT) -> tuple[bytes, bytes]:
     genes = sorted(set(table["gene_a"]) | set(table["gene_b"]))
     protein = {g: f"9606.ENSP{i:011d}" for i, g in enumerate(genes)}
     links = pd.DataFrame(
-        {"protein1": table["gene_a"].map(protein), "protein2": table["gene_b"].map(protein), "combined_score": table["combined_score"]}
+        {
+            "protein1": table["gene_a"].map(protein),
+            "protein2": table["gene_b"].map(protein),
+            "combined_score": table["combined_score"],
+        }
     )
     # STRING lists each edge in both directions, and low-score edges too.
     low = links.head(50).assign(combined_score="400")

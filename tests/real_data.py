@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from helpers import SNAPSHOT
 
@@ -16,27 +16,34 @@ from pancan.representations import AlignedMutations, NetworkAdjacency, align_to_
 PREFERENCE = ["01", "03", "05", "02", "06", "07"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def pathway_commons() -> GeneNetwork:
     return pathway_commons_network(SNAPSHOT / "networks" / "pathway_commons_v9_hgnc.tsv.gz")
 
 
-@lru_cache(maxsize=None)
+@cache
 def pathway_commons_adjacency() -> NetworkAdjacency:
     return NetworkAdjacency(pathway_commons().adjacency)
 
 
-@lru_cache(maxsize=None)
+@cache
 def snapshot_cohort(cancer: str, drop_zero_time: bool = False) -> Cohort:
     """The workflow's default cohort of a snapshot cancer type (non-silent calls, primary tumours)."""
     root = SNAPSHOT / "tcga" / cancer
     inputs = snapshot_inputs(root / "mutations.tsv.gz", root / "survival.tsv", root / "clinical.tsv")
-    cohort, _ = build_cohort(cancer, inputs.calls, inputs.survival, inputs.clinical, classes=NON_SILENT_CLASSES,
-                             sample_preference=PREFERENCE, drop_zero_time=drop_zero_time)
+    cohort, _ = build_cohort(
+        cancer,
+        inputs.calls,
+        inputs.survival,
+        inputs.clinical,
+        classes=NON_SILENT_CLASSES,
+        sample_preference=PREFERENCE,
+        drop_zero_time=drop_zero_time,
+    )
     return cohort
 
 
-@lru_cache(maxsize=None)
+@cache
 def aligned_cohort(cancer: str) -> AlignedMutations:
     return align_to_network(snapshot_cohort(cancer), pathway_commons())
 

@@ -33,8 +33,9 @@ def reference_netnorm(X, adjacency, k: int) -> np.ndarray:
     return out
 
 
-def reference_smoothing(X, adjacency, alpha: float, normalization: str = "symmetric", tol: float = 1e-10,
-                        max_iter: int = 10000) -> np.ndarray:
+def reference_smoothing(
+    X, adjacency, alpha: float, normalization: str = "symmetric", tol: float = 1e-10, max_iter: int = 10000
+) -> np.ndarray:
     """Per patient power iteration f <- alpha f A_norm + (1 - alpha) f0 until the step is below tol."""
     A = sp.csr_matrix(adjacency, dtype=np.float64)
     n_genes = A.shape[0]
@@ -88,8 +89,10 @@ def reference_netnorm_original(X, adjacency, k: int) -> np.ndarray:
         mutated = X[patient, :n_genes].toarray().ravel() != 0
         neighbours = A[:, mutated].sum(axis=1)
         peak = neighbours.max()
-        scores = [1 + degree[g] / degree.max() if mutated[g] else (neighbours[g] / peak if peak else 0.0)
-                  for g in range(n_genes)]
+        scores = [
+            1 + degree[g] / degree.max() if mutated[g] else (neighbours[g] / peak if peak else 0.0)
+            for g in range(n_genes)
+        ]
         # sort by (score, position): the last k are the highest scores, ties to the later gene
         chosen = sorted(range(n_genes), key=lambda g: (scores[g], g))[-k:]
         out[patient, chosen] = 1

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from pancan.data.barcodes import patient_ids, select_tumour_samples
-from pancan.errors import InputFileError
 from pancan.data.survival import DAYS_PER_MONTH, clean_survival, parse_status, survival_from_cbioportal
+from pancan.errors import InputFileError
 
 PRIMARY_FIRST = ["01", "03", "05", "02", "06", "07"]
 METASTATIC_FIRST = ["06", "07", "01", "03", "05", "02"]
@@ -37,7 +37,9 @@ def test_primary_preferred_normals_dropped_ties_deterministic():
     reasons = dict(zip(dropped["sample_id"], dropped["reason"]))
     assert reasons["TCGA-AA-0003-11A"] == "normal or control sample type"
     assert reasons["TCGA-AA-0004-08A"] == "tumour sample type not in preference list"
-    assert reasons["TCGA-AA-0001-06A"] == reasons["TCGA-AA-0001-01B"] == "another sample of the same patient was preferred"
+    assert (
+        reasons["TCGA-AA-0001-06A"] == reasons["TCGA-AA-0001-01B"] == "another sample of the same patient was preferred"
+    )
     # order of input does not matter
     again, _ = select_tumour_samples(list(reversed(samples)), PRIMARY_FIRST)
     assert again.equals(chosen)
@@ -49,7 +51,9 @@ def test_metastatic_first_for_skcm():
 
 
 def test_status_parsing():
-    parsed = parse_status(pd.Series(["1:DECEASED", "0:LIVING", "1:PROGRESSION", None, "DECEASED", "0"]), "f", "OS_STATUS")
+    parsed = parse_status(
+        pd.Series(["1:DECEASED", "0:LIVING", "1:PROGRESSION", None, "DECEASED", "0"]), "f", "OS_STATUS"
+    )
     assert parsed.iloc[[0, 1, 2, 4, 5]].tolist() == [1, 0, 1, 1, 0]
     assert pd.isna(parsed.iloc[3])
     with pytest.raises(InputFileError, match="unrecognised status 'MAYBE'"):
@@ -57,7 +61,9 @@ def test_status_parsing():
 
 
 def test_months_to_days_and_missing_columns():
-    patients = pd.DataFrame({"PATIENT_ID": ["P1", "P2"], "OS_STATUS": ["1:DECEASED", "0:LIVING"], "OS_MONTHS": ["12", "0.5"]})
+    patients = pd.DataFrame(
+        {"PATIENT_ID": ["P1", "P2"], "OS_STATUS": ["1:DECEASED", "0:LIVING"], "OS_MONTHS": ["12", "0.5"]}
+    )
     survival = survival_from_cbioportal(patients, "patients.txt")
     assert survival["time_days"].tolist() == pytest.approx([12 * 365.25 / 12, 0.5 * DAYS_PER_MONTH])
     with pytest.raises(InputFileError, match="patients.txt: clinical patient file lacks survival column.*DSS_STATUS"):
@@ -69,7 +75,11 @@ def test_months_to_days_and_missing_columns():
 
 def test_negative_missing_and_zero_times_are_dropped_and_counted():
     survival = pd.DataFrame(
-        {"patient_id": ["A", "B", "C", "D", "E"], "time_days": [10.0, -3.0, None, 0.0, 5.0], "event": [1, 0, 1, 1, None]}
+        {
+            "patient_id": ["A", "B", "C", "D", "E"],
+            "time_days": [10.0, -3.0, None, 0.0, 5.0],
+            "event": [1, 0, 1, 1, None],
+        }
     )
     kept, dropped = clean_survival(survival, "s.tsv")
     assert kept["patient_id"].tolist() == ["A", "D"]

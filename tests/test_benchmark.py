@@ -5,9 +5,8 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sksurv.util import Surv
-
 from sklearn.pipeline import Pipeline
+from sksurv.util import Surv
 
 from pancan.benchmark.feature_steps import VarianceFilter
 from pancan.benchmark.metrics import fold_metrics, uno_truncation
@@ -97,11 +96,16 @@ class RowSpy(TransformerMixin, BaseEstimator):
 
 
 def test_no_fitted_step_ever_sees_test_rows():
-    aligned, network, y, members = planted_cohort(n=150, p=60)
+    aligned, _network, y, _members = planted_cohort(n=150, p=60)
     features = np.column_stack([np.arange(len(y)), aligned.X.toarray()])
     seen = SEEN_BY_FIT.setdefault("leak", [])
-    search = PathSearchCV(Pipeline([("representation", RowSpy("leak")), ("filter", VarianceFilter(None)),
-                                    ("model", SparseSurvivalSVM())]), penalties=RelativePenalties(3), cv=3)
+    search = PathSearchCV(
+        Pipeline(
+            [("representation", RowSpy("leak")), ("filter", VarianceFilter(None)), ("model", SparseSurvivalSVM())]
+        ),
+        penalties=RelativePenalties(3),
+        cv=3,
+    )
     names = np.array(["row", *aligned.genes], dtype=object)
     for split in outer_splits(y["event"], 5, 2, seed=1):
         seen.clear()
@@ -114,7 +118,7 @@ def test_no_fitted_step_ever_sees_test_rows():
 
 def test_nested_cv_gives_what_the_search_gives_fold_by_fold():
     """The workflow's grid-major order changes nothing: each fold equals PathSearchCV.fit on its training part."""
-    aligned, network, y, members = planted_cohort(n=160, p=80, seed=2)
+    aligned, network, y, _members = planted_cohort(n=160, p=80, seed=2)
     context = RepresentationContext(NetworkAdjacency(network.adjacency), aligned.n_network)
     metrics, predictions, _ = evaluate("netnorm", aligned, network, y)
     for split in outer_splits(y["event"], 5, 1, seed=7):
@@ -157,7 +161,9 @@ def test_splits_from_table_reproduce_a_published_split(caplog):
         splits_from_table(pd.concat([table, table.iloc[[3]].assign(fold=0)]), ids, "folds.tsv")
     with pytest.raises(InputFileError, match="repeat 0 has 4 folds, benchmark.outer_folds is 5"):
         splits_from_table(table, ids, "folds.tsv", n_folds=5)
-    with pytest.raises(InputFileError, match="no fold for repeat 1 \\(the file has repeat\\(s\\) 0\\); lower benchmark.outer_repeats"):
+    with pytest.raises(
+        InputFileError, match="no fold for repeat 1 \\(the file has repeat\\(s\\) 0\\); lower benchmark.outer_repeats"
+    ):
         splits_from_table(table, ids, "folds.tsv", repeats=[1])
     stranger = pd.DataFrame({"patient_id": ["X1", "X2"], "repeat": 0, "fold": 4})
     with pytest.raises(InputFileError, match="repeat 0 fold 4 holds no patient of the cohort"):
@@ -187,6 +193,7 @@ def test_uno_c_is_truncated_at_one_time_per_cancer():
 def plain_uno_c(train_event, train_time, test_event, test_time, risk, tau):
     """Uno's C written out: test pairs whose earlier time is a death before tau, each weighted by 1 / G(T_i)^2,
     G the Kaplan-Meier estimate of the censoring distribution on the training patients; risk ties count 1/2."""
+
     def censoring_survival(t):
         survival = 1.0
         for u in np.unique(train_time[~train_event]):
@@ -220,18 +227,24 @@ def test_combination_and_summaries():
     # fold 0 by hand: the mean of the two models' ranks, scored by scikit-survival
     from scipy.stats import rankdata
     from sksurv.metrics import concordance_index_censored
+
     test = folds == 0
     average = rankdata(mutation["risk"][test]) + rankdata(clinical["risk"][test])
     expected = concordance_index_censored(survival["event"][test].astype(bool), time[test], average)[0]
     assert combined.loc[combined["fold"] == 0, "harrell_c"].item() == pytest.approx(expected)
     with pytest.raises(ValueError, match="same test folds"):
         combine_with_clinical(mutation, clinical.iloc[:50], survival, "x+clinical")
-    table = pd.DataFrame({
-        "cancer": "T", "repeat": 0, "fold": np.tile(np.arange(10), 2),
-        "representation": np.repeat(["a", "b"], 10),
-        "harrell_c": np.r_[np.linspace(0.6, 0.7, 10), np.linspace(0.5, 0.55, 10)],
-        "uno_c": 0.5, "n_selected": 3,
-    })
+    table = pd.DataFrame(
+        {
+            "cancer": "T",
+            "repeat": 0,
+            "fold": np.tile(np.arange(10), 2),
+            "representation": np.repeat(["a", "b"], 10),
+            "harrell_c": np.r_[np.linspace(0.6, 0.7, 10), np.linspace(0.5, 0.55, 10)],
+            "uno_c": 0.5,
+            "n_selected": 3,
+        }
+    )
     summary = summarize_folds(table.assign(uno_tau_days=900.0)).set_index("representation")
     assert summary.loc["a", "harrell_c_mean"] == pytest.approx(0.65) and summary.loc["a", "folds"] == 10
     assert summary.loc["a", "harrell_c_sd"] == pytest.approx(np.linspace(0.6, 0.7, 10).std(ddof=1), abs=1e-4)
@@ -243,14 +256,24 @@ def test_no_network_gene_and_no_covariate_are_named_errors():
     from pancan.representations import align_to_network
 
     aligned, network, y, _ = planted_cohort(n=20, p=30)
-    patients = pd.DataFrame({"patient_id": [f"P{i}" for i in range(20)], "time_days": y["time"], "event": y["event"],
-                             "n_mutations": 1})
-    lower = Cohort("LUAD", patients, np.array([g.lower() for g in aligned.genes], dtype=object), aligned.X,
-                   patients[["patient_id"]].assign(stage=np.nan))
-    with pytest.raises(InsufficientDataError, match="LUAD: none of the 30 mutated genes .* is a gene of network planted"):
+    patients = pd.DataFrame(
+        {"patient_id": [f"P{i}" for i in range(20)], "time_days": y["time"], "event": y["event"], "n_mutations": 1}
+    )
+    lower = Cohort(
+        "LUAD",
+        patients,
+        np.array([g.lower() for g in aligned.genes], dtype=object),
+        aligned.X,
+        patients[["patient_id"]].assign(stage=np.nan),
+    )
+    with pytest.raises(
+        InsufficientDataError, match="LUAD: none of the 30 mutated genes .* is a gene of network planted"
+    ):
         align_to_network(lower, network)
-    with pytest.raises(InsufficientDataError, match="LUAD: benchmark.clinical is on but the cohort has none of the "
-                                                    "covariates age_at_diagnosis_years, gender"):
+    with pytest.raises(
+        InsufficientDataError,
+        match="LUAD: benchmark.clinical is on but the cohort has none of the covariates age_at_diagnosis_years, gender",
+    ):
         clinical_covariates(lower, ["age_at_diagnosis_years", "gender"])
 
 
@@ -270,15 +293,25 @@ class MutatedNeighbours(TransformerMixin, BaseEstimator):
 def test_a_representation_added_to_the_registry_reaches_schema_and_engine():
 
     aligned, network, y, _ = planted_cohort(n=120, seed=3)
-    entry = Representation("mutated_neighbours", "mutated neighbours", "#7f3b08",
-                           lambda context, settings: MutatedNeighbours(context.adjacency), network="main",
-                           adjacency=True)
+    entry = Representation(
+        "mutated_neighbours",
+        "mutated neighbours",
+        "#7f3b08",
+        lambda context, settings: MutatedNeighbours(context.adjacency),
+        network="main",
+        adjacency=True,
+    )
     REGISTRY.add(entry)
     try:
-        schema = {"properties": {"benchmark": {"properties": {
-            "representations": {"items": {}}, "comparisons": {"items": {"items": {}}}}}}}
-        assert "mutated_neighbours" in schema_with_registry(schema)["properties"]["benchmark"]["properties"][
-            "representations"]["items"]["enum"]
+        schema = {
+            "properties": {
+                "benchmark": {"properties": {"representations": {"items": {}}, "comparisons": {"items": {"items": {}}}}}
+            }
+        }
+        assert (
+            "mutated_neighbours"
+            in schema_with_registry(schema)["properties"]["benchmark"]["properties"]["representations"]["items"]["enum"]
+        )
         context = RepresentationContext(NetworkAdjacency(network.adjacency), aligned.n_network)
         search = benchmark_search("mutated_neighbours", SETTINGS, context, random_state=0)
         search.fit(aligned.X[:90], y[:90])

@@ -20,23 +20,34 @@ def write_job(run: Path, job: str, wall: float, log_lines: list[str]) -> None:
     (run / "logs" / "benchmark").mkdir(parents=True, exist_ok=True)
     (run / "benchmarks" / "benchmark" / f"{job}.tsv").write_text(
         "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
-        f"{wall}\t0:00:05\t180.51\t411.75\t126.88\t147.19\t0.00\t0.00\t62.72\t1.95\n")
+        f"{wall}\t0:00:05\t180.51\t411.75\t126.88\t147.19\t0.00\t0.00\t62.72\t1.95\n"
+    )
     (run / "logs" / "benchmark" / f"{job}.log").write_text("\n".join(log_lines) + "\n")
 
 
 def write_two_jobs(run: Path) -> None:
-    write_job(run, "evaluate_representation_LUAD_netnorm_2", 5.0, [
-        "2026-12-03 14:45:31,905 INFO pancan: LUAD netnorm repeat 2: 472 patients, 5 outer folds, grid ...",
-        "2026-12-03 14:45:32,305 INFO pancan.benchmark.nested_cv: netnorm: grid value 1/2 {'representation__k': 10}"
-        " done for 5 outer folds in 0.4 s",
-        "2026-12-03 14:45:32,905 INFO pancan.benchmark.nested_cv: netnorm: grid value 2/2 {'representation__k': 30}"
-        " done for 5 outer folds in 0.6 s",
-        "2026-12-03 14:45:33,155 INFO pancan: mean Harrell's C 0.498 over 5 folds",
-    ])
-    write_job(run, "evaluate_representation_LUAD_raw_network_0", 2.5, [
-        "2026-12-03 14:46:00,000 INFO pancan: LUAD raw_network repeat 0: 472 patients",
-        "2026-12-03 14:46:01,000 INFO pancan: mean Harrell's C 0.5 over 5 folds",
-    ])
+    write_job(
+        run,
+        "evaluate_representation_LUAD_netnorm_2",
+        5.0,
+        [
+            "2026-12-03 14:45:31,905 INFO pancan: LUAD netnorm repeat 2: 472 patients, 5 outer folds, grid ...",
+            "2026-12-03 14:45:32,305 INFO pancan.benchmark.nested_cv: netnorm: grid value 1/2 {'representation__k': 10}"
+            " done for 5 outer folds in 0.4 s",
+            "2026-12-03 14:45:32,905 INFO pancan.benchmark.nested_cv: netnorm: grid value 2/2 {'representation__k': 30}"
+            " done for 5 outer folds in 0.6 s",
+            "2026-12-03 14:45:33,155 INFO pancan: mean Harrell's C 0.498 over 5 folds",
+        ],
+    )
+    write_job(
+        run,
+        "evaluate_representation_LUAD_raw_network_0",
+        2.5,
+        [
+            "2026-12-03 14:46:00,000 INFO pancan: LUAD raw_network repeat 0: 472 patients",
+            "2026-12-03 14:46:01,000 INFO pancan: mean Harrell's C 0.5 over 5 folds",
+        ],
+    )
 
 
 def test_evaluation_startup_splits_a_jobs_wall_time(tmp_path):

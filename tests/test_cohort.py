@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 from helpers import SNAPSHOT
 
-from pancan.data.cohort import Cohort, build_cohort
 from pancan.data.clinical import read_snapshot_clinical
+from pancan.data.cohort import Cohort, build_cohort
 from pancan.data.cohort_inputs import snapshot_inputs
-from pancan.errors import InputFileError
 from pancan.data.mutation_calls import NON_SILENT_CLASSES, read_maf
+from pancan.errors import InputFileError
 
 PREFERENCE = ["01", "03", "05", "02", "06", "07"]
 
@@ -41,7 +41,9 @@ def small_inputs():
 
 def test_hand_example():
     calls, survival, clinical = small_inputs()
-    cohort, log = build_cohort("TEST", calls, survival, clinical, classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE)
+    cohort, log = build_cohort(
+        "TEST", calls, survival, clinical, classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE
+    )
     assert cohort.patients["patient_id"].tolist() == ["TCGA-AA-0001", "TCGA-AA-0002"]
     assert cohort.genes.tolist() == ["KRAS", "TP53"]
     assert cohort.mutations.toarray().tolist() == [[0, 1], [1, 0]]
@@ -65,16 +67,24 @@ def test_hand_example():
 def test_nobody_left_is_an_error():
     calls, survival, clinical = small_inputs()
     with pytest.raises(InputFileError, match="no patient has both"):
-        build_cohort("TEST", calls, survival.assign(time_days=-1.0), clinical, classes=NON_SILENT_CLASSES,
-                     sample_preference=PREFERENCE, survival_path="surv.tsv")
+        build_cohort(
+            "TEST",
+            calls,
+            survival.assign(time_days=-1.0),
+            clinical,
+            classes=NON_SILENT_CLASSES,
+            sample_preference=PREFERENCE,
+            survival_path="surv.tsv",
+        )
 
 
 @pytest.fixture(scope="module")
 def luad():
     root = SNAPSHOT / "tcga" / "LUAD"
     inputs = snapshot_inputs(root / "mutations.tsv.gz", root / "survival.tsv", root / "clinical.tsv")
-    return build_cohort("LUAD", inputs.calls, inputs.survival, inputs.clinical,
-                        classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE)
+    return build_cohort(
+        "LUAD", inputs.calls, inputs.survival, inputs.clinical, classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE
+    )
 
 
 def test_luad_matches_data_readme_and_independent_count(luad):
@@ -89,8 +99,11 @@ def test_luad_matches_data_readme_and_independent_count(luad):
     assert cohort.mutations.nnz == len(pairs)
     per_patient = pairs.groupby("patient_id").size()
     # patient ids are pandas "string" dtype in the cohort, object in this plain reading: compare values
-    pd.testing.assert_series_equal(cohort.patients.set_index("patient_id")["n_mutations"],
-                                   per_patient.rename("n_mutations").rename_axis("patient_id"), check_index_type=False)
+    pd.testing.assert_series_equal(
+        cohort.patients.set_index("patient_id")["n_mutations"],
+        per_patient.rename("n_mutations").rename_axis("patient_id"),
+        check_index_type=False,
+    )
     row = cohort.patients["patient_id"].tolist().index("TCGA-05-4244")
     expected_genes = sorted(pairs.loc[pairs["patient_id"] == "TCGA-05-4244", "gene"])
     assert cohort.genes[cohort.mutations[row].indices].tolist() == expected_genes
@@ -99,10 +112,14 @@ def test_luad_matches_data_readme_and_independent_count(luad):
 def test_luad_clinical_covariates_aligned(luad):
     cohort, _ = luad
     clinical = cohort.clinical.set_index("patient_id")
-    assert {"age_at_diagnosis_years", "gender", "pathologic_stage", "pathologic_t", "residual_tumor"} <= set(clinical.columns)
+    assert {"age_at_diagnosis_years", "gender", "pathologic_stage", "pathologic_t", "residual_tumor"} <= set(
+        clinical.columns
+    )
     assert clinical.index.tolist() == cohort.patients["patient_id"].tolist()
     source = pd.read_csv(SNAPSHOT / "tcga" / "LUAD" / "clinical.tsv", sep="\t").set_index("patient_id")
-    assert clinical.loc["TCGA-05-4244", "pathologic_stage"] == source.loc["TCGA-05-4244", "pathologic_stage"] == "stage iv"
+    assert (
+        clinical.loc["TCGA-05-4244", "pathologic_stage"] == source.loc["TCGA-05-4244", "pathologic_stage"] == "stage iv"
+    )
     assert clinical["age_at_diagnosis_years"].dtype.kind == "f"
 
 
@@ -150,7 +167,9 @@ def primary_with_silent_calls_only():
         ],
         columns=["sample_id", "gene", "variant_classification"],
     )
-    survival = pd.DataFrame({"patient_id": ["TCGA-AA-0001", "TCGA-AA-0002"], "time_days": [10.0, 20.0], "event": [1, 0]})
+    survival = pd.DataFrame(
+        {"patient_id": ["TCGA-AA-0001", "TCGA-AA-0002"], "time_days": [10.0, 20.0], "event": [1, 0]}
+    )
     clinical = pd.DataFrame({"patient_id": ["TCGA-AA-0001", "TCGA-AA-0002"]})
     return calls, survival, clinical
 
@@ -163,8 +182,15 @@ def test_sample_is_chosen_before_the_class_filter():
     dropped = log.to_frame().set_index("item")["reason"]
     assert dropped["TCGA-AA-0001-06A"] == "another sample of the same patient was preferred"
     assert dropped["TCGA-AA-0001"].startswith("no selected call (all silent or filtered out")
-    kept, _ = build_cohort("T", calls, survival, clinical, classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE,
-                           keep_unmutated_patients=True)
+    kept, _ = build_cohort(
+        "T",
+        calls,
+        survival,
+        clinical,
+        classes=NON_SILENT_CLASSES,
+        sample_preference=PREFERENCE,
+        keep_unmutated_patients=True,
+    )
     assert kept.patients[["patient_id", "sample_id", "n_mutations"]].values.tolist() == [
         ["TCGA-AA-0001", "TCGA-AA-0001-01A", 0],
         ["TCGA-AA-0002", "TCGA-AA-0002-01A", 1],
@@ -172,8 +198,14 @@ def test_sample_is_chosen_before_the_class_filter():
     assert kept.genes.tolist() == ["TP53"] and kept.mutations.toarray().tolist() == [[0], [1]]
 
 
-@pytest.mark.parametrize("cancer, silent_only", [("BRCA", ["TCGA-A2-A25F", "TCGA-AC-A2FK", "TCGA-EW-A1P1"]),
-                                                  ("LUSC", ["TCGA-34-5241", "TCGA-46-3766"]), ("OV", ["TCGA-61-2109"])])
+@pytest.mark.parametrize(
+    "cancer, silent_only",
+    [
+        ("BRCA", ["TCGA-A2-A25F", "TCGA-AC-A2FK", "TCGA-EW-A1P1"]),
+        ("LUSC", ["TCGA-34-5241", "TCGA-46-3766"]),
+        ("OV", ["TCGA-61-2109"]),
+    ],
+)
 def test_snapshot_patients_with_only_silent_calls(cancer, silent_only):
     """The 6 snapshot patients whose calls are all silent: dropped by default, all-zero rows on request."""
     root = SNAPSHOT / "tcga" / cancer
@@ -189,7 +221,9 @@ def test_snapshot_patients_with_only_silent_calls(cancer, silent_only):
     assert set(default.patients["patient_id"]) == non_silent and set(kept.patients["patient_id"]) == sequenced
     zero_rows = kept.patients.loc[kept.patients["n_mutations"] == 0, "patient_id"].tolist()
     assert zero_rows == silent_only
-    assert set(log.to_frame().query("stage == 'intersect' and reason.str.startswith('no selected call')")["item"]) == set(silent_only)
+    assert set(
+        log.to_frame().query("stage == 'intersect' and reason.str.startswith('no selected call')")["item"]
+    ) == set(silent_only)
 
 
 def mc3_like_calls(cancer="GBM"):
@@ -203,14 +237,27 @@ def mc3_like_calls(cancer="GBM"):
 def test_exclude_filters_drops_and_counts_flagged_calls(tmp_path):
     calls = mc3_like_calls()
     maf = tmp_path / "mc3.maf"
-    calls.rename(columns={"patient_id": "Tumor_Sample_Barcode", "gene": "Hugo_Symbol",
-                          "variant_classification": "Variant_Classification"}).to_csv(maf, sep="\t", index=False)
+    calls.rename(
+        columns={
+            "patient_id": "Tumor_Sample_Barcode",
+            "gene": "Hugo_Symbol",
+            "variant_classification": "Variant_Classification",
+        }
+    ).to_csv(maf, sep="\t", index=False)
     root = SNAPSHOT / "tcga" / "GBM"
     snapshot = snapshot_inputs(root / "mutations.tsv.gz", root / "survival.tsv", root / "clinical.tsv")
     parsed = read_maf(maf)
     assert parsed["filter"].tolist() == calls["FILTER"].tolist()
-    cohort, log = build_cohort("GBM", parsed, snapshot.survival, snapshot.clinical, classes=NON_SILENT_CLASSES,
-                               sample_preference=PREFERENCE, exclude_filters=["wga", "StrandBias"], calls_path=maf)
+    cohort, log = build_cohort(
+        "GBM",
+        parsed,
+        snapshot.survival,
+        snapshot.clinical,
+        classes=NON_SILENT_CLASSES,
+        sample_preference=PREFERENCE,
+        exclude_filters=["wga", "StrandBias"],
+        calls_path=maf,
+    )
     # plain recount: a call goes when any of its flags is excluded
     flagged = calls["FILTER"].isin(["wga", "common_in_exac,wga", "native_wga_mix;StrandBias"])
     kept = calls[~flagged & calls["variant_classification"].isin(NON_SILENT_CLASSES)]
@@ -227,38 +274,68 @@ def test_exclude_filters_drops_and_counts_flagged_calls(tmp_path):
 def test_exclude_filters_without_a_filter_column_is_named():
     calls, survival, clinical = small_inputs()
     with pytest.raises(InputFileError, match="calls.maf: has no FILTER column, but mutations.exclude_filters"):
-        build_cohort("T", calls, survival, clinical, classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE,
-                     exclude_filters=["wga"], calls_path="calls.maf")
+        build_cohort(
+            "T",
+            calls,
+            survival,
+            clinical,
+            classes=NON_SILENT_CLASSES,
+            sample_preference=PREFERENCE,
+            exclude_filters=["wga"],
+            calls_path="calls.maf",
+        )
     with pytest.raises(InputFileError, match="calls.maf: T: every call has a FILTER flag listed"):
-        build_cohort("T", calls.assign(filter="wga"), survival, clinical, classes=NON_SILENT_CLASSES,
-                     sample_preference=PREFERENCE, exclude_filters=["wga"], calls_path="calls.maf")
+        build_cohort(
+            "T",
+            calls.assign(filter="wga"),
+            survival,
+            clinical,
+            classes=NON_SILENT_CLASSES,
+            sample_preference=PREFERENCE,
+            exclude_filters=["wga"],
+            calls_path="calls.maf",
+        )
 
 
 def test_no_selected_class_blames_the_mutation_file():
     calls, survival, clinical = small_inputs()
-    with pytest.raises(InputFileError, match=r"calls.maf: T: no call has a variant class listed in mutations.classes; "
-                                             r"classes found: Missense_Mutation \(3\), Nonsense_Mutation \(1\), Silent \(1\), Frame_Shift_Del \(1\)$"):
-        build_cohort("T", calls, survival, clinical, classes=["Silentt"], sample_preference=PREFERENCE, calls_path="calls.maf")
+    with pytest.raises(
+        InputFileError,
+        match=r"calls.maf: T: no call has a variant class listed in mutations.classes; "
+        r"classes found: Missense_Mutation \(3\), Nonsense_Mutation \(1\), Silent \(1\), Frame_Shift_Del \(1\)$",
+    ):
+        build_cohort(
+            "T", calls, survival, clinical, classes=["Silentt"], sample_preference=PREFERENCE, calls_path="calls.maf"
+        )
 
 
 def test_lower_case_symbols_are_reported(caplog):
     calls, survival, clinical = small_inputs()
     calls["gene"] = calls["gene"].str.lower().where(calls["gene"] != "TP53", "C1orf112")
-    build_cohort("T", calls, survival, clinical, classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE, calls_path="calls.maf")
+    build_cohort(
+        "T", calls, survival, clinical, classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE, calls_path="calls.maf"
+    )
     warning = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-    assert warning == ["calls.maf: 3 gene symbol(s) have lower-case letters (braf, egfr, kras): HGNC symbols are "
-                       "upper-case, so these match no network gene"]
+    assert warning == [
+        "calls.maf: 3 gene symbol(s) have lower-case letters (braf, egfr, kras): HGNC symbols are "
+        "upper-case, so these match no network gene"
+    ]
 
 
 def test_conflicting_clinical_rows_are_named(tmp_path):
     path = tmp_path / "clinical.tsv"
-    path.write_text("patient_id\tgender\tpathologic_stage\nTCGA-AA-0001\tmale\tstage i\nTCGA-AA-0001\tmale\tstage i\n"
-                    "TCGA-AA-0002\tfemale\tstage ii\n")
+    path.write_text(
+        "patient_id\tgender\tpathologic_stage\nTCGA-AA-0001\tmale\tstage i\nTCGA-AA-0001\tmale\tstage i\n"
+        "TCGA-AA-0002\tfemale\tstage ii\n"
+    )
     assert read_snapshot_clinical(path)["patient_id"].tolist() == ["TCGA-AA-0001", "TCGA-AA-0002"]  # identical: once
     with open(path, "a") as handle:
         handle.write("TCGA-AA-0002\tfemale\tstage iv\n")
-    with pytest.raises(InputFileError, match=r"clinical.tsv: patient TCGA-AA-0002 has 2 conflicting clinical rows "
-                                             r"\(they differ in pathologic_stage\)"):
+    with pytest.raises(
+        InputFileError,
+        match=r"clinical.tsv: patient TCGA-AA-0002 has 2 conflicting clinical rows "
+        r"\(they differ in pathologic_stage\)",
+    ):
         read_snapshot_clinical(path)
 
 
@@ -268,17 +345,26 @@ def test_network_coverage_notes_name_missing_genes_and_warn_when_symbols_do_not_
     from pancan.data.cohort_summary import coverage_notes
 
     cohort, _ = luad
-    network = pd.read_csv(SNAPSHOT / "networks" / "pathway_commons_v9_hgnc.tsv.gz", sep="\t", usecols=["gene_a", "gene_b"])
+    network = pd.read_csv(
+        SNAPSHOT / "networks" / "pathway_commons_v9_hgnc.tsv.gz", sep="\t", usecols=["gene_a", "gene_b"]
+    )
     genes = set(network["gene_a"]) | set(network["gene_b"])
-    (level, message), = coverage_notes(cohort, {"pathway_commons": genes}, shown=2)
+    ((level, message),) = coverage_notes(cohort, {"pathway_commons": genes}, shown=2)
     covered = sum(gene in genes for gene in cohort.genes)  # 14,858 of the 472 patients' 16,264 genes (91.4%)
     assert level == logging.INFO
-    assert message.startswith(f"LUAD: {covered} of {len(cohort.genes)} mutated genes (91.4%) are in network pathway_commons")
+    assert message.startswith(
+        f"LUAD: {covered} of {len(cohort.genes)} mutated genes (91.4%) are in network pathway_commons"
+    )
     counts = pd.Series(np.asarray(cohort.mutations.sum(axis=0)).ravel(), index=cohort.genes)
     top = counts[~counts.index.isin(genes)].sort_values(ascending=False, kind="stable").head(2)
     assert message.endswith(", ".join(f"{g} ({n} patients)" for g, n in top.items()))
-    lower = Cohort(cohort.cancer, cohort.patients, np.array([g.lower() for g in cohort.genes], dtype=object),
-                   cohort.mutations, cohort.clinical)
-    (level, message), = coverage_notes(lower, {"pathway_commons": genes})
+    lower = Cohort(
+        cohort.cancer,
+        cohort.patients,
+        np.array([g.lower() for g in cohort.genes], dtype=object),
+        cohort.mutations,
+        cohort.clinical,
+    )
+    ((level, message),) = coverage_notes(lower, {"pathway_commons": genes})
     assert level == logging.WARNING and f"LUAD: 0 of {len(cohort.genes)} mutated genes (0.0%)" in message
     assert "lower-case symbols?" in message

@@ -34,10 +34,26 @@ def folds_for(differences_by_cancer: dict, n_folds: int = 5, repeats: int = 2) -
         for repeat in range(repeats):
             for fold in range(n_folds):
                 base = 0.55 + rng.normal(0, 0.02)
-                rows += [{"cancer": cancer, "representation": "a", "repeat": repeat, "fold": fold, "n_train": 80,
-                          "n_test": 20, "harrell_c": base + shift + rng.normal(0, 0.01)},
-                         {"cancer": cancer, "representation": "b", "repeat": repeat, "fold": fold, "n_train": 80,
-                          "n_test": 20, "harrell_c": base}]
+                rows += [
+                    {
+                        "cancer": cancer,
+                        "representation": "a",
+                        "repeat": repeat,
+                        "fold": fold,
+                        "n_train": 80,
+                        "n_test": 20,
+                        "harrell_c": base + shift + rng.normal(0, 0.01),
+                    },
+                    {
+                        "cancer": cancer,
+                        "representation": "b",
+                        "repeat": repeat,
+                        "fold": fold,
+                        "n_train": 80,
+                        "n_test": 20,
+                        "harrell_c": base,
+                    },
+                ]
     return pd.DataFrame(rows)
 
 

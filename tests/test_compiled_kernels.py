@@ -7,7 +7,7 @@ numpy expression (or an independent per-row construction) it replaces.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -19,7 +19,7 @@ from pancan.representations.row_cache import RowCache
 from pancan.representations.smoothing import smooth
 
 
-@lru_cache(maxsize=None)
+@cache
 def lusc_smoothed() -> np.ndarray:
     """LUSC's 173 patients smoothed on Pathway Commons (float32, as the smooth_profiles rule writes them)."""
     return smooth(aligned_cohort("LUSC").X, pathway_commons_adjacency(), 0.7)
@@ -42,7 +42,9 @@ def test_tie_runs_and_sorted_rows_equal_an_independent_construction():
         np.testing.assert_array_equal(ranked.run_start[i], start)
         np.testing.assert_array_equal(ranked.run_end[i], end)
         tied += int((start != end).sum())
-    assert tied > 0.05 * F.size  # real smoothed profiles are full of ties (unreached genes): the tied branch is exercised
+    assert (
+        tied > 0.05 * F.size
+    )  # real smoothed profiles are full of ties (unreached genes): the tied branch is exercised
 
 
 def test_reference_and_map_equal_numpy_bit_for_bit():
@@ -104,8 +106,10 @@ def test_reference_adds_rows_in_numpy_order_where_the_order_shows():
 
 def test_layouts_numpy_sums_pairwise_keep_numpy():
     rng = np.random.default_rng(3)
-    for X in (np.asfortranarray(rng.standard_normal((1500, 800)) * 1e4 + 3.0),  # numpy: pairwise per column
-              rng.standard_normal((2**20 + 5, 1)) * 1e4 + 3.0):  # one column: pairwise too
+    for X in (
+        np.asfortranarray(rng.standard_normal((1500, 800)) * 1e4 + 3.0),  # numpy: pairwise per column
+        rng.standard_normal((2**20 + 5, 1)) * 1e4 + 3.0,
+    ):  # one column: pairwise too
         assert np.array_equal(column_variance(X), X.var(axis=0, dtype=np.float64))
         if X.shape[1] > 1:
             fitted = QuantileNormalizer().fit(X[:300])

@@ -43,7 +43,8 @@ def test_penalty_ratios_in_the_wrong_order_are_an_early_error():
     with pytest.raises(ConfigError) as error:
         validate_config(bad, SCHEMA, "config/config.yaml")
     assert str(error.value).splitlines()[1] == (
-        "  benchmark.penalties.min_ratio: 0.95 must not exceed benchmark.penalties.max_ratio (0.9)")
+        "  benchmark.penalties.min_ratio: 0.95 must not exceed benchmark.penalties.max_ratio (0.9)"
+    )
     bad["benchmark"]["penalties"]["C"] = [0.001]  # explicit costs: the ratios are not used
     validate_config(bad, SCHEMA, "config/config.yaml")
 
@@ -58,7 +59,12 @@ def test_command_line_strings_are_typed_by_the_schema():
         "benchmark": {"netnorm_k": ["50", "100"], "smoothing_alpha": ["0.5"], "clinical": "False"},
     }
     validate_config(config, SCHEMA)
-    assert config["download"] == {"retries": 1, "backoff_seconds": 0.5, "timeout_seconds": 30, "lock_dir": "resources/locks"}
+    assert config["download"] == {
+        "retries": 1,
+        "backoff_seconds": 0.5,
+        "timeout_seconds": 30,
+        "lock_dir": "resources/locks",
+    }
     assert config["survival"]["drop_zero_time"] is True and config["survival"]["endpoint"] == "OS"
     assert config["networks"]["string"]["min_score"] == 700
     assert config["mutations"]["exclude_filters"] == ["wga"]  # strings stay strings
@@ -74,9 +80,15 @@ def test_relative_defaults_resolve_against_the_workflow(tmp_path):
     workflow_dir.mkdir()
     workdir.mkdir()
     # the default names a folder shipped with the workflow
-    assert workflow_relative("resources/snapshot", "resources/snapshot", workflow_dir, workdir) == "../pancan/resources/snapshot"
+    assert (
+        workflow_relative("resources/snapshot", "resources/snapshot", workflow_dir, workdir)
+        == "../pancan/resources/snapshot"
+    )
     # unchanged where the working directory is the workflow's folder
-    assert workflow_relative("resources/snapshot", "resources/snapshot", workflow_dir, workflow_dir) == "resources/snapshot"
+    assert (
+        workflow_relative("resources/snapshot", "resources/snapshot", workflow_dir, workflow_dir)
+        == "resources/snapshot"
+    )
     # a path the user set is the user's, relative to the working directory
     assert workflow_relative("my/snapshot", "resources/snapshot", workflow_dir, workdir) == "my/snapshot"
     assert workflow_relative("/abs/snapshot", "resources/snapshot", workflow_dir, workdir) == "/abs/snapshot"
@@ -93,10 +105,32 @@ def test_config_readme_is_generated_from_schema():
 
 # the JSON-Schema keywords this schema may use; anything else is a flow-mapping typo, e.g. an unquoted
 # description with a comma in `{..., description: a, b}` that YAML splits into a junk key "b"
-SCHEMA_KEYWORDS = {"$schema", "title", "description", "type", "properties", "additionalProperties", "required",
-                   "default", "enum", "items", "minItems", "maxItems", "uniqueItems", "minimum", "maximum",
-                   "exclusiveMinimum", "exclusiveMaximum", "pattern", "minLength", "oneOf", "anyOf",
-                   "patternProperties", "propertyNames", "minProperties"}
+SCHEMA_KEYWORDS = {
+    "$schema",
+    "title",
+    "description",
+    "type",
+    "properties",
+    "additionalProperties",
+    "required",
+    "default",
+    "enum",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "pattern",
+    "minLength",
+    "oneOf",
+    "anyOf",
+    "patternProperties",
+    "propertyNames",
+    "minProperties",
+}
 
 
 def schema_keys(node, path=""):
@@ -117,4 +151,5 @@ def test_schema_nodes_hold_only_schema_keywords():
     unknown = [(path, key) for path, key in schema_keys(SCHEMA) if key not in SCHEMA_KEYWORDS]
     assert unknown == []
     assert SCHEMA["properties"]["benchmark"]["properties"]["uno_tau"]["properties"]["years"]["description"].endswith(
-        "the same for every fold of a cancer type.")
+        "the same for every fold of a cancer type."
+    )

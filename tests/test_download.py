@@ -17,8 +17,8 @@ from pancan.data.cbioportal import download_study, extract_members
 from pancan.data.cohort import build_cohort
 from pancan.data.cohort_inputs import cbioportal_inputs
 from pancan.data.download import check_gzip, download, download_locked, retry_delay
-from pancan.errors import ChecksumMismatchError, DownloadError
 from pancan.data.mutation_calls import NON_SILENT_CLASSES
+from pancan.errors import ChecksumMismatchError, DownloadError
 
 FAST = {"timeout": 1.0, "retries": 2, "backoff": 0.01}
 STUDY_OUTPUTS = ("mutations", "clinical_patient", "clinical_sample")
@@ -107,7 +107,9 @@ def test_truncated_archive_is_reported(tmp_path):
 def test_missing_member_is_reported(tmp_path):
     archive = tmp_path / "partial.tar.gz"
     archive.write_bytes(tar_gz({"study/data_clinical_patient.txt": b"PATIENT_ID\n"}))
-    with pytest.raises(DownloadError, match="partial.tar.gz: archive lacks member.*mutations: one of data_mutations.txt"):
+    with pytest.raises(
+        DownloadError, match="partial.tar.gz: archive lacks member.*mutations: one of data_mutations.txt"
+    ):
         extract_members(archive, {role: tmp_path / f"{role}.txt" for role in STUDY_OUTPUTS})
 
 
@@ -115,7 +117,12 @@ def test_real_cbioportal_study_layout_end_to_end(server, tmp_path):
     """study_es_0 (byte-exact cBioPortal files, older member names) served, extracted and made a cohort."""
     members = {
         f"study_es_0/{name}": (STUDY_ES_0 / name).read_bytes()
-        for name in ["data_mutations_extended.maf", "data_clinical_patients.txt", "data_clinical_samples.txt", "meta_study.txt"]
+        for name in [
+            "data_mutations_extended.maf",
+            "data_clinical_patients.txt",
+            "data_clinical_samples.txt",
+            "meta_study.txt",
+        ]
     }
     server.files["/study_es_0.tar.gz"] = tar_gz(members)
     archive = tmp_path / "study.tar.gz"
@@ -123,8 +130,15 @@ def test_real_cbioportal_study_layout_end_to_end(server, tmp_path):
     outputs = {role: tmp_path / f"{role}.txt" for role in STUDY_OUTPUTS}
     extract_members(archive, outputs)
     inputs = cbioportal_inputs(outputs["mutations"], outputs["clinical_patient"], outputs["clinical_sample"])
-    cohort, log = build_cohort("BRCA", inputs.calls, inputs.survival, inputs.clinical, classes=NON_SILENT_CLASSES,
-                               sample_preference=["01", "06"], sample_to_patient=inputs.sample_to_patient)
+    cohort, log = build_cohort(
+        "BRCA",
+        inputs.calls,
+        inputs.survival,
+        inputs.clinical,
+        classes=NON_SILENT_CLASSES,
+        sample_preference=["01", "06"],
+        sample_to_patient=inputs.sample_to_patient,
+    )
     # TCGA-A1-A0SB has samples -01 and -02 (recurrent, not in the preference): only -01 is used
     dropped = log.to_frame()
     assert "TCGA-A1-A0SB-02" not in set(cohort.patients["patient_id"])
@@ -140,7 +154,10 @@ def lock_files(folder):
 @pytest.mark.parametrize(
     "body, problem",
     [
-        (b"<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head></html>", "the server sent an HTML page"),
+        (
+            b"<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head></html>",
+            "the server sent an HTML page",
+        ),
         (b"cut", "truncated or corrupt archive"),  # replaced by half a real archive below
         (tar_gz({"study/meta_study.txt": b"cancer_study_identifier: x\n"}), "archive lacks member(s) mutations"),
     ],
@@ -167,10 +184,14 @@ def test_bad_study_archive_is_never_pinned(server, tmp_path, body, problem):
 def test_html_page_for_a_network_file_is_not_pinned(server, tmp_path):
     server.files["/pc.txt.gz"] = b"  <html><body>Login required</body></html>"
     with pytest.raises(DownloadError, match=r"pc.txt.gz: the server sent an HTML page \('<html><body>Login"):
-        download_locked(f"{server.url}/pc.txt.gz", tmp_path / "pc.txt.gz", tmp_path / "lock.json", validate=check_gzip, **FAST)
+        download_locked(
+            f"{server.url}/pc.txt.gz", tmp_path / "pc.txt.gz", tmp_path / "lock.json", validate=check_gzip, **FAST
+        )
     server.files["/pc.txt.gz"] = gzip.compress(b"A\tinteracts-with\tB\n")[:-10]  # a short gzip stream
     with pytest.raises(DownloadError, match="pc.txt.gz: not a complete gzip file"):
-        download_locked(f"{server.url}/pc.txt.gz", tmp_path / "pc.txt.gz", tmp_path / "lock.json", validate=check_gzip, **FAST)
+        download_locked(
+            f"{server.url}/pc.txt.gz", tmp_path / "pc.txt.gz", tmp_path / "lock.json", validate=check_gzip, **FAST
+        )
     assert lock_files(tmp_path) == [] and not (tmp_path / "pc.txt.gz").exists() and no_partial_files(tmp_path)
 
 
@@ -232,6 +253,10 @@ def test_killed_download_leaves_no_temporary_files(server, tmp_path):
     # a scratch folder that a SIGKILL left behind is removed by the next download
     (tmp_path / "GBM" / ".archive.left").mkdir()
     server.files["/ok.tar.gz"] = server.files["/slow.tar.gz"]
-    download_study(f"{server.url}/ok.tar.gz", {role: tmp_path / "GBM" / f"{role}.txt" for role in STUDY_OUTPUTS},
-                   tmp_path / "lock.json", **FAST)
+    download_study(
+        f"{server.url}/ok.tar.gz",
+        {role: tmp_path / "GBM" / f"{role}.txt" for role in STUDY_OUTPUTS},
+        tmp_path / "lock.json",
+        **FAST,
+    )
     assert sorted(p.name for p in (tmp_path / "GBM").iterdir()) == sorted(f"{role}.txt" for role in STUDY_OUTPUTS)

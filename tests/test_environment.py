@@ -41,11 +41,22 @@ def test_rule_scripts_run_where_the_package_is_not_installed(tmp_path):
     env = tmp_path / "deps-only"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
     python = env / "bin" / "python"
-    site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    probe = subprocess.run([python, "-c", "import pandas, snakemake, pancan"], capture_output=True, text=True,
-                           cwd=tmp_path, env={"PATH": "/usr/bin:/bin"})
+    probe = subprocess.run(
+        [python, "-c", "import pandas, snakemake, pancan"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert "No module named 'pancan'" in probe.stderr  # the emulated environment really lacks the package
     workdir = tmp_path / "run"
     (workdir / "config").mkdir(parents=True)
@@ -53,9 +64,23 @@ def test_rule_scripts_run_where_the_package_is_not_installed(tmp_path):
     config.update(snapshot_dir=str(SNAPSHOT), cancer_types=["GBM"], networks={"use": ["string"], "main": "string"})
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config))
     result = subprocess.run(
-        [python, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "1",
-         "results/networks/string/summary.tsv", "results/cohorts/GBM/patients.tsv"],
-        capture_output=True, text=True, timeout=300, env={"PATH": f"{env / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)},
+        [
+            python,
+            "-m",
+            "snakemake",
+            "-s",
+            str(REPO / "Snakefile"),
+            "-d",
+            str(workdir),
+            "--cores",
+            "1",
+            "results/networks/string/summary.tsv",
+            "results/cohorts/GBM/patients.tsv",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": f"{env / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (workdir / "results/cohorts/GBM/patients.tsv").read_text().count("\n") == 280  # header + 279 patients

@@ -50,7 +50,7 @@ def lusc():
 
 
 def test_the_cohort_and_pairs_are_the_originals(lusc):
-    settings, aligned, ids, y, splits, _ = lusc
+    _settings, _aligned, ids, y, splits, _ = lusc
     assert len(ids) == 173 and int(y["event"].sum()) == 84  # README of the reference
     for split in splits:
         row = RESULTS[(RESULTS["representation"] == "raw") & (RESULTS["fold"] == split.fold)].iloc[0]
@@ -95,8 +95,15 @@ def test_nested_cv_with_the_paper_protocol_reproduces_the_originals_means(lusc):
     settings, aligned, ids, y, splits, context = lusc
     seeds = {(s.repeat, s.fold): settings.inner_seed_for(s.repeat, s.fold) for s in splits}
     for name in ("raw", "netnorm", "mutation_count", "nsqn"):
-        metrics, _, _ = nested_cross_validation(benchmark_search(name, settings, context), aligned.X, y, ids, splits,
-                                                inner_seeds=seeds, feature_names=aligned.genes).tables()
+        metrics, _, _ = nested_cross_validation(
+            benchmark_search(name, settings, context),
+            aligned.X,
+            y,
+            ids,
+            splits,
+            inner_seeds=seeds,
+            feature_names=aligned.genes,
+        ).tables()
         original = RESULTS[RESULTS["representation"] == name].sort_values("fold")
         assert metrics["harrell_c"].mean() == pytest.approx(original["harrell_c_test"].mean(), abs=0.02), name
         if name != "nsqn":  # NSQN: the original normalised each test fold with its own reference (a leak)

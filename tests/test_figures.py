@@ -27,25 +27,41 @@ REPS = ["raw", "netnorm", "mutation_count"]
 def fold_table(cancers=("AAA", "BBB")):
     rows = []
     for cancer in cancers:
-        for name in REPS + ["netnorm+clinical"]:
+        for name in [*REPS, "netnorm+clinical"]:
             for repeat in range(2):
                 for fold in range(5):
-                    rows.append({"cancer": cancer, "representation": name, "repeat": repeat, "fold": fold,
-                                 "n_train": 80, "n_test": 20,
-                                 "harrell_c": 0.5 + 0.05 * (name == "netnorm") + RNG.normal(0, 0.01), "uno_c": 0.5,
-                                 "uno_tau_days": 1500.0, "n_selected": 3 if fold else 0,
-                                 "inner_c": 0.55 + 0.02 * (name == "raw"),
-                                 "parameter": "k" if name == "netnorm" else "",
-                                 "parameter_value": 50.0 * (fold % 2 + 1) if name == "netnorm" else np.nan,
-                                 "parameter_edge": ("lowest" if fold % 2 == 0 else "highest") if name == "netnorm" else "",
-                                 "penalty_index": fold % 3, "penalty_edge": "strongest" if fold % 3 == 0 else ""})
+                    rows.append(
+                        {
+                            "cancer": cancer,
+                            "representation": name,
+                            "repeat": repeat,
+                            "fold": fold,
+                            "n_train": 80,
+                            "n_test": 20,
+                            "harrell_c": 0.5 + 0.05 * (name == "netnorm") + RNG.normal(0, 0.01),
+                            "uno_c": 0.5,
+                            "uno_tau_days": 1500.0,
+                            "n_selected": 3 if fold else 0,
+                            "inner_c": 0.55 + 0.02 * (name == "raw"),
+                            "parameter": "k" if name == "netnorm" else "",
+                            "parameter_value": 50.0 * (fold % 2 + 1) if name == "netnorm" else np.nan,
+                            "parameter_edge": ("lowest" if fold % 2 == 0 else "highest") if name == "netnorm" else "",
+                            "penalty_index": fold % 3,
+                            "penalty_edge": "strongest" if fold % 3 == 0 else "",
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
 def test_colours_labels_and_order_come_from_the_registry():
     assert colour("netnorm+clinical") == colour("netnorm") != colour("raw")
     assert ordered(["netnorm+clinical", "clinical", "netnorm", "raw", "zzz"]) == [
-        "raw", "netnorm", "netnorm+clinical", "clinical", "zzz"]
+        "raw",
+        "netnorm",
+        "netnorm+clinical",
+        "clinical",
+        "zzz",
+    ]
     assert significance_label(0.0005) == "***" and significance_label(0.2) == ""
 
 
@@ -59,8 +75,16 @@ def test_every_text_element_gets_the_style_sizes():
 
 
 def test_cindex_boxplot_marks_pairs_by_q_value(tmp_path):
-    tests = pd.DataFrame({"scope": ["AAA", "BBB"], "first": "netnorm", "second": "raw", "metric": "harrell_c",
-                          "p_value": [0.001, 0.01], "q_value": [0.004, 0.3]})
+    tests = pd.DataFrame(
+        {
+            "scope": ["AAA", "BBB"],
+            "first": "netnorm",
+            "second": "raw",
+            "metric": "harrell_c",
+            "p_value": [0.001, 0.01],
+            "q_value": [0.004, 0.3],
+        }
+    )
     figure = cindex_boxplot(fold_table(), tests)
     assert isinstance(figure, Figure)
     visible = [a for a in figure.axes if a.get_visible()]
@@ -84,10 +108,12 @@ def survival_tables(n=120):
     burden = RNG.integers(1, 200, n)
     risk = RNG.normal(0, 1, n)
     time = RNG.exponential(np.exp(-risk)) * 1000
-    patients = pd.DataFrame({"patient_id": ids, "time_days": time, "event": (RNG.random(n) < 0.7).astype(int),
-                             "n_mutations": burden})
-    predictions = pd.DataFrame({"representation": "netnorm", "repeat": 0, "fold": np.arange(n) % 4,
-                                "patient_id": ids, "risk": risk})
+    patients = pd.DataFrame(
+        {"patient_id": ids, "time_days": time, "event": (RNG.random(n) < 0.7).astype(int), "n_mutations": burden}
+    )
+    predictions = pd.DataFrame(
+        {"representation": "netnorm", "repeat": 0, "fold": np.arange(n) % 4, "patient_id": ids, "risk": risk}
+    )
     return predictions, patients
 
 
@@ -100,7 +126,7 @@ def test_tied_risks_stay_in_one_group_and_groups_are_as_equal_as_ties_allow():
     split = tie_aware_split(np.array([1, 2, 3, 3, 3, 4, 5]))
     np.testing.assert_array_equal(split, [False] * 2 + [True] * 5)
     np.testing.assert_array_equal(tie_aware_split(np.zeros(6)), np.zeros(6, bool))  # empty model: one group
-    predictions, patients = survival_tables()
+    predictions, _patients = survival_tables()
     groups = risk_groups(predictions)
     assert (predictions.assign(g=groups).groupby("fold")["g"].apply(lambda g: (g == "high risk").sum()) == 15).all()
 
@@ -149,11 +175,20 @@ def test_pan_cancer_figure_and_summary_texts():
     pan = pan_cancer_summary(folds[~folds["representation"].str.contains("+", regex=False)])
     assert pan.iloc[0]["representation"] == "netnorm" and pan.iloc[0]["mean_rank"] == 1.0
     figure = pan_cancer_figure(folds, pan, tests)
-    assert [t.get_text() for t in figure.axes[0].get_yticklabels()][0] == "NetNorM"  # best mean rank on top
-    cohorts = pd.DataFrame({"cancer": ["AAA", "BBB", "CCC"], "patients": [100, 50, 70], "deaths": [30, 20, 25],
-                            "genes_mutated": [900, 800, 700], "mutations_median": [20.0, 40.0, 10.0],
-                            "fraction_in_pathway_commons": [0.9, 0.92, 0.91]})
-    assert cohort_overview(cohorts, {c: RNG.integers(1, 500, 50) for c in cohorts["cancer"]}).axes[1].get_yscale() == "log"
+    assert next(t.get_text() for t in figure.axes[0].get_yticklabels()) == "NetNorM"  # best mean rank on top
+    cohorts = pd.DataFrame(
+        {
+            "cancer": ["AAA", "BBB", "CCC"],
+            "patients": [100, 50, 70],
+            "deaths": [30, 20, 25],
+            "genes_mutated": [900, 800, 700],
+            "mutations_median": [20.0, 40.0, 10.0],
+            "fraction_in_pathway_commons": [0.9, 0.92, 0.91],
+        }
+    )
+    assert (
+        cohort_overview(cohorts, {c: RNG.integers(1, 500, 50) for c in cohorts["cancer"]}).axes[1].get_yscale() == "log"
+    )
     text = summary_markdown(summary, tests, pan, grid_edges(folds), cohorts)
     assert "| cancer | raw mutations | mutation count | NetNorM | NetNorM + clinical |" in text
     assert "smallest attainable p is 0.25, so it cannot reach p < 0.05" in text  # 3 cancer types
@@ -166,21 +201,25 @@ def test_pan_cancer_figure_and_summary_texts():
 
 
 def test_landing_page_is_clean_restructured_text():
-    import yaml
     from pathlib import Path
+
+    import yaml
+
     config = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "config.yaml").read_text())
     folds = fold_table(("AAA", "BBB", "CCC"))
     cohorts = pd.DataFrame({"cancer": ["AAA", "BBB", "CCC"], "patients": [100, 50, 70], "deaths": [30, 20, 25]})
     networks = pd.DataFrame({"network": ["pathway_commons"], "nodes": [20057], "edges": [842761]})
     pan = pan_cancer_summary(folds)
-    text = landing_page(config, cohorts, networks, summarize_folds(folds),
-                        paired_tests(folds, [["netnorm", "raw"]]), pan)
+    text = landing_page(
+        config, cohorts, networks, summarize_folds(folds), paired_tests(folds, [["netnorm", "raw"]]), pan
+    )
     html = publish_parts(text, writer="html", settings_overrides={"report_level": 1})["html_body"]
     assert "System Message" not in html and "<table" in html
     assert "What was run" in html and "20,057 genes" in html and "configuration sha256" in html
     # the network line follows the config: STRING as the main network shows its score threshold
     config["networks"].update(main="string", string={"min_score": 700})
     networks = pd.DataFrame({"network": ["string"], "nodes": [11000], "edges": [250000]})
-    text = landing_page(config, cohorts, networks, summarize_folds(folds), paired_tests(folds, [["netnorm", "raw"]]),
-                        pan)
+    text = landing_page(
+        config, cohorts, networks, summarize_folds(folds), paired_tests(folds, [["netnorm", "raw"]]), pan
+    )
     assert "- **Network**: string (combined score >= 700), 11,000 genes, 250,000 edges." in text

@@ -52,9 +52,14 @@ def test_changed_study_is_refused_against_its_pin(tmp_path):
     folder = write_folder(tmp_path / "gbm_study", files)
     lock = tmp_path / "local_GBM.json"
     import_study(folder, outputs(tmp_path / "a"), lock)
-    (folder / "data_clinical_patient.txt").write_bytes(files["data_clinical_patient.txt"].replace(b"1:DECEASED", b"0:LIVING", 1))
-    with pytest.raises(ChecksumMismatchError, match="gbm_study: the clinical_patient file changed since .*local_GBM.json was "
-                                                    "written .*delete that lock file to accept the new version"):
+    (folder / "data_clinical_patient.txt").write_bytes(
+        files["data_clinical_patient.txt"].replace(b"1:DECEASED", b"0:LIVING", 1)
+    )
+    with pytest.raises(
+        ChecksumMismatchError,
+        match="gbm_study: the clinical_patient file changed since .*local_GBM.json was "
+        "written .*delete that lock file to accept the new version",
+    ):
         import_study(folder, outputs(tmp_path / "b"), lock)
     assert not any(p.exists() for p in outputs(tmp_path / "b").values())
 
@@ -63,8 +68,11 @@ def test_bad_local_studies_are_named(tmp_path):
     with pytest.raises(InputFileError, match="nowhere: local study not found"):
         study_files(tmp_path / "nowhere")
     folder = write_folder(tmp_path / "partial", {"data_clinical_patient.txt": b"PATIENT_ID\n"})
-    with pytest.raises(InputFileError, match="partial: study folder lacks mutations: one of data_mutations.txt.*; "
-                                             "clinical_sample: one of data_clinical_sample.txt"):
+    with pytest.raises(
+        InputFileError,
+        match="partial: study folder lacks mutations: one of data_mutations.txt.*; "
+        "clinical_sample: one of data_clinical_sample.txt",
+    ):
         study_files(folder)
     (tmp_path / "study.zip").write_bytes(b"PK")
     with pytest.raises(InputFileError, match="study.zip: a local study must be a folder or an archive"):
@@ -96,19 +104,41 @@ def test_non_tcga_study_takes_patients_from_the_sample_file(tmp_path):
     text = {name: content.decode() for name, content in files.items()}
     for old in patients:
         text["data_mutations.txt"] = text["data_mutations.txt"].replace(f"{old}-01", sample_of[old])
-        text["data_clinical_sample.txt"] = text["data_clinical_sample.txt"].replace(f"{old}\t{old}-01", f"{patient_of[old]}\t{sample_of[old]}")
-        text["data_clinical_patient.txt"] = text["data_clinical_patient.txt"].replace(f"\n{old}\t", f"\n{patient_of[old]}\t")
+        text["data_clinical_sample.txt"] = text["data_clinical_sample.txt"].replace(
+            f"{old}\t{old}-01", f"{patient_of[old]}\t{sample_of[old]}"
+        )
+        text["data_clinical_patient.txt"] = text["data_clinical_patient.txt"].replace(
+            f"\n{old}\t", f"\n{patient_of[old]}\t"
+        )
     folder = write_folder(tmp_path / "study", {name: content.encode() for name, content in text.items()})
     import_study(folder, outputs(tmp_path / "in"), tmp_path / "lock.json")
     inputs = cbioportal_inputs(*(tmp_path / "in" / f"{role}.txt" for role in ROLES))
-    cohort, _ = build_cohort("MYGBM", inputs.calls, inputs.survival, inputs.clinical, classes=NON_SILENT_CLASSES,
-                             sample_preference=PREFERENCE, sample_to_patient=inputs.sample_to_patient)
+    cohort, _ = build_cohort(
+        "MYGBM",
+        inputs.calls,
+        inputs.survival,
+        inputs.clinical,
+        classes=NON_SILENT_CLASSES,
+        sample_preference=PREFERENCE,
+        sample_to_patient=inputs.sample_to_patient,
+    )
     snapshot = snapshot_inputs(root / "mutations.tsv.gz", root / "survival.tsv", root / "clinical.tsv")
-    reference, _ = build_cohort("GBM", snapshot.calls, snapshot.survival, snapshot.clinical, classes=NON_SILENT_CLASSES,
-                                sample_preference=PREFERENCE)
-    expected = reference.patients.assign(
-        sample_id=reference.patients["patient_id"].map(sample_of), patient_id=reference.patients["patient_id"].map(patient_of)
-    ).sort_values("patient_id").reset_index(drop=True)
+    reference, _ = build_cohort(
+        "GBM",
+        snapshot.calls,
+        snapshot.survival,
+        snapshot.clinical,
+        classes=NON_SILENT_CLASSES,
+        sample_preference=PREFERENCE,
+    )
+    expected = (
+        reference.patients.assign(
+            sample_id=reference.patients["patient_id"].map(sample_of),
+            patient_id=reference.patients["patient_id"].map(patient_of),
+        )
+        .sort_values("patient_id")
+        .reset_index(drop=True)
+    )
     assert cohort.patients["patient_id"].tolist() == expected["patient_id"].tolist()
     assert cohort.patients["sample_id"].tolist() == expected["sample_id"].tolist()
     assert cohort.patients["event"].tolist() == expected["event"].tolist()
@@ -119,8 +149,11 @@ def test_non_tcga_study_takes_patients_from_the_sample_file(tmp_path):
 def test_cancer_type_selection_names_the_problem():
     with pytest.raises(CancerTypeError, match=r"cancer_types \['XYZ'\]: not TCGA cancer type codes"):
         snapshot_selection(["XYZ"], ["GBM", "LUAD"])
-    with pytest.raises(CancerTypeError, match=r"cancer_types \['SKCM'\]: the bundled snapshot has no mutation calls for this "
-                                              r"type \(it has GBM, LUAD\); use data_source: cbioportal"):
+    with pytest.raises(
+        CancerTypeError,
+        match=r"cancer_types \['SKCM'\]: the bundled snapshot has no mutation calls for this "
+        r"type \(it has GBM, LUAD\); use data_source: cbioportal",
+    ):
         snapshot_selection(["SKCM"], ["GBM", "LUAD"])
     default = "{cancer_lower}_tcga_pan_can_atlas_2018"
     with pytest.raises(CancerTypeError, match="the datahub has no study xyz_tcga_pan_can_atlas_2018"):

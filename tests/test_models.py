@@ -86,8 +86,14 @@ def test_svm_reaches_the_optimum_of_a_generic_solver_at_the_shipped_tolerance():
         grad_w = -2 * D.T @ slack / len(D)
         return slack @ slack / len(D) + alpha * uv.sum(), np.concatenate([grad_w + alpha, -grad_w + alpha])
 
-    reference = minimize(reference_objective, np.zeros(2 * p), jac=True, method="L-BFGS-B", bounds=[(0, None)] * (2 * p),
-                         options={"maxiter": 20000, "ftol": 1e-15, "gtol": 1e-12})
+    reference = minimize(
+        reference_objective,
+        np.zeros(2 * p),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0, None)] * (2 * p),
+        options={"maxiter": 20000, "ftol": 1e-15, "gtol": 1e-12},
+    )
     w_ref = reference.x[:p] - reference.x[p:]
     assert objective(model.coef_, X, y, alpha) <= objective(w_ref, X, y, alpha) + 1e-9
     np.testing.assert_allclose(model.coef_, w_ref, atol=1e-4)
@@ -104,8 +110,9 @@ def test_liblinear_cost_units_match_linear_svc_on_pair_differences(C):
     flip = np.arange(len(D)) % 2 == 1
     D[flip] *= -1
     labels[flip] = -1
-    liblinear = LinearSVC(penalty="l1", loss="squared_hinge", dual=False, fit_intercept=False, C=C, tol=1e-10,
-                          max_iter=100000).fit(D, labels)
+    liblinear = LinearSVC(
+        penalty="l1", loss="squared_hinge", dual=False, fit_intercept=False, C=C, tol=1e-10, max_iter=100000
+    ).fit(D, labels)
     ours = SparseSurvivalSVM(C=C).fit(X, y)
     assert ours.alpha_ == pytest.approx(1 / (C * len(earlier)))
     w_liblinear = -liblinear.coef_.ravel()  # back to risk scores
@@ -234,8 +241,12 @@ def test_svm_validates_its_inputs():
         SparseSurvivalSVM().fit(X, y["time"])
     with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
         SparseSurvivalSVM().fit(X, None)
-    for params, message in [({"alpha": -1}, "alpha must be a non-negative number"), ({"C": 0}, "C must be a positive"),
-                            ({"tol": "x"}, "tol must be a positive"), ({"max_iter": 0}, "max_iter must be a positive")]:
+    for params, message in [
+        ({"alpha": -1}, "alpha must be a non-negative number"),
+        ({"C": 0}, "C must be a positive"),
+        ({"tol": "x"}, "tol must be a positive"),
+        ({"max_iter": 0}, "max_iter must be a positive"),
+    ]:
         with pytest.raises(ValueError, match=message):
             SparseSurvivalSVM(**params).fit(X, y)
     with pytest.raises(InsufficientDataError, match="no death in the training data"):
@@ -263,10 +274,16 @@ def test_path_search_matches_a_brute_force_grid_search():
     death, censor = rng.exponential(1 / hazard), rng.exponential(2, n)
     y = Surv.from_arrays(death < censor, np.minimum(death, censor))
     ks = [5, 10, 20]
-    pipeline = Pipeline([("netnorm", NetNorM(adjacency, max_k=20)), ("filter", VarianceFilter(None)),
-                         ("svm", SparseSurvivalSVM(tol=1e-7))])
-    search = PathSearchCV(pipeline, {"netnorm__k": ks}, penalties=CostPenalties((0.002, 0.005, 0.02)), cv=3,
-                          random_state=7).fit(X, y)
+    pipeline = Pipeline(
+        [
+            ("netnorm", NetNorM(adjacency, max_k=20)),
+            ("filter", VarianceFilter(None)),
+            ("svm", SparseSurvivalSVM(tol=1e-7)),
+        ]
+    )
+    search = PathSearchCV(
+        pipeline, {"netnorm__k": ks}, penalties=CostPenalties((0.002, 0.005, 0.02)), cv=3, random_state=7
+    ).fit(X, y)
     # independent of PathSearchCV: cold-start fits at every (C, k), size-weighted inner C, first maximum with
     # penalties outer; CostPenalties give alpha = 1 / (C x pairs of each inner training set), as liblinear's C
     splits = list(StratifiedKFold(3, shuffle=True, random_state=7).split(np.zeros(n), y["event"]))
@@ -275,20 +292,31 @@ def test_path_search_matches_a_brute_force_grid_search():
         for j, k in enumerate(ks):
             scores = []
             for train, valid in splits:
-                pipe = Pipeline([("netnorm", NetNorM(adjacency, k=k)), ("filter", VarianceFilter(None)),
-                                 ("svm", SparseSurvivalSVM(C=C, tol=1e-7))]).fit(X[train], y[train])
+                pipe = Pipeline(
+                    [
+                        ("netnorm", NetNorM(adjacency, k=k)),
+                        ("filter", VarianceFilter(None)),
+                        ("svm", SparseSurvivalSVM(C=C, tol=1e-7)),
+                    ]
+                ).fit(X[train], y[train])
                 scores.append(pipe.score(X[valid], y[valid]))
             table[a, j] = np.average(scores, weights=[len(v) for _, v in splits])
     a, j = divmod(int(np.argmax(table.ravel())), 3)
     assert search.best_params_ == {"netnorm__k": ks[j]} and search.best_index_ == (j, a)
     assert search.best_score_ == pytest.approx(table[a, j], abs=1e-9)
-    refit = Pipeline([("netnorm", NetNorM(adjacency, k=ks[j])), ("filter", VarianceFilter(None)),
-                      ("svm", SparseSurvivalSVM(C=(0.002, 0.005, 0.02)[a], tol=1e-7))]).fit(X, y)
+    refit = Pipeline(
+        [
+            ("netnorm", NetNorM(adjacency, k=ks[j])),
+            ("filter", VarianceFilter(None)),
+            ("svm", SparseSurvivalSVM(C=(0.002, 0.005, 0.02)[a], tol=1e-7)),
+        ]
+    ).fit(X, y)
     np.testing.assert_allclose(search.predict(X), refit.predict(X), atol=1e-6)
     assert spearmanr(search.predict(X), refit.predict(X)).statistic > 0.9999
     # relative penalties: the same alphas in every inner split, from alpha_max on the search's training set
-    relative = PathSearchCV(pipeline, {"netnorm__k": ks}, penalties=RelativePenalties(4, 0.1), cv=3,
-                            random_state=7).fit(X, y)
+    relative = PathSearchCV(
+        pipeline, {"netnorm__k": ks}, penalties=RelativePenalties(4, 0.1), cv=3, random_state=7
+    ).fit(X, y)
     assert relative.score(X, y) > 0.6 and relative.cv_results_["mean_test_score"].shape == (12,)
 
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from helpers import SHARED, SNAPSHOT, pathway_commons_extended_sif_gz, pathway_commons_sif_gz, string_download_files
 
+from pancan.data.manifest import verify_files
 from pancan.errors import ChecksumMismatchError, InputFileError
 from pancan.networks.gene_network import GeneNetwork
-from pancan.data.manifest import verify_files
 from pancan.networks.sources import (
     pathway_commons_network,
     read_pathway_commons,
@@ -122,6 +122,7 @@ def test_snapshot_manifest_verifies_and_detects_changes(tmp_path):
         verify_files(copy, ["tcga/GBM/survival.tsv"])
 
 
+@pytest.mark.shared
 @pytest.mark.skipif(not SHARED.exists(), reason="../shared/data is not beside this checkout")
 def test_snapshot_is_faithful_to_the_shared_source():
     for cancer in ["GBM", "OV"]:

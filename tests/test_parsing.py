@@ -7,9 +7,9 @@ import pytest
 from helpers import STUDY_ES_0
 
 from pancan.data.cbioportal import read_clinical_patients, read_sample_patients
-from pancan.errors import InputFileError
 from pancan.data.mutation_calls import read_maf, read_snapshot_calls
 from pancan.data.tables import read_tsv
+from pancan.errors import InputFileError
 
 
 def test_real_cbioportal_maf_is_parsed_with_version_line():

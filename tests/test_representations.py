@@ -6,9 +6,13 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reference_representations import reference_netnorm, reference_quantile_normalize, reference_smoothing
 from real_data import aligned_cohort, pathway_commons_adjacency
-from reference_representations import reference_netnorm_original
+from reference_representations import (
+    reference_netnorm,
+    reference_netnorm_original,
+    reference_quantile_normalize,
+    reference_smoothing,
+)
 from scipy.stats import rankdata
 from sklearn.base import clone
 from sklearn.linear_model import Ridge
@@ -109,8 +113,14 @@ def graph_and_mutations(draw):
     pairs = [(i, j) for i in range(n_genes) for j in range(i + 1, n_genes)]
     edges = draw(st.lists(st.sampled_from(pairs), min_size=1, max_size=60, unique=True))
     n_patients = draw(st.integers(1, 6))
-    X = np.array(draw(st.lists(st.lists(st.booleans(), min_size=n_genes, max_size=n_genes),
-                               min_size=n_patients, max_size=n_patients)), dtype=float)
+    X = np.array(
+        draw(
+            st.lists(
+                st.lists(st.booleans(), min_size=n_genes, max_size=n_genes), min_size=n_patients, max_size=n_patients
+            )
+        ),
+        dtype=float,
+    )
     extra = draw(st.integers(0, 3))  # genes outside the network, appended
     X = np.hstack([X, np.ones((n_patients, extra))])
     return adjacency_of(n_genes, edges), sp.csr_matrix(X), n_genes
@@ -255,7 +265,9 @@ def test_permuted_labels_keep_topology():
     permuted = permute_gene_labels(network, seed=3)
     assert permuted.genes.tolist() == network.genes.tolist()
     assert sorted(permuted.degree()) == sorted(network.degree())
-    assert nx.is_isomorphic(nx.from_scipy_sparse_array(permuted.adjacency), nx.from_scipy_sparse_array(network.adjacency))
+    assert nx.is_isomorphic(
+        nx.from_scipy_sparse_array(permuted.adjacency), nx.from_scipy_sparse_array(network.adjacency)
+    )
     assert (permute_gene_labels(network, seed=3).adjacency != permuted.adjacency).nnz == 0
     assert (permute_gene_labels(network, seed=4).adjacency != permuted.adjacency).nnz > 0
 
@@ -301,13 +313,23 @@ def test_transformers_never_modify_their_inputs_and_run_in_parallel_grid_search(
     for array in (X.data, X.indices, X.indptr, raw_adjacency.data, raw_adjacency.indices, raw_adjacency.indptr):
         array.setflags(write=False)
     before = X.copy()
-    for transformer in (NetNorM(raw_adjacency, k=50), NetworkSmoothing(raw_adjacency, 0.5), NSQN(raw_adjacency, 0.5),
-                        RawMutations(), RawNetworkMutations(aligned.n_network), MutationCount(aligned.n_network)):
+    for transformer in (
+        NetNorM(raw_adjacency, k=50),
+        NetworkSmoothing(raw_adjacency, 0.5),
+        NSQN(raw_adjacency, 0.5),
+        RawMutations(),
+        RawNetworkMutations(aligned.n_network),
+        MutationCount(aligned.n_network),
+    ):
         transformer.fit(X).transform(X)
-    assert (X != before).nnz == 0
+    assert (before != X).nnz == 0
     y = np.asarray(X.sum(axis=1)).ravel()
-    GridSearchCV(Pipeline([("netnorm", NetNorM(adjacency, max_k=100)), ("model", Ridge())]),
-                 {"netnorm__k": [50, 100]}, cv=2, n_jobs=2).fit(X, y)
+    GridSearchCV(
+        Pipeline([("netnorm", NetNorM(adjacency, max_k=100)), ("model", Ridge())]),
+        {"netnorm__k": [50, 100]},
+        cv=2,
+        n_jobs=2,
+    ).fit(X, y)
 
 
 def test_patient_results_do_not_depend_on_the_other_rows():

@@ -31,8 +31,9 @@ def slurm_cluster(tmp_path_factory):
             pytest.fail(f"{reason}: .ci/run installs them")
         pytest.skip(reason)
     state = tmp_path_factory.mktemp("slurm")
-    started = subprocess.run([str(SCRIPTS / "start_test_cluster.sh"), str(state)], capture_output=True, text=True,
-                             timeout=120)
+    started = subprocess.run(
+        [str(SCRIPTS / "start_test_cluster.sh"), str(state)], capture_output=True, text=True, timeout=120
+    )
     try:
         if started.returncode != 0:
             pytest.fail(f"the SLURM test cluster did not start:\n{started.stdout}\n{started.stderr}")
@@ -45,27 +46,48 @@ def deploy(workdir: Path) -> Path:
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     config.update(snapshot_dir=str(SNAPSHOT), cancer_types=["GBM"])
     config["networks"]["use"] = ["pathway_commons"]
-    config["benchmark"].update(representations=["mutation_count", "netnorm"], outer_repeats=1, inner_folds=3,
-                               netnorm_k=[50, 100], comparisons=[["netnorm", "mutation_count"]])
+    config["benchmark"].update(
+        representations=["mutation_count", "netnorm"],
+        outer_repeats=1,
+        inner_folds=3,
+        netnorm_k=[50, 100],
+        comparisons=[["netnorm", "mutation_count"]],
+    )
     (workdir / "config").mkdir(parents=True)
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config))
     return workdir
 
 
 def slurm_jobs() -> list[tuple[str, str]]:
-    listing = subprocess.run(["squeue", "--states=all", "--noheader", "--format=%i %T"], capture_output=True,
-                             text=True, check=True).stdout
+    listing = subprocess.run(
+        ["squeue", "--states=all", "--noheader", "--format=%i %T"], capture_output=True, text=True, check=True
+    ).stdout
     return [tuple(line.split()) for line in listing.splitlines()]
 
 
 def test_workflow_on_slurm_equals_local_run(slurm_cluster, tmp_path):
     before = {job for job, _ in slurm_jobs()}
     cluster_dir = deploy(tmp_path / "cluster")
-    run = subprocess.run([SNAKEMAKE, TARGET, "-s", str(REPO / "Snakefile"), "-d", str(cluster_dir),
-                          "--workflow-profile", str(REPO / "profiles" / "slurm")],
-                         capture_output=True, text=True, timeout=900)
-    logs = "\n".join((slurm_cluster / name).read_text()[-3000:] for name in ("slurmctld.log", "slurmd.log")
-                     if (slurm_cluster / name).exists())
+    run = subprocess.run(
+        [
+            SNAKEMAKE,
+            TARGET,
+            "-s",
+            str(REPO / "Snakefile"),
+            "-d",
+            str(cluster_dir),
+            "--workflow-profile",
+            str(REPO / "profiles" / "slurm"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    logs = "\n".join(
+        (slurm_cluster / name).read_text()[-3000:]
+        for name in ("slurmctld.log", "slurmd.log")
+        if (slurm_cluster / name).exists()
+    )
     assert run.returncode == 0, f"{run.stderr[-4000:]}\n--- scheduler logs\n{logs}"
 
     # every rule job went through the scheduler and completed there
@@ -74,12 +96,20 @@ def test_workflow_on_slurm_equals_local_run(slurm_cluster, tmp_path):
     assert all(state == "COMPLETED" for _, state in new_jobs), new_jobs
     slurm_logs = cluster_dir / ".snakemake" / "slurm_logs"
     assert sorted(p.name for p in slurm_logs.iterdir()) == [
-        "rule_evaluate_representation", "rule_prepare_cohort", "rule_prepare_network",
-        "rule_summarize_benchmark", "rule_summarize_cancer"]
+        "rule_evaluate_representation",
+        "rule_prepare_cohort",
+        "rule_prepare_network",
+        "rule_summarize_benchmark",
+        "rule_summarize_cancer",
+    ]
 
     local_dir = deploy(tmp_path / "local")
-    local = subprocess.run([SNAKEMAKE, TARGET, "-s", str(REPO / "Snakefile"), "-d", str(local_dir), "--cores", "2"],
-                           capture_output=True, text=True, timeout=900)
+    local = subprocess.run(
+        [SNAKEMAKE, TARGET, "-s", str(REPO / "Snakefile"), "-d", str(local_dir), "--cores", "2"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert local.returncode == 0, local.stderr[-3000:]
     for name in ["folds.tsv", "summary.tsv", "paired_tests.tsv", "GBM/predictions.tsv", "GBM/coefficients.tsv"]:
         on_cluster = pd.read_csv(cluster_dir / "results" / "benchmark" / name, sep="\t")
@@ -93,8 +123,9 @@ def deploy_stratification(workdir: Path) -> Path:
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     config.update(snapshot_dir=str(SNAPSHOT), cancer_types=["GBM"])
     config["networks"].update(use=["string"], main="string")
-    config["stratification"].update(representations=["nbs", "raw"], ks=[2, 3], subsamples=4, subsamples_per_job=2,
-                                    max_iter=30)
+    config["stratification"].update(
+        representations=["nbs", "raw"], ks=[2, 3], subsamples=4, subsamples_per_job=2, max_iter=30
+    )
     (workdir / "config").mkdir(parents=True)
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config))
     return workdir
@@ -102,19 +133,39 @@ def deploy_stratification(workdir: Path) -> Path:
 
 def test_stratification_subsamples_fan_out_on_slurm(slurm_cluster, tmp_path):
     """Each batch of subsamples is its own SLURM job; the consensus equals a local run's."""
-    targets = [f"results/stratification/GBM/{name}/{table}" for name in ("nbs", "raw")
-               for table in ("model_selection.tsv", "assignments.tsv")]
+    targets = [
+        f"results/stratification/GBM/{name}/{table}"
+        for name in ("nbs", "raw")
+        for table in ("model_selection.tsv", "assignments.tsv")
+    ]
     cluster_dir = deploy_stratification(tmp_path / "cluster")
-    run = subprocess.run([SNAKEMAKE, *targets, "-s", str(REPO / "Snakefile"), "-d", str(cluster_dir),
-                          "--workflow-profile", str(REPO / "profiles" / "slurm")],
-                         capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [
+            SNAKEMAKE,
+            *targets,
+            "-s",
+            str(REPO / "Snakefile"),
+            "-d",
+            str(cluster_dir),
+            "--workflow-profile",
+            str(REPO / "profiles" / "slurm"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stderr[-4000:]
     batch_logs = list((cluster_dir / ".snakemake" / "slurm_logs" / "rule_cluster_subsamples").rglob("*.log"))
     assert len(batch_logs) == 4  # 2 batches x 2 representations, one SLURM job each
     local_dir = deploy_stratification(tmp_path / "local")
-    local = subprocess.run([SNAKEMAKE, *targets, "-s", str(REPO / "Snakefile"), "-d", str(local_dir), "--cores", "2"],
-                           capture_output=True, text=True, timeout=900)
+    local = subprocess.run(
+        [SNAKEMAKE, *targets, "-s", str(REPO / "Snakefile"), "-d", str(local_dir), "--cores", "2"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert local.returncode == 0, local.stderr[-3000:]
     for target in targets:
-        pd.testing.assert_frame_equal(pd.read_csv(cluster_dir / target, sep="\t"),
-                                      pd.read_csv(local_dir / target, sep="\t"))
+        pd.testing.assert_frame_equal(
+            pd.read_csv(cluster_dir / target, sep="\t"), pd.read_csv(local_dir / target, sep="\t")
+        )

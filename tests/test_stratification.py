@@ -56,12 +56,12 @@ def test_consensus_matrix_counts_only_co_sampled_pairs():
 
 
 def test_pac_and_cophenetic_on_a_hand_example():
-    consensus = np.array([[1, .9, .2, .1], [.9, 1, .3, .2], [.2, .3, 1, .8], [.1, .2, .8, 1]])
+    consensus = np.array([[1, 0.9, 0.2, 0.1], [0.9, 1, 0.3, 0.2], [0.2, 0.3, 1, 0.8], [0.1, 0.2, 0.8, 1]])
     # pairs 01 02 03 12 13 23 = .9 .2 .1 .3 .2 .8: inside (0.1, 0.9) strictly: .2 .3 .2 .8
     assert proportion_ambiguous(consensus) == pytest.approx(4 / 6)
     # average linkage of 1 - consensus: {0,1} at .1, {2,3} at .2, then at mean(.8, .9, .7, .8) = .8
-    distances = [.1, .8, .9, .7, .8, .2]
-    cophenetic = [.1, .8, .8, .8, .8, .2]
+    distances = [0.1, 0.8, 0.9, 0.7, 0.8, 0.2]
+    cophenetic = [0.1, 0.8, 0.8, 0.8, 0.8, 0.2]
     expected = np.corrcoef(distances, cophenetic)[0, 1]
     assert cophenetic_correlation(consensus, consensus_linkage(consensus)) == pytest.approx(expected)
     assert expected == pytest.approx(0.98285, abs=1e-5)
@@ -116,7 +116,7 @@ def small_problem():
 def test_network_nmf_follows_pynbs_updates(small_problem):
     X, knn = small_problem
     laplacian = np.diag(np.asarray(knn.sum(axis=1)).ravel()) - knn.toarray()
-    (loadings, W, iterations), = network_nmf(X, [3], knn, regularization=2.0, max_iter=5, tol=0.0, seeds=[7])
+    ((loadings, W, iterations),) = network_nmf(X, [3], knn, regularization=2.0, max_iter=5, tol=0.0, seeds=[7])
     W_ref, H_ref = reference_network_nmf(X.T, laplacian, 3, 2.0, 5, 7)
     assert iterations == 5
     np.testing.assert_allclose(W, W_ref, rtol=2e-3, atol=1e-7)
@@ -167,8 +167,13 @@ def test_cluster_runs_are_seeded_and_independent_of_batching(ov_profiles):
     X = ov_profiles.X[:120]
     factorization = Factorization("nmf", max_iter=40, tol=1e-4)
     whole = cluster_runs(X, [0, 1, 2, 3], [2, 3], factorization, seed=11)
-    split = np.concatenate([cluster_runs(X, [0, 1], [2, 3], factorization, seed=11),
-                            cluster_runs(X, [2, 3], [2, 3], factorization, seed=11)], axis=1)
+    split = np.concatenate(
+        [
+            cluster_runs(X, [0, 1], [2, 3], factorization, seed=11),
+            cluster_runs(X, [2, 3], [2, 3], factorization, seed=11),
+        ],
+        axis=1,
+    )
     assert np.array_equal(whole, split)
     assert not np.array_equal(whole, cluster_runs(X, [0, 1, 2, 3], [2, 3], factorization, seed=12))
     assert ((whole >= 0).sum(axis=2) == 96).all()  # 80% of 120 patients per run
@@ -181,8 +186,9 @@ def test_clustering_never_reads_survival():
     order = np.random.default_rng(0).permutation(len(cohort.patients))
     shuffled.patients[["time_days", "event"]] = cohort.patients[["time_days", "event"]].to_numpy()[order]
     factorization = Factorization("nmf", max_iter=30, tol=1e-4)
-    labels = [cluster_runs(build_profiles("raw", c, None).X, [0, 1], [3], factorization, seed=3)
-              for c in (cohort, shuffled)]
+    labels = [
+        cluster_runs(build_profiles("raw", c, None).X, [0, 1], [3], factorization, seed=3) for c in (cohort, shuffled)
+    ]
     assert np.array_equal(*labels)
 
 
@@ -201,9 +207,17 @@ def test_planted_modules_are_recovered_and_a_null_is_not(planted_setting):
     """4 subtypes, modules of 20 genes, 30% of mutations planted: measured NBS ARI 0.92-0.94 over seeds 0-2
     (raw 0.90-0.95), so 0.5 leaves a wide margin; with nothing planted, |ARI| <= 0.003 was measured."""
     X, adjacency, knn = planted_setting
-    table = simulate_recovery(X, adjacency, knn, fractions=[0.0, 0.3], module_size=20, seed=0, runs=6,
-                              network_factorization=Factorization("network_nmf", 200.0, 60, 1e-5),
-                              raw_factorization=Factorization("nmf", 0.0, 60, 1e-5))
+    table = simulate_recovery(
+        X,
+        adjacency,
+        knn,
+        fractions=[0.0, 0.3],
+        module_size=20,
+        seed=0,
+        runs=6,
+        network_factorization=Factorization("network_nmf", 200.0, 60, 1e-5),
+        raw_factorization=Factorization("nmf", 0.0, 60, 1e-5),
+    )
     ari = table.set_index(["method", "fraction"])["ari"]
     assert ari[("nbs", 0.3)] > 0.5 and ari[("raw", 0.3)] > 0.5
     assert abs(ari[("nbs", 0.0)]) < 0.05 and abs(ari[("raw", 0.0)]) < 0.05
@@ -219,14 +233,16 @@ def test_cox_confidence_intervals_match_the_numerical_information():
     cohort = snapshot_cohort("KIRC")
     rng = np.random.default_rng(4)
     subtypes = pd.Series(rng.integers(1, 4, len(cohort.patients)), index=cohort.patients["patient_id"])
-    terms, summary = cox_subtypes(subtypes, cohort.patients, cohort.clinical, ["age_at_diagnosis_years"],
-                                  ["pathologic_stage"])
+    terms, summary = cox_subtypes(
+        subtypes, cohort.patients, cohort.clinical, ["age_at_diagnosis_years"], ["pathologic_stage"]
+    )
     assert list(terms["term"])[-2:] == ["age_at_diagnosis_years (per 10 years)", "stage group (pathologic_stage)"]
     table = cohort.patients.set_index("patient_id").join(cohort.clinical.set_index("patient_id"))
     reference = subtypes.value_counts().idxmax()
     columns = [(subtypes == s).astype(float).to_numpy() for s in sorted(subtypes.unique()) if s != reference]
-    design = np.column_stack(columns + [table["age_at_diagnosis_years"].to_numpy() / 10,
-                                        stage_group(table["pathologic_stage"]).to_numpy()])
+    design = np.column_stack(
+        [*columns, table["age_at_diagnosis_years"].to_numpy() / 10, stage_group(table["pathologic_stage"]).to_numpy()]
+    )
     keep = ~np.isnan(design).any(axis=1)
     design, time, event = design[keep], table["time_days"].to_numpy()[keep], table["event"].to_numpy()[keep] == 1
     beta = terms["coefficient"].to_numpy()
@@ -235,10 +251,12 @@ def test_cox_confidence_intervals_match_the_numerical_information():
     for a in range(p):
         for b in range(p):
             ea, eb = np.eye(p)[a] * step, np.eye(p)[b] * step
-            hessian[a, b] = (partial_loglik(beta + ea + eb, design, time, event)
-                             - partial_loglik(beta + ea - eb, design, time, event)
-                             - partial_loglik(beta - ea + eb, design, time, event)
-                             + partial_loglik(beta - ea - eb, design, time, event)) / (4 * step * step)
+            hessian[a, b] = (
+                partial_loglik(beta + ea + eb, design, time, event)
+                - partial_loglik(beta + ea - eb, design, time, event)
+                - partial_loglik(beta - ea + eb, design, time, event)
+                + partial_loglik(beta - ea - eb, design, time, event)
+            ) / (4 * step * step)
     se = np.sqrt(np.diag(np.linalg.inv(-hessian)))
     np.testing.assert_allclose(np.log(terms["ci_upper"]), beta + 1.959964 * se, rtol=1e-3)
     assert summary["patients"] == keep.sum() and summary["subtype_lr_df"] == 2
@@ -252,8 +270,9 @@ def test_stage_groups():
 
 
 def test_signature_auc_and_network_module():
-    scores = np.array([[5, 0, 1, 0], [6, 0, 2, 1], [7, 1, 0, 0], [1, 1, 1, 3], [0, 2, 0, 2], [2, 1, 2, 4],
-                       [1, 0, 1, 3]], dtype=float)
+    scores = np.array(
+        [[5, 0, 1, 0], [6, 0, 2, 1], [7, 1, 0, 0], [1, 1, 1, 3], [0, 2, 0, 2], [2, 1, 2, 4], [1, 0, 1, 3]], dtype=float
+    )
     subtypes = np.array([1, 1, 1, 2, 2, 2, 2])
     genes = np.array(["A", "B", "C", "D"])
     tests = rank_sum_by_subtype(scores, subtypes, genes)
@@ -263,10 +282,20 @@ def test_signature_auc_and_network_module():
         pairs = [(a > b) + 0.5 * (a == b) for a in inside for b in outside]
         assert first.loc[genes[gene], "auc"] == pytest.approx(np.mean(pairs))
     # network A-D, D-E: signature genes A and D form a 2-gene module; C is isolated
-    fake = pd.DataFrame({"subtype": 1, "gene": ["A", "C", "D"], "patients": 3, "auc": [0.9, 0.8, 0.7],
-                         "statistic": 0, "p_value": 0.001, "q_value": 0.01})
-    adjacency = sp.csr_matrix(np.array([[0, 0, 0, 1, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [1, 0, 0, 0, 1],
-                                        [0, 0, 0, 1, 0]]))
+    fake = pd.DataFrame(
+        {
+            "subtype": 1,
+            "gene": ["A", "C", "D"],
+            "patients": 3,
+            "auc": [0.9, 0.8, 0.7],
+            "statistic": 0,
+            "p_value": 0.001,
+            "q_value": 0.01,
+        }
+    )
+    adjacency = sp.csr_matrix(
+        np.array([[0, 0, 0, 1, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [1, 0, 0, 0, 1], [0, 0, 0, 1, 0]])
+    )
     signature, edges = signatures_and_modules(fake, adjacency, np.array(["A", "B", "C", "D", "E"]))
     assert signature.set_index("gene")["in_module"].to_dict() == {"A": True, "C": False, "D": True}
     assert edges[["gene_a", "gene_b"]].values.tolist() == [["A", "D"]]
@@ -279,19 +308,35 @@ SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 def test_stratification_stage_end_to_end(tmp_path):
     """GBM on STRING (9,029 genes, so the influence graph takes seconds): NBS and raw, 4 subsamples in 2 jobs."""
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    config.update(snapshot_dir=str(SNAPSHOT), cancer_types=["GBM"], networks={**config["networks"],
-                  "use": ["string"], "main": "string"})
-    config["stratification"].update(representations=["nbs", "raw"], ks=[2, 3], subsamples=4, subsamples_per_job=2,
-                                    max_iter=30, simulation={"cancer": "GBM", "fractions": [0.0, 0.2],
-                                                             "module_sizes": [20], "seeds": 1, "subsamples": 3})
+    config.update(
+        snapshot_dir=str(SNAPSHOT),
+        cancer_types=["GBM"],
+        networks={**config["networks"], "use": ["string"], "main": "string"},
+    )
+    config["stratification"].update(
+        representations=["nbs", "raw"],
+        ks=[2, 3],
+        subsamples=4,
+        subsamples_per_job=2,
+        max_iter=30,
+        simulation={"cancer": "GBM", "fractions": [0.0, 0.2], "module_sizes": [20], "seeds": 1, "subsamples": 3},
+    )
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(config))
-    targets = ["results/report/stratification/model_selection/GBM.png",
-               "results/report/stratification/simulation.png"] + [
+    targets = [
+        "results/report/stratification/model_selection/GBM.png",
+        "results/report/stratification/simulation.png",
+    ] + [
         f"results/report/stratification/{figure}/GBM_{name}.png"
-        for figure in ("consensus", "kaplan_meier", "signatures") for name in ("nbs", "raw")]
-    run = subprocess.run([SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(tmp_path), "--cores", "2", *targets],
-                         capture_output=True, text=True, timeout=600)
+        for figure in ("consensus", "kaplan_meier", "signatures")
+        for name in ("nbs", "raw")
+    ]
+    run = subprocess.run(
+        [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(tmp_path), "--cores", "2", *targets],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     root = tmp_path / "results" / "stratification" / "GBM"
     assert len(list((root / "nbs" / "subsamples").glob("batch*.npz"))) == 2

@@ -98,14 +98,23 @@ def test_snapshot_run_writes_cohorts_and_summary(snapshot_data):
 def test_benchmark_stage(snapshot_run):
     """A small real-data run: 2 cancer types, NetNorM vs mutation count, clinical and combinations."""
     folds = pd.read_csv(snapshot_run / "results/benchmark/folds.tsv", sep="\t")
-    expected = {"mutation_count", "netnorm", "netnorm_permuted", "clinical", "mutation_count+clinical",
-                "netnorm+clinical", "netnorm_permuted+clinical"}
+    expected = {
+        "mutation_count",
+        "netnorm",
+        "netnorm_permuted",
+        "clinical",
+        "mutation_count+clinical",
+        "netnorm+clinical",
+        "netnorm_permuted+clinical",
+    }
     assert set(folds["representation"]) == expected
     assert (folds.groupby(["cancer", "representation"]).size() == 5).all()  # 5 outer folds x 1 repeat
     assert folds["harrell_c"].between(0, 1).all() and folds["uno_c"].notna().mean() > 0.9
     netnorm = folds[folds["representation"] == "netnorm"]
     assert set(netnorm["parameter_value"]) <= {50, 100}
-    summary = pd.read_csv(snapshot_run / "results/benchmark/summary.tsv", sep="\t").set_index(["cancer", "representation"])
+    summary = pd.read_csv(snapshot_run / "results/benchmark/summary.tsv", sep="\t").set_index(
+        ["cancer", "representation"]
+    )
     # age and stage are prognostic in KIRC: the clinical model must beat chance clearly
     assert summary.loc[("KIRC", "clinical"), "harrell_c_mean"] > 0.6
     tests = pd.read_csv(snapshot_run / "results/benchmark/paired_tests.tsv", sep="\t")
@@ -117,29 +126,52 @@ def test_benchmark_stage(snapshot_run):
         patients = pd.read_csv(snapshot_run / f"results/cohorts/{cancer}/patients.tsv", sep="\t")
         taus = folds.loc[folds["cancer"] == cancer, "uno_tau_days"].unique()
         assert taus == pytest.approx([np.quantile(patients["time_days"], 0.8)])
-    edges = pd.read_csv(snapshot_run / "results/benchmark/grid_edges.tsv", sep="\t").set_index(["cancer", "representation"])
+    edges = pd.read_csv(snapshot_run / "results/benchmark/grid_edges.tsv", sep="\t").set_index(
+        ["cancer", "representation"]
+    )
     edge_counts = netnorm.groupby("cancer")["parameter_edge"].apply(lambda s: int((s == "lowest").sum()))
     assert edges.loc[("GBM", "netnorm"), "parameter_lowest"] == edge_counts["GBM"]
     coefficients = pd.read_csv(snapshot_run / "results/benchmark/KIRC/coefficients.tsv", sep="\t")
-    assert coefficients.query("representation == 'netnorm'")["feature"].isin(
-        pd.read_csv(snapshot_run / "results/networks/pathway_commons/genes.txt", header=None)[0]
-    ).all()
+    assert (
+        coefficients.query("representation == 'netnorm'")["feature"]
+        .isin(pd.read_csv(snapshot_run / "results/networks/pathway_commons/genes.txt", header=None)[0])
+        .all()
+    )
 
 
 def test_report_figures_and_summary(snapshot_run):
     from PIL import Image
 
     report = snapshot_run / "results" / "report"
-    figures = ["cohort_overview", "cindex", "hyperparameters", "burden", "pan_cancer",
-               *(f"kaplan_meier/{c}" for c in TYPES), *(f"selected_genes/{c}" for c in TYPES)]
+    figures = [
+        "cohort_overview",
+        "cindex",
+        "hyperparameters",
+        "burden",
+        "pan_cancer",
+        *(f"kaplan_meier/{c}" for c in TYPES),
+        *(f"selected_genes/{c}" for c in TYPES),
+    ]
     for name in figures:
         with Image.open(report / f"{name}.png") as image:
             assert image.size[0] > 500 and image.size[1] > 300
         assert (report / f"{name}.svg").read_text().lstrip().startswith("<?xml")
     summary = (snapshot_run / "results" / "summary.md").read_text()
     assert "| GBM |" in summary and "NetNorM" in summary and "q_value" in summary
-    result = subprocess.run([SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(snapshot_run), "--report",
-                             str(snapshot_run / "results" / "report.html")], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            SNAKEMAKE,
+            "-s",
+            str(REPO / "Snakefile"),
+            "-d",
+            str(snapshot_run),
+            "--report",
+            str(snapshot_run / "results" / "report.html"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     html = (snapshot_run / "results" / "report.html").read_text(errors="ignore")
     assert "Kaplan-Meier" in html and "cindex.png" in html and "Pan-cancer" in html
@@ -160,8 +192,12 @@ def test_report_renders_in_headless_chromium(snapshot_run, tmp_path):
     report = snapshot_run / "results" / "report.html"
     if not report.exists():
         assert snakemake(snapshot_run, "--report", str(report)).returncode == 0
-    result = subprocess.run([sys.executable, str(REPO / "scripts/report/screenshot_report.py"), str(report),
-                             str(tmp_path)], capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts/report/screenshot_report.py"), str(report), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     for name in ("landing", "cindex", "kaplan_meier"):
         with Image.open(tmp_path / f"{name}.png") as image:
@@ -186,8 +222,11 @@ def test_changing_one_grid_reruns_only_its_jobs(snapshot_run):
         # netnorm and netnorm_permuted for 2 cancer types x 1 repeat; their summaries; nothing else
         assert jobs["evaluate_representation"] == 4
         assert jobs["summarize_cancer"] == 2 and "prepare_cohort" not in jobs
-        config["benchmark"] = {**config["benchmark"], "netnorm_k": [50, 100], "representations": [
-            "mutation_count", "netnorm", "netnorm_permuted", "raw_network"]}
+        config["benchmark"] = {
+            **config["benchmark"],
+            "netnorm_k": [50, 100],
+            "representations": ["mutation_count", "netnorm", "netnorm_permuted", "raw_network"],
+        }
         config_path.write_text(yaml.safe_dump(config))
         jobs = job_counts(snakemake(snapshot_run, "-n").stdout)
         assert jobs["evaluate_representation"] == 2  # only the new representation
@@ -209,8 +248,10 @@ def same_cohorts(first: Path, second: Path) -> None:
         pd.testing.assert_frame_equal(a.clinical, b.clinical)
         assert a.genes.tolist() == b.genes.tolist() and (a.mutations != b.mutations).nnz == 0
     for name in ["summary.tsv", "networks.tsv"]:
-        pd.testing.assert_frame_equal(pd.read_csv(first / "results/cohorts" / name, sep="\t"),
-                                      pd.read_csv(second / "results/cohorts" / name, sep="\t"))
+        pd.testing.assert_frame_equal(
+            pd.read_csv(first / "results/cohorts" / name, sep="\t"),
+            pd.read_csv(second / "results/cohorts" / name, sep="\t"),
+        )
 
 
 def test_download_and_local_paths_end_to_end(server, tmp_path, snapshot_data):
@@ -227,10 +268,16 @@ def test_download_and_local_paths_end_to_end(server, tmp_path, snapshot_data):
     workdir = deploy(
         tmp_path / "download",
         data_source="cbioportal",
-        cbioportal={"study_id": "{cancer_lower}_tcga_pan_can_atlas_2018", "study_url": f"{server.url}/{{study}}.tar.gz",
-                    "default_cancer_types": TYPES},
-        network_urls={"pathway_commons": f"{server.url}/pc-hgnc.txt.gz", "string_links": f"{server.url}/links.txt.gz",
-                      "string_info": f"{server.url}/info.txt.gz"},
+        cbioportal={
+            "study_id": "{cancer_lower}_tcga_pan_can_atlas_2018",
+            "study_url": f"{server.url}/{{study}}.tar.gz",
+            "default_cancer_types": TYPES,
+        },
+        network_urls={
+            "pathway_commons": f"{server.url}/pc-hgnc.txt.gz",
+            "string_links": f"{server.url}/links.txt.gz",
+            "string_info": f"{server.url}/info.txt.gz",
+        },
         download={"timeout_seconds": 10, "retries": 2, "backoff_seconds": 0.1, "lock_dir": "locks"},
     )
     result = snakemake(workdir, *COHORT_TARGETS)
@@ -254,8 +301,14 @@ def test_download_and_local_paths_end_to_end(server, tmp_path, snapshot_data):
         assert (downloaded.mutations != bundled.mutations).nnz == 0
         assert downloaded.clinical["gender"].tolist() == bundled.clinical["gender"].tolist()
     for name in ["summary.tsv", "networks.tsv"]:
-        assert pd.read_csv(workdir / "results/cohorts" / name, sep="\t").drop(columns="median_followup_days", errors="ignore").equals(
-            pd.read_csv(snapshot_data / "results/cohorts" / name, sep="\t").drop(columns="median_followup_days", errors="ignore")
+        assert (
+            pd.read_csv(workdir / "results/cohorts" / name, sep="\t")
+            .drop(columns="median_followup_days", errors="ignore")
+            .equals(
+                pd.read_csv(snapshot_data / "results/cohorts" / name, sep="\t").drop(
+                    columns="median_followup_days", errors="ignore"
+                )
+            )
         )
 
     # the same data on disk: GBM a study folder, KIRC an archive, networks as file:// URLs
@@ -270,9 +323,15 @@ def test_download_and_local_paths_end_to_end(server, tmp_path, snapshot_data):
         tmp_path / "local",
         data_source="local",
         cancer_types=[],
-        local={"studies": {"GBM": str(data / "gbm_study"), "KIRC": str(data / "kirc_study.tar.gz")}, "networks": "download"},
-        network_urls={"pathway_commons": (data / "pc-hgnc.txt.gz").as_uri(), "string_links": (data / "links.txt.gz").as_uri(),
-                      "string_info": (data / "info.txt.gz").as_uri()},
+        local={
+            "studies": {"GBM": str(data / "gbm_study"), "KIRC": str(data / "kirc_study.tar.gz")},
+            "networks": "download",
+        },
+        network_urls={
+            "pathway_commons": (data / "pc-hgnc.txt.gz").as_uri(),
+            "string_links": (data / "links.txt.gz").as_uri(),
+            "string_info": (data / "info.txt.gz").as_uri(),
+        },
         download={"lock_dir": "locks"},
     )
     result = snakemake(local, *COHORT_TARGETS)
@@ -310,18 +369,30 @@ def test_failed_download_fails_the_workflow_cleanly(server, tmp_path):
     [
         ({"bogus_key": 1}, "bogus_key: unknown key (allowed here: benchmark, cancer_types,"),
         ({"data_source": "synapse"}, "data_source: 'synapse' is not one of ['snapshot', 'cbioportal', 'local']"),
-        ({"survival": {"endpoint": "OS", "days_per_month": -1}}, "survival.days_per_month: -1 is less than or equal to the minimum"),
+        (
+            {"survival": {"endpoint": "OS", "days_per_month": -1}},
+            "survival.days_per_month: -1 is less than or equal to the minimum",
+        ),
         ({"cancer_types": ["SKCM"]}, "the bundled snapshot has no mutation calls"),
         ({"cancer_types": ["XYZ"]}, "cancer_types ['XYZ']: not TCGA cancer type codes"),
-        ({"data_source": "cbioportal", "cancer_types": ["XYZ"]}, "the datahub has no study xyz_tcga_pan_can_atlas_2018"),
+        (
+            {"data_source": "cbioportal", "cancer_types": ["XYZ"]},
+            "the datahub has no study xyz_tcga_pan_can_atlas_2018",
+        ),
         ({"networks": {"use": ["string"], "main": "pathway_commons"}}, "must be listed in networks.use"),
         ({"data_source": "local", "cancer_types": []}, "data_source local: no study found; list them in local.studies"),
-        ({"data_source": "local", "cancer_types": [], "local": {"studies": {"LUAD": "/nowhere/luad"}}},
-         "/nowhere/luad: local study not found"),
-        ({"benchmark": {**SMALL_BENCHMARK, "comparisons": [["netnorm", "nsgn"]]}},
-         "benchmark.comparisons[0][1]: 'nsgn' is not one of"),
-        ({"benchmark": {**SMALL_BENCHMARK, "representations": ["netnrom"]}},
-         "benchmark.representations[0]: 'netnrom' is not one of"),
+        (
+            {"data_source": "local", "cancer_types": [], "local": {"studies": {"LUAD": "/nowhere/luad"}}},
+            "/nowhere/luad: local study not found",
+        ),
+        (
+            {"benchmark": {**SMALL_BENCHMARK, "comparisons": [["netnorm", "nsgn"]]}},
+            "benchmark.comparisons[0][1]: 'nsgn' is not one of",
+        ),
+        (
+            {"benchmark": {**SMALL_BENCHMARK, "representations": ["netnrom"]}},
+            "benchmark.representations[0]: 'netnrom' is not one of",
+        ),
         ({"benchmark": {**SMALL_BENCHMARK, "folds_file": "/nowhere/folds.tsv"}}, "/nowhere/folds.tsv"),
     ],
 )
@@ -336,8 +407,14 @@ def test_bad_config_is_named(tmp_path, overrides, message):
 
 def test_nested_command_line_overrides_are_typed(tmp_path):
     workdir = deploy(tmp_path)
-    result = snakemake(workdir, "-n", "--config", "download={retries: 1, backoff_seconds: 0.5}",
-                       "survival={drop_zero_time: true}", "benchmark={outer_repeats: 2}")
+    result = snakemake(
+        workdir,
+        "-n",
+        "--config",
+        "download={retries: 1, backoff_seconds: 0.5}",
+        "survival={drop_zero_time: true}",
+        "benchmark={outer_repeats: 2}",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
 
 
@@ -362,8 +439,13 @@ def test_failed_rule_log_keeps_the_traceback(tmp_path):
     for variant_class in {line.split("\t")[4] for line in maf.splitlines()[2:]}:
         maf = maf.replace(f"\t{variant_class}\t", "\t\t")
     (study / "data_mutations.txt").write_text(maf)
-    workdir = deploy(tmp_path / "run", data_source="local", cancer_types=["GBM"], local={"studies": {"GBM": str(study)}},
-                     download={"lock_dir": "locks"})
+    workdir = deploy(
+        tmp_path / "run",
+        data_source="local",
+        cancer_types=["GBM"],
+        local={"studies": {"GBM": str(study)}},
+        download={"lock_dir": "locks"},
+    )
     result = snakemake(workdir, "results/cohorts/GBM/patients.tsv")
     assert result.returncode != 0
     log = (workdir / "logs/cohorts/prepare_cohort_GBM.log").read_text()
@@ -373,11 +455,21 @@ def test_failed_rule_log_keeps_the_traceback(tmp_path):
 
 
 def test_list_rules_describes_the_data_rules():
-    result = subprocess.run([SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(REPO), "--list-rules"],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(REPO), "--list-rules"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     described = dict(re.findall(r"^(\w+) \((.+)\)$", result.stdout, re.MULTILINE))
-    for rule in ["download_cbioportal_study", "import_local_study", "download_network_file", "prepare_network",
-                 "prepare_cohort", "summarize_cohorts"]:
+    for rule in [
+        "download_cbioportal_study",
+        "import_local_study",
+        "download_network_file",
+        "prepare_network",
+        "prepare_cohort",
+        "summarize_cohorts",
+    ]:
         assert len(described.get(rule, "")) > 30, (rule, result.stdout)
 
 
@@ -406,7 +498,9 @@ def test_interrupted_run_resumes_as_the_readme_says(tmp_path):
 def test_readme_notebook_lines_give_the_workflows_fold(snapshot_run):
     """The README's notebook example, run as written (KIRC instead of LUAD), equals the workflow's fold."""
     readme = (REPO / "README.md").read_text()
-    code = next(block for block in re.findall(r"```python\n(.*?)```", readme, re.DOTALL) if "benchmark_search(" in block)
+    code = next(
+        block for block in re.findall(r"```python\n(.*?)```", readme, re.DOTALL) if "benchmark_search(" in block
+    )
     namespace: dict = {}
     cwd = os.getcwd()
     try:
@@ -414,12 +508,15 @@ def test_readme_notebook_lines_give_the_workflows_fold(snapshot_run):
         exec(compile(code.replace('"LUAD"', '"KIRC"').replace("/LUAD", "/KIRC"), "README.md", "exec"), namespace)
     finally:
         os.chdir(cwd)
-    split, search, risk = namespace["split"], namespace["search"], namespace["risk"]
+    split, search, risk = namespace["split"], namespace["search"], namespace["risk"]  # noqa: F841 (split: in query)
     predictions = pd.read_csv(snapshot_run / "results/benchmark/KIRC/predictions.tsv", sep="\t")
     fold = predictions.query("representation == 'netnorm' and repeat == 0 and fold == @split.fold")
     np.testing.assert_allclose(fold["risk"].to_numpy(), risk, rtol=1e-12, atol=1e-15)  # machine precision
-    row = pd.read_csv(snapshot_run / "results/benchmark/KIRC/folds.tsv", sep="\t").query(
-        "representation == 'netnorm' and repeat == 0 and fold == @split.fold").iloc[0]
+    row = (
+        pd.read_csv(snapshot_run / "results/benchmark/KIRC/folds.tsv", sep="\t")
+        .query("representation == 'netnorm' and repeat == 0 and fold == @split.fold")
+        .iloc[0]
+    )
     assert row["parameter_value"] == search.best_params_["representation__k"]
     assert row["penalty"] == pytest.approx(search.best_alpha_, rel=1e-12)
 
@@ -430,12 +527,21 @@ def test_editing_the_folds_file_reruns_the_jobs_that_read_it(snapshot_data, tmp_
 
     patients = pd.read_csv(snapshot_data / "results/cohorts/GBM/patients.tsv", sep="\t")
     splits = outer_splits(patients["event"].to_numpy().astype(bool), 5, 1, seed=3)
-    folds = pd.concat([pd.DataFrame({"patient_id": patients["patient_id"].iloc[s.test], "repeat": 0, "fold": s.fold})
-                       for s in splits])
+    folds = pd.concat(
+        [pd.DataFrame({"patient_id": patients["patient_id"].iloc[s.test], "repeat": 0, "fold": s.fold}) for s in splits]
+    )
     folds_file = tmp_path / "folds.tsv"
     folds.to_csv(folds_file, sep="\t", index=False)
-    workdir = deploy(tmp_path / "run", cancer_types=["GBM"], benchmark={
-        **SMALL_BENCHMARK, "representations": ["mutation_count"], "clinical": False, "folds_file": str(folds_file)})
+    workdir = deploy(
+        tmp_path / "run",
+        cancer_types=["GBM"],
+        benchmark={
+            **SMALL_BENCHMARK,
+            "representations": ["mutation_count"],
+            "clinical": False,
+            "folds_file": str(folds_file),
+        },
+    )
     target = "results/benchmark/GBM/mutation_count/repeat0_metrics.tsv"
     first = snakemake(workdir, target)
     assert first.returncode == 0, first.stderr[-2000:]

@@ -25,13 +25,21 @@ def compare(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
         same_parameter = np.isclose(group["parameter_value_old"].fillna(-1), group["parameter_value_new"].fillna(-1))
         same_penalty = (group["penalty_index_old"] == group["penalty_index_new"]) | group["penalty_index_old"].isna()
         difference = (group["harrell_c_new"] - group["harrell_c_old"]).abs()
-        rows.append({"representation": name, "folds": len(group), "same parameter": int(same_parameter.sum()),
-                     "same penalty": int(np.sum(same_penalty)), "same C (|d| < 1e-4)": int((difference < 1e-4).sum()),
-                     "mean |C difference|": round(difference.mean(), 4), "max |C difference|": round(difference.max(), 4),
-                     "mean C old": round(group["harrell_c_old"].mean(), 4),
-                     "mean C new": round(group["harrell_c_new"].mean(), 4),
-                     "median selected old": group["n_selected_old"].median(),
-                     "median selected new": group["n_selected_new"].median()})
+        rows.append(
+            {
+                "representation": name,
+                "folds": len(group),
+                "same parameter": int(same_parameter.sum()),
+                "same penalty": int(np.sum(same_penalty)),
+                "same C (|d| < 1e-4)": int((difference < 1e-4).sum()),
+                "mean |C difference|": round(difference.mean(), 4),
+                "max |C difference|": round(difference.max(), 4),
+                "mean C old": round(group["harrell_c_old"].mean(), 4),
+                "mean C new": round(group["harrell_c_new"].mean(), 4),
+                "median selected old": group["n_selected_old"].median(),
+                "median selected new": group["n_selected_new"].median(),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -47,7 +47,10 @@ def netnorm() -> dict:
     network, _, aligned = load("BRCA")
     grid = list(range(50, 371, 10))
     out = {}
-    for name, adjacency in (("validated once", NetworkAdjacency(network.adjacency)), ("plain matrix", network.adjacency)):
+    for name, adjacency in (
+        ("validated once", NetworkAdjacency(network.adjacency)),
+        ("plain matrix", network.adjacency),
+    ):
         started = time.perf_counter()
         transformer = NetNorM(adjacency, k=grid[0], max_k=370).fit(aligned.X)
         transformer.transform(aligned.X)
@@ -72,7 +75,10 @@ def nsqn() -> dict:
     other_train, other_test = np.r_[test, train[:600]], train[600:]  # another split of the same patients
     started = time.perf_counter()
     NSQN(adjacency, 0.7, n_jobs=1).fit(aligned.X[other_train]).transform(aligned.X[other_test])
-    return {"first_fit_transform_s": round(first, 2), "another_fold_from_memo_s": round(time.perf_counter() - started, 2)}
+    return {
+        "first_fit_transform_s": round(first, 2),
+        "another_fold_from_memo_s": round(time.perf_counter() - started, 2),
+    }
 
 
 def solver() -> dict:
@@ -91,8 +97,11 @@ def solver() -> dict:
     inner, valid = next(StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(train)), y["event"][train]))
     rows, rows_valid = train[inner], train[valid]
     adjacency = NetworkAdjacency(network.adjacency)
-    matrices = {"raw": aligned.X, "netnorm k=370": NetNorM(adjacency, k=370).fit_transform(aligned.X),
-                "nsqn (all genes)": NSQN(adjacency, 0.7).fit(aligned.X[rows]).transform(aligned.X)}
+    matrices = {
+        "raw": aligned.X,
+        "netnorm k=370": NetNorM(adjacency, k=370).fit_transform(aligned.X),
+        "nsqn (all genes)": NSQN(adjacency, 0.7).fit(aligned.X[rows]).transform(aligned.X),
+    }
     out = {}
     for name, X in matrices.items():
         X_train, X_valid = X[rows], X[rows_valid]
@@ -111,18 +120,24 @@ def solver() -> dict:
         for c in C_GRID:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                fit = LinearSVC(penalty="l1", loss="squared_hinge", dual=False, fit_intercept=False, C=c, tol=1e-4,
-                                max_iter=1000).fit(D, labels)
+                fit = LinearSVC(
+                    penalty="l1", loss="squared_hinge", dual=False, fit_intercept=False, C=c, tol=1e-4, max_iter=1000
+                ).fit(D, labels)
             liblinear.append(-fit.coef_.ravel())
         theirs = time.perf_counter() - started
         liblinear = np.column_stack(liblinear)
         valid_dense = X_valid.toarray() if hasattr(X_valid, "toarray") else np.asarray(X_valid)
         c_ours = harrell_cindex(y[rows_valid], valid_dense @ coefs)
         c_theirs = harrell_cindex(y[rows_valid], valid_dense @ liblinear)
-        out[name] = {"features": int(X.shape[1]), "pairs": int(len(earlier)), "pancan_path_s": round(ours, 3),
-                     "liblinear_5_fits_s": round(theirs, 2), "nonzero_pancan": (coefs != 0).sum(0).tolist(),
-                     "nonzero_liblinear": (np.abs(liblinear) > 1e-10).sum(0).tolist(),
-                     "max_abs_valid_C_difference": round(float(np.abs(c_ours - c_theirs).max()), 4)}
+        out[name] = {
+            "features": int(X.shape[1]),
+            "pairs": len(earlier),
+            "pancan_path_s": round(ours, 3),
+            "liblinear_5_fits_s": round(theirs, 2),
+            "nonzero_pancan": (coefs != 0).sum(0).tolist(),
+            "nonzero_liblinear": (np.abs(liblinear) > 1e-10).sum(0).tolist(),
+            "max_abs_valid_C_difference": round(float(np.abs(c_ours - c_theirs).max()), 4),
+        }
     return out
 
 
@@ -144,8 +159,13 @@ def main() -> None:
         child(args.step)
         return
     for step in STEPS if args.step == "all" else [args.step]:
-        output = subprocess.run([sys.executable, __file__, step, "--child"], capture_output=True, text=True, check=True,
-                                env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PATH": ""})
+        output = subprocess.run(
+            [sys.executable, __file__, step, "--child"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PATH": ""},
+        )
         print(step, output.stdout.strip())
 
 

@@ -68,8 +68,14 @@ def main() -> None:
         folder = args.results / "representations" / args.cancer / config["networks"]["main"]
         normalization = settings.smoothing_normalization
         for alpha in sorted(settings.smoothing_alpha):
-            register_precomputed(aligned.X, folder / f"smoothed_{normalization}_alpha{float(alpha):g}.npy",
-                                 context.adjacency, alpha, normalization=normalization, tol=settings.smoothing_tol)
+            register_precomputed(
+                aligned.X,
+                folder / f"smoothed_{normalization}_alpha{float(alpha):g}.npy",
+                context.adjacency,
+                alpha,
+                normalization=normalization,
+                tol=settings.smoothing_tol,
+            )
     splits = outer_splits(y["event"], settings.outer_folds, args.repeat + 1, settings.seed, repeats=[args.repeat])
     tau = uno_truncation(patients["time_days"].to_numpy(), **benchmark["uno_tau"])
     search = benchmark_search(entry, settings, context, None)
@@ -77,15 +83,24 @@ def main() -> None:
     with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore")
         results = nested_cross_validation(
-            search, aligned.X, y, patients["patient_id"].to_numpy(), splits,
+            search,
+            aligned.X,
+            y,
+            patients["patient_id"].to_numpy(),
+            splits,
             inner_seeds={(s.repeat, s.fold): settings.inner_seed_for(s.repeat, s.fold) for s in splits},
-            feature_names=aligned.genes, uno_tau=tau, name=args.representation)
+            feature_names=aligned.genes,
+            uno_tau=tau,
+            name=args.representation,
+        )
     seconds = time.perf_counter() - started
     metrics, predictions, _ = results.tables()
     # a hash of the risk scores' bytes: equal only if every prediction is equal to the last bit
     digest = hashlib.sha256(predictions["risk"].to_numpy(dtype=np.float64).tobytes()).hexdigest()[:16]
-    print(f"{args.cancer} {args.representation} repeat {args.repeat}: {seconds:.2f} s; "
-          f"Harrell's C per fold {metrics['harrell_c'].round(10).tolist()}; predictions sha256 {digest}")
+    print(
+        f"{args.cancer} {args.representation} repeat {args.repeat}: {seconds:.2f} s; "
+        f"Harrell's C per fold {metrics['harrell_c'].round(10).tolist()}; predictions sha256 {digest}"
+    )
 
 
 if __name__ == "__main__":

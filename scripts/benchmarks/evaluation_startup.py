@@ -41,8 +41,15 @@ def job_seconds(run: Path) -> pd.DataFrame:
             raise SystemExit(f"{log_path}: missing, or fewer than two timestamped lines (not a finished job's log)")
         wall = float(benchmark["s"].iloc[-1])
         logged = (stamps[-1] - stamps[0]).total_seconds()
-        rows.append({**match.groupdict(), "wall": wall, "logged": logged, "start_up": wall - logged,
-                     "inner_cv": sum(float(s) for s in GRID_VALUE.findall(log))})
+        rows.append(
+            {
+                **match.groupdict(),
+                "wall": wall,
+                "logged": logged,
+                "start_up": wall - logged,
+                "inner_cv": sum(float(s) for s in GRID_VALUE.findall(log)),
+            }
+        )
     if not rows:
         raise SystemExit(f"{run}: no benchmarks/benchmark/evaluate_representation_*.tsv")
     return pd.DataFrame(rows)
@@ -50,8 +57,9 @@ def job_seconds(run: Path) -> pd.DataFrame:
 
 def per_representation(jobs: pd.DataFrame) -> pd.DataFrame:
     """Jobs and seconds summed per representation, with an "all" row and the mean start-up per job."""
-    table = jobs.groupby("representation").agg(jobs=("wall", "size"), wall=("wall", "sum"),
-                                               start_up=("start_up", "sum"), inner_cv=("inner_cv", "sum"))
+    table = jobs.groupby("representation").agg(
+        jobs=("wall", "size"), wall=("wall", "sum"), start_up=("start_up", "sum"), inner_cv=("inner_cv", "sum")
+    )
     table.loc["all"] = table.sum()
     table["start_up_per_job"] = table["start_up"] / table["jobs"]
     table["jobs"] = table["jobs"].astype(int)

@@ -22,8 +22,14 @@ def job_table(root: Path) -> pd.DataFrame:
         table = pd.read_csv(path, sep="\t")
         if table.empty:
             continue
-        rows.append({"stage": path.parent.name, "job": path.stem, "seconds": float(table["s"].iloc[-1]),
-                     "peak_rss_mb": float(table["max_rss"].iloc[-1])})
+        rows.append(
+            {
+                "stage": path.parent.name,
+                "job": path.stem,
+                "seconds": float(table["s"].iloc[-1]),
+                "peak_rss_mb": float(table["max_rss"].iloc[-1]),
+            }
+        )
     jobs = pd.DataFrame(rows)
     rules = [stem for stem in jobs["job"]]
     jobs["rule"] = [next((r for r in RULES if job.startswith(r)), job) for job in rules]
@@ -31,8 +37,15 @@ def job_table(root: Path) -> pd.DataFrame:
 
 
 RULE_DEFINITION = re.compile(r"^rule (\w+):", re.MULTILINE)
-RULES = sorted({name for path in (Path(__file__).resolve().parents[2] / "workflow" / "rules").glob("*.smk")
-                for name in RULE_DEFINITION.findall(path.read_text())}, key=len, reverse=True)  # longest prefix first
+RULES = sorted(
+    {
+        name
+        for path in (Path(__file__).resolve().parents[2] / "workflow" / "rules").glob("*.smk")
+        for name in RULE_DEFINITION.findall(path.read_text())
+    },
+    key=len,
+    reverse=True,
+)  # longest prefix first
 
 
 def main() -> None:
@@ -42,8 +55,12 @@ def main() -> None:
     args = parser.parse_args()
     jobs = job_table(args.root)
     if args.by_rule:
-        table = jobs.groupby("rule").agg(jobs=("job", "size"), total_seconds=("seconds", "sum"),
-                                         max_seconds=("seconds", "max"), max_peak_rss_mb=("peak_rss_mb", "max"))
+        table = jobs.groupby("rule").agg(
+            jobs=("job", "size"),
+            total_seconds=("seconds", "sum"),
+            max_seconds=("seconds", "max"),
+            max_peak_rss_mb=("peak_rss_mb", "max"),
+        )
         print(table.round(1).sort_values("total_seconds", ascending=False).to_markdown())
     else:
         print(jobs.sort_values("seconds", ascending=False).round(2).to_markdown(index=False))

@@ -57,8 +57,13 @@ def influence_step(_args) -> dict:
     start, cpu = time.perf_counter(), time.process_time()
     graph = influence_knn_graph(network.adjacency)
     sp.save_npz("/tmp/pancan_influence_knn.npz", graph)
-    return {"step": "influence", "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu,
-            "peak_mb": peak_mb(), "edges": graph.nnz // 2}
+    return {
+        "step": "influence",
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu,
+        "peak_mb": peak_mb(),
+        "edges": graph.nnz // 2,
+    }
 
 
 def nbs_inputs(cancer: str, path: str) -> dict:
@@ -100,11 +105,19 @@ def nbs_step(args) -> dict:
     start = time.perf_counter()
     result = consensus_over_k(labels, KS)
     consensus = time.perf_counter() - start
-    return {"step": f"nbs {args.cancer}", **prepared, "subsamples": args.subsamples, "jobs": args.jobs,
-            "clustering_wall_seconds": clustering, "worker_seconds": [w["seconds"] for w in workers],
-            "worker_cpu_seconds": [w["cpu_seconds"] for w in workers],
-            "worker_peak_mb": [w["peak_mb"] for w in workers], "consensus_seconds": consensus,
-            "peak_mb": peak_mb(), "pac": result["table"]["pac"].round(3).tolist()}
+    return {
+        "step": f"nbs {args.cancer}",
+        **prepared,
+        "subsamples": args.subsamples,
+        "jobs": args.jobs,
+        "clustering_wall_seconds": clustering,
+        "worker_seconds": [w["seconds"] for w in workers],
+        "worker_cpu_seconds": [w["cpu_seconds"] for w in workers],
+        "worker_peak_mb": [w["peak_mb"] for w in workers],
+        "consensus_seconds": consensus,
+        "peak_mb": peak_mb(),
+        "pac": result["table"]["pac"].round(3).tolist(),
+    }
 
 
 def types_step(args) -> dict:
@@ -113,10 +126,13 @@ def types_step(args) -> dict:
         path = f"/tmp/pancan_nbs_{cancer}.npy"
         prepared = nbs_inputs(cancer, path)
         worker = cluster_worker((path, list(range(args.subsamples)), args.max_iter))
-        rows[cancer] = {"patients": prepared["patients"], "prepare_seconds": prepared["seconds"],
-                        "seconds_per_subsample": worker["seconds"] / args.subsamples,
-                        "cpu_seconds_per_subsample": worker["cpu_seconds"] / args.subsamples,
-                        "peak_mb": worker["peak_mb"]}
+        rows[cancer] = {
+            "patients": prepared["patients"],
+            "prepare_seconds": prepared["seconds"],
+            "seconds_per_subsample": worker["seconds"] / args.subsamples,
+            "cpu_seconds_per_subsample": worker["cpu_seconds"] / args.subsamples,
+            "peak_mb": worker["peak_mb"],
+        }
     return {"step": "types", "subsamples_measured": args.subsamples, "rows": rows}
 
 
@@ -138,8 +154,12 @@ def nnls_step(_args) -> dict:
     for _ in range(5):
         loop = np.array([nnls(R, C[:, j])[0] for j in range(370)]).T
     per_patient = (time.perf_counter() - start) / 5
-    return {"step": "nnls", "vectorised_ms": 1000 * vectorised, "scipy_loop_ms": 1000 * per_patient,
-            "max_abs_difference": float(np.abs(fast - loop).max())}
+    return {
+        "step": "nnls",
+        "vectorised_ms": 1000 * vectorised,
+        "scipy_loop_ms": 1000 * per_patient,
+        "max_abs_difference": float(np.abs(fast - loop).max()),
+    }
 
 
 def iterations_step(args) -> dict:
@@ -157,12 +177,22 @@ def iterations_step(args) -> dict:
         result = consensus_over_k(labels, KS)
         subtypes[max_iter], seconds[max_iter] = result["subtypes"], worker["cpu_seconds"]
     ari = [adjusted_rand_score(a, b) for a, b in zip(subtypes[100], subtypes[250])]
-    return {"step": "iterations", "cancer": args.cancer, "subsamples": args.subsamples, "cpu_seconds": seconds,
-            "ari_100_vs_250_per_k": dict(zip(KS, np.round(ari, 3).tolist()))}
+    return {
+        "step": "iterations",
+        "cancer": args.cancer,
+        "subsamples": args.subsamples,
+        "cpu_seconds": seconds,
+        "ari_100_vs_250_per_k": dict(zip(KS, np.round(ari, 3).tolist())),
+    }
 
 
-STEPS = {"influence": influence_step, "nbs": nbs_step, "types": types_step, "nnls": nnls_step,
-         "iterations": iterations_step}
+STEPS = {
+    "influence": influence_step,
+    "nbs": nbs_step,
+    "types": types_step,
+    "nnls": nnls_step,
+    "iterations": iterations_step,
+}
 
 
 def main() -> None:
@@ -180,17 +210,31 @@ def main() -> None:
         print(json.dumps(STEPS[args.step](args)), flush=True)
         return
     for step in ("nnls", "influence", "nbs", "types", "iterations"):
-        command = [sys.executable, __file__, step, "--cancer", args.cancer, "--subsamples",
-                   str(args.subsamples if step == "nbs" else 10), "--jobs", str(args.jobs), "--max-iter",
-                   str(args.max_iter), "--type-subsamples", str(args.type_subsamples)]
+        command = [
+            sys.executable,
+            __file__,
+            step,
+            "--cancer",
+            args.cancer,
+            "--subsamples",
+            str(args.subsamples if step == "nbs" else 10),
+            "--jobs",
+            str(args.jobs),
+            "--max-iter",
+            str(args.max_iter),
+            "--type-subsamples",
+            str(args.type_subsamples),
+        ]
         started = time.perf_counter()
         # one BLAS thread per process, as a Snakemake job with threads: 1 (the influence graph uses 2)
         env = {**os.environ, "OPENBLAS_NUM_THREADS": "2" if step == "influence" else "1"}
         result = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
         output = result.stdout.strip().splitlines()[-1]
         load = Path("/proc/loadavg").read_text().split()[:3]
-        print(json.dumps({**json.loads(output), "wall_seconds": time.perf_counter() - started, "loadavg": load}),
-              flush=True)
+        print(
+            json.dumps({**json.loads(output), "wall_seconds": time.perf_counter() - started, "loadavg": load}),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

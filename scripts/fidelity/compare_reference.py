@@ -32,24 +32,27 @@ def compare(results: Path) -> pd.DataFrame:
         difference = metrics["harrell_c"].to_numpy() - ref["harrell_c_test"].to_numpy()
         correlations = []
         for fold, group in predictions.groupby("fold"):
-            theirs = original_predictions[(original_predictions["representation"] == name)
-                                          & (original_predictions["fold"] == fold)].set_index("patient_id")["pred"]
+            theirs = original_predictions[
+                (original_predictions["representation"] == name) & (original_predictions["fold"] == fold)
+            ].set_index("patient_id")["pred"]
             ours = group.set_index("patient_id")["risk"]
             if ours.nunique() > 1 and theirs.nunique() > 1:
                 correlations.append(spearmanr(ours, -theirs.loc[ours.index]).statistic)
         same_c = np.isclose([C_GRID[i] for i in metrics["penalty_index"]], ref["liblinear_C"]).sum()
         parameter = {"netnorm": "best_k", "nsqn": "best_alpha"}.get(name)
-        same_parameter = (np.isclose(metrics["parameter_value"], ref[parameter]).sum() if parameter else len(ref))
-        rows.append({
-            "representation": name,
-            "pancan mean C": round(metrics["harrell_c"].mean(), 4),
-            "original mean C": round(ref["harrell_c_test"].mean(), 4),
-            "mean |fold difference|": round(np.abs(difference).mean(), 4),
-            "max |fold difference|": round(np.abs(difference).max(), 4),
-            "median Spearman": round(float(np.median(correlations)), 4) if correlations else np.nan,
-            "folds with the original's C": f"{same_c}/{len(ref)}",
-            "folds with its k / alpha": f"{same_parameter}/{len(ref)}",
-        })
+        same_parameter = np.isclose(metrics["parameter_value"], ref[parameter]).sum() if parameter else len(ref)
+        rows.append(
+            {
+                "representation": name,
+                "pancan mean C": round(metrics["harrell_c"].mean(), 4),
+                "original mean C": round(ref["harrell_c_test"].mean(), 4),
+                "mean |fold difference|": round(np.abs(difference).mean(), 4),
+                "max |fold difference|": round(np.abs(difference).max(), 4),
+                "median Spearman": round(float(np.median(correlations)), 4) if correlations else np.nan,
+                "folds with the original's C": f"{same_c}/{len(ref)}",
+                "folds with its k / alpha": f"{same_parameter}/{len(ref)}",
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -18,8 +18,16 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 
 def browser(width: int, height: int) -> webdriver.Chrome:
@@ -56,11 +64,14 @@ def screenshots(report: Path, out_dir: Path, kaplan_meier: str | None = None) ->
         written = [out_dir / "landing.png"]
         driver.save_screenshot(str(written[-1]))
         driver.set_window_size(1400, 1100)
-        for name, suffix, category in (("cindex", "report/cindex.png", "Benchmark"),
-                                       ("kaplan_meier", kaplan_meier or "kaplan_meier/", "Kaplan-Meier")):
+        for name, suffix, category in (
+            ("cindex", "report/cindex.png", "Benchmark"),
+            ("kaplan_meier", kaplan_meier or "kaplan_meier/", "Kaplan-Meier"),
+        ):
             if suffix.endswith("/"):
                 suffix = driver.execute_script(
-                    f"return Object.keys(results).find(p => p.includes({json.dumps(suffix)}) && p.endsWith('.png'));")
+                    f"return Object.keys(results).find(p => p.includes({json.dumps(suffix)}) && p.endsWith('.png'));"
+                )
             show_result(driver, suffix, category)
             time.sleep(1)
             written.append(out_dir / f"{name}.png")

@@ -46,8 +46,12 @@ def _relation_problems(config: dict) -> list[tuple[str, str]]:
     """Checks across keys, so that a job does not fail on them later."""
     penalties = config.get("benchmark", {}).get("penalties", {})
     if not penalties.get("C") and penalties.get("min_ratio", 0) > penalties.get("max_ratio", 1):
-        return [("benchmark.penalties.min_ratio",
-                 f"{penalties['min_ratio']} must not exceed benchmark.penalties.max_ratio ({penalties['max_ratio']})")]
+        return [
+            (
+                "benchmark.penalties.min_ratio",
+                f"{penalties['min_ratio']} must not exceed benchmark.penalties.max_ratio ({penalties['max_ratio']})",
+            )
+        ]
     return []
 
 

@@ -13,5 +13,10 @@ import numpy as np
 
 def adds_rows_in_order(X: np.ndarray) -> bool:
     """Whether numpy's X.sum(axis=0) (and mean, var) adds X's rows in order: native float, C order, several columns."""
-    return (X.ndim == 2 and X.flags.c_contiguous and X.shape[1] > 1 and X.dtype.isnative
-            and X.dtype in (np.float32, np.float64))
+    return (
+        X.ndim == 2
+        and X.flags.c_contiguous
+        and X.shape[1] > 1
+        and X.dtype.isnative
+        and X.dtype in (np.float32, np.float64)
+    )

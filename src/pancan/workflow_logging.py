@@ -32,7 +32,9 @@ def rule_logging(log_path: str | Path | None) -> Iterator[logging.Logger]:
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_path, mode="w"))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", handlers=handlers, force=True)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", handlers=handlers, force=True
+    )
     logger = logging.getLogger("pancan")
     main = threading.current_thread() is threading.main_thread()
     previous = {number: signal.signal(number, _interrupt) for number in STOP_SIGNALS} if main else {}

@@ -23,8 +23,21 @@ import pandas as pd
 from scipy import stats
 
 FOLD_KEY = ["repeat", "fold"]
-TEST_COLUMNS = ["scope", "first", "second", "metric", "test", "n", "mean_difference", "statistic", "df", "p_value",
-                "min_attainable_p", "q_value", "note"]
+TEST_COLUMNS = [
+    "scope",
+    "first",
+    "second",
+    "metric",
+    "test",
+    "n",
+    "mean_difference",
+    "statistic",
+    "df",
+    "p_value",
+    "min_attainable_p",
+    "q_value",
+    "note",
+]
 
 
 def corrected_resampled_ttest(differences: np.ndarray, test_fraction: float) -> tuple[float, float, float]:
@@ -55,10 +68,22 @@ def within_cancer_tests(folds: pd.DataFrame, comparisons: list[list[str]], metri
             fraction = float((sizes.loc[pair.index, "n_test"] / sizes.loc[pair.index, "n_train"]).mean())
             t, df, p = corrected_resampled_ttest(difference, fraction)
             note = "one fold: no test" if len(pair) < 2 else ""
-            rows.append({"scope": cancer, "first": first, "second": second, "metric": metric,
-                         "test": "corrected resampled t (Nadeau-Bengio)", "n": len(pair),
-                         "mean_difference": float(difference.mean()) if len(pair) else np.nan, "statistic": t,
-                         "df": df, "p_value": p, "min_attainable_p": 0.0 if len(pair) >= 2 else np.nan, "note": note})
+            rows.append(
+                {
+                    "scope": cancer,
+                    "first": first,
+                    "second": second,
+                    "metric": metric,
+                    "test": "corrected resampled t (Nadeau-Bengio)",
+                    "n": len(pair),
+                    "mean_difference": float(difference.mean()) if len(pair) else np.nan,
+                    "statistic": t,
+                    "df": df,
+                    "p_value": p,
+                    "min_attainable_p": 0.0 if len(pair) >= 2 else np.nan,
+                    "note": note,
+                }
+            )
     return pd.DataFrame(rows, columns=[c for c in TEST_COLUMNS if c != "q_value"])
 
 
@@ -71,14 +96,16 @@ def pan_cancer_summary(folds: pd.DataFrame, metric: str = "harrell_c") -> pd.Dat
     """Per representation: mean rank across cancer types (1 = best; ties share the average rank) and mean C."""
     means = cancer_means(folds, metric)
     ranks = means.rank(axis=1, ascending=False, method="average")
-    table = pd.DataFrame({
-        "representation": means.columns,
-        "cancer_types": means.notna().sum().to_numpy(),
-        "mean_rank": ranks.mean().to_numpy(),
-        f"mean_{metric}": means.mean().to_numpy(),
-        f"min_{metric}": means.min().to_numpy(),
-        f"max_{metric}": means.max().to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "representation": means.columns,
+            "cancer_types": means.notna().sum().to_numpy(),
+            "mean_rank": ranks.mean().to_numpy(),
+            f"mean_{metric}": means.mean().to_numpy(),
+            f"min_{metric}": means.min().to_numpy(),
+            f"max_{metric}": means.max().to_numpy(),
+        }
+    )
     return table.sort_values(["mean_rank", "representation"]).reset_index(drop=True).round(4)
 
 
@@ -99,20 +126,35 @@ def across_cancer_tests(folds: pd.DataFrame, comparisons: list[list[str]], metri
             result = stats.wilcoxon(pair[first], pair[second], method="exact" if n <= 25 else "auto")
             statistic, p = float(result.statistic), float(result.pvalue)
         note = "" if n and min_p < 0.05 else f"cannot reach p < 0.05 with {len(pair)} cancer type(s)"
-        rows.append({"scope": "pan-cancer", "first": first, "second": second, "metric": metric,
-                     "test": "Wilcoxon signed-rank over cancer types", "n": len(pair),
-                     "mean_difference": float(difference.mean()) if len(pair) else np.nan, "statistic": statistic,
-                     "df": np.nan, "p_value": p, "min_attainable_p": min_p, "note": note})
+        rows.append(
+            {
+                "scope": "pan-cancer",
+                "first": first,
+                "second": second,
+                "metric": metric,
+                "test": "Wilcoxon signed-rank over cancer types",
+                "n": len(pair),
+                "mean_difference": float(difference.mean()) if len(pair) else np.nan,
+                "statistic": statistic,
+                "df": np.nan,
+                "p_value": p,
+                "min_attainable_p": min_p,
+                "note": note,
+            }
+        )
     return pd.DataFrame(rows, columns=[c for c in TEST_COLUMNS if c != "q_value"])
 
 
 def paired_tests(folds: pd.DataFrame, comparisons: list[list[str]], metric: str = "harrell_c") -> pd.DataFrame:
     """Every within-cancer and pan-cancer test of a run, with Benjamini-Hochberg q-values over all of them."""
-    tests = pd.concat([within_cancer_tests(folds, comparisons, metric), across_cancer_tests(folds, comparisons, metric)],
-                      ignore_index=True)
+    tests = pd.concat(
+        [within_cancer_tests(folds, comparisons, metric), across_cancer_tests(folds, comparisons, metric)],
+        ignore_index=True,
+    )
     tests["q_value"] = np.nan
     testable = tests["p_value"].notna()
     if testable.any():
-        tests.loc[testable, "q_value"] = stats.false_discovery_control(tests.loc[testable, "p_value"].to_numpy(),
-                                                                       method="bh")
+        tests.loc[testable, "q_value"] = stats.false_discovery_control(
+            tests.loc[testable, "p_value"].to_numpy(), method="bh"
+        )
     return tests[TEST_COLUMNS]

@@ -16,7 +16,6 @@ from pancan.errors import InvalidParameterError
 from pancan.numpy_order import adds_rows_in_order
 from pancan.representations.validation import feature_names
 
-
 _COLUMN_BLOCK = 2048  # dense columns per block of numpy's var: float64 temporaries stay small
 _COMPILED_MIN_SIZE = 2**20  # dense entries from which the compiled loop pays for importing numba (about 0.3 s)
 
@@ -37,8 +36,13 @@ def column_variance(X) -> np.ndarray:
         from pancan.benchmark.variance_kernel import column_variance as compiled_column_variance
 
         return compiled_column_variance(X)
-    return np.concatenate([X[:, start : start + _COLUMN_BLOCK].var(axis=0, dtype=np.float64)
-                           for start in range(0, X.shape[1], _COLUMN_BLOCK)] or [np.empty(0)])
+    return np.concatenate(
+        [
+            X[:, start : start + _COLUMN_BLOCK].var(axis=0, dtype=np.float64)
+            for start in range(0, X.shape[1], _COLUMN_BLOCK)
+        ]
+        or [np.empty(0)]
+    )
 
 
 class VarianceFilter(TransformerMixin, BaseEstimator):
@@ -52,8 +56,12 @@ class VarianceFilter(TransformerMixin, BaseEstimator):
         self.max_features = max_features
 
     def fit(self, X, y=None):
-        if self.max_features is not None and (not isinstance(self.max_features, (int, np.integer)) or self.max_features < 0):
-            raise InvalidParameterError(f"max_features must be None or a non-negative integer, got {self.max_features!r}")
+        if self.max_features is not None and (
+            not isinstance(self.max_features, (int, np.integer)) or self.max_features < 0
+        ):
+            raise InvalidParameterError(
+                f"max_features must be None or a non-negative integer, got {self.max_features!r}"
+            )
         X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=True)
         variance = column_variance(X)
         candidates = np.flatnonzero(variance > 1e-12)

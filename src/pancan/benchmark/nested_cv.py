@@ -44,20 +44,25 @@ class FoldResults:
         return (
             pd.DataFrame(self.metrics),
             pd.concat(self.predictions, ignore_index=True) if self.predictions else pd.DataFrame(),
-            pd.concat(self.coefficients, ignore_index=True) if self.coefficients else pd.DataFrame(columns=coefficient_columns),
+            pd.concat(self.coefficients, ignore_index=True)
+            if self.coefficients
+            else pd.DataFrame(columns=coefficient_columns),
         )
 
 
-def outer_splits(event: np.ndarray, n_folds: int, n_repeats: int, seed: int, repeats: list[int] | None = None
-                 ) -> list[OuterSplit]:
+def outer_splits(
+    event: np.ndarray, n_folds: int, n_repeats: int, seed: int, repeats: list[int] | None = None
+) -> list[OuterSplit]:
     """Stratified (on the event) K-fold, repeated with scikit-learn's RepeatedStratifiedKFold(seed).
 
     A fold without a death cannot be scored, so too few deaths for the folds is an early error.
     """
     event = np.asarray(event, dtype=bool)
     if event.sum() < n_folds:
-        raise InsufficientDataError(f"{int(event.sum())} deaths for {n_folds} outer folds: some test fold would have no death; "
-                          "lower benchmark.outer_folds")
+        raise InsufficientDataError(
+            f"{int(event.sum())} deaths for {n_folds} outer folds: some test fold would have no death; "
+            "lower benchmark.outer_folds"
+        )
     splitter = RepeatedStratifiedKFold(n_splits=n_folds, n_repeats=n_repeats, random_state=seed)
     splits = []
     for index, (train, test) in enumerate(splitter.split(np.zeros(len(event)), event)):
@@ -75,8 +80,13 @@ def read_fold_table(path) -> pd.DataFrame:
         raise InputFileError(path, f"cannot be read as a fold table ({error})") from error
 
 
-def splits_from_table(table: pd.DataFrame, patient_ids: np.ndarray, source: str, repeats: list[int] | None = None,
-                      n_folds: int | None = None) -> list[OuterSplit]:
+def splits_from_table(
+    table: pd.DataFrame,
+    patient_ids: np.ndarray,
+    source: str,
+    repeats: list[int] | None = None,
+    n_folds: int | None = None,
+) -> list[OuterSplit]:
     """Outer folds from a (patient_id, repeat, fold) table, to reproduce a published split exactly.
 
     Every cohort patient must be in exactly one fold of each repeat used; patients of the
@@ -89,18 +99,26 @@ def splits_from_table(table: pd.DataFrame, patient_ids: np.ndarray, source: str,
     for column in ("repeat", "fold"):
         numbers = pd.to_numeric(table[column], errors="coerce")
         if numbers.isna().any() or (numbers != numbers.round()).any():
-            raise InputFileError(source, f"column {column} must hold whole numbers, found {table[column][numbers.isna() | (numbers != numbers.round())].iloc[0]!r}")
+            raise InputFileError(
+                source,
+                f"column {column} must hold whole numbers, found {table[column][numbers.isna() | (numbers != numbers.round())].iloc[0]!r}",
+            )
         table = table.assign(**{column: numbers.astype(int)})
     available = sorted(table["repeat"].unique())
     wanted = available if repeats is None else list(repeats)
     absent_repeats = [r for r in wanted if r not in available]
     if absent_repeats:
-        raise InputFileError(source, f"no fold for repeat {absent_repeats[0]} (the file has repeat(s) "
-                                     f"{', '.join(map(str, available))}); lower benchmark.outer_repeats")
+        raise InputFileError(
+            source,
+            f"no fold for repeat {absent_repeats[0]} (the file has repeat(s) "
+            f"{', '.join(map(str, available))}); lower benchmark.outer_repeats",
+        )
     cohort = pd.Index(patient_ids)
     unknown = sorted(set(table["patient_id"]) - set(cohort))
     if unknown:
-        logger.warning("%s: %d patient(s) are not in the cohort and are ignored, e.g. %s", source, len(unknown), unknown[0])
+        logger.warning(
+            "%s: %d patient(s) are not in the cohort and are ignored, e.g. %s", source, len(unknown), unknown[0]
+        )
     splits = []
     for repeat in wanted:
         rows = table[(table["repeat"] == repeat) & table["patient_id"].isin(cohort)]
@@ -109,7 +127,9 @@ def splits_from_table(table: pd.DataFrame, patient_ids: np.ndarray, source: str,
             raise InputFileError(source, f"patient {twice.iloc[0]} is in more than one fold of repeat {repeat}")
         absent = cohort.difference(rows["patient_id"])
         if len(absent):
-            raise InputFileError(source, f"repeat {repeat} assigns no fold to {len(absent)} cohort patient(s), e.g. {absent[0]}")
+            raise InputFileError(
+                source, f"repeat {repeat} assigns no fold to {len(absent)} cohort patient(s), e.g. {absent[0]}"
+            )
         folds = sorted(table.loc[table["repeat"] == repeat, "fold"].unique())
         if n_folds is not None and len(folds) != n_folds:
             raise InputFileError(source, f"repeat {repeat} has {len(folds)} folds, benchmark.outer_folds is {n_folds}")
@@ -128,8 +148,10 @@ def check_deaths(event: np.ndarray, splits: list[OuterSplit], what: str) -> None
     for split in splits:
         if not event[split.test].any() or not event[split.train].any():
             part = "test fold" if not event[split.test].any() else "training part"
-            raise InsufficientDataError(f"{what}: repeat {split.repeat} fold {split.fold} has no death in its {part} "
-                              f"({int(event.sum())} deaths in all); lower benchmark.outer_folds")
+            raise InsufficientDataError(
+                f"{what}: repeat {split.repeat} fold {split.fold} has no death in its {part} "
+                f"({int(event.sum())} deaths in all); lower benchmark.outer_folds"
+            )
 
 
 def _edge(index: int, size: int, names: tuple[str, str]) -> str:
@@ -138,10 +160,18 @@ def _edge(index: int, size: int, names: tuple[str, str]) -> str:
     return names[0] if index == 0 else names[1] if index == size - 1 else ""
 
 
-def nested_cross_validation(search: PathSearchCV, X, y: np.ndarray, patient_ids: np.ndarray,
-                            splits: list[OuterSplit], *, inner_seeds: dict[tuple[int, int], int] | None = None,
-                            feature_names: np.ndarray | None = None, uno_tau: float | None = None,
-                            name: str = "") -> FoldResults:
+def nested_cross_validation(
+    search: PathSearchCV,
+    X,
+    y: np.ndarray,
+    patient_ids: np.ndarray,
+    splits: list[OuterSplit],
+    *,
+    inner_seeds: dict[tuple[int, int], int] | None = None,
+    feature_names: np.ndarray | None = None,
+    uno_tau: float | None = None,
+    name: str = "",
+) -> FoldResults:
     """Evaluate `search` on the outer splits; per-fold metrics, test predictions and selected coefficients."""
     searches = {}
     for split in splits:
@@ -156,8 +186,15 @@ def nested_cross_validation(search: PathSearchCV, X, y: np.ndarray, patient_ids:
         for split in splits:
             key = (split.repeat, split.fold)
             scores[key].append(searches[key].evaluate(params, take_rows(X, split.train), y[split.train]))
-        logger.info("%s: grid value %d/%d %s done for %d outer folds in %.1f s", name, position + 1, len(grid),
-                    params or "", len(splits), time.perf_counter() - started)
+        logger.info(
+            "%s: grid value %d/%d %s done for %d outer folds in %.1f s",
+            name,
+            position + 1,
+            len(grid),
+            params or "",
+            len(splits),
+            time.perf_counter() - started,
+        )
     chosen = {key: searches[key].select(scores[key]).grid_index for key in searches}
     results = FoldResults()
     for split in sorted(splits, key=lambda s: (chosen[(s.repeat, s.fold)], s.repeat, s.fold)):
@@ -190,13 +227,33 @@ def nested_cross_validation(search: PathSearchCV, X, y: np.ndarray, patient_ids:
             "fit_seconds": round(sum(s.seconds for s in scores[key]) + time.perf_counter() - started, 3),
         }
         results.metrics.append(metrics)
-        results.predictions.append(pd.DataFrame({"repeat": split.repeat, "fold": split.fold,
-                                                 "patient_id": patient_ids[split.test], "risk": risk}))
-        results.coefficients.append(pd.DataFrame({"repeat": split.repeat, "fold": split.fold,
-                                                  "feature": names[selected], "coefficient": model.coef_[selected]}))
-        logger.info("%s repeat %d fold %d: C=%.3f (Uno %.3f), %s=%s%s, %d features selected", name, split.repeat,
-                    split.fold, metrics["harrell_c"], metrics["uno_c"], metrics["parameter"] or "-", value,
-                    f" ({metrics['parameter_edge']} of its grid)" if metrics["parameter_edge"] else "", len(selected))
+        results.predictions.append(
+            pd.DataFrame(
+                {"repeat": split.repeat, "fold": split.fold, "patient_id": patient_ids[split.test], "risk": risk}
+            )
+        )
+        results.coefficients.append(
+            pd.DataFrame(
+                {
+                    "repeat": split.repeat,
+                    "fold": split.fold,
+                    "feature": names[selected],
+                    "coefficient": model.coef_[selected],
+                }
+            )
+        )
+        logger.info(
+            "%s repeat %d fold %d: C=%.3f (Uno %.3f), %s=%s%s, %d features selected",
+            name,
+            split.repeat,
+            split.fold,
+            metrics["harrell_c"],
+            metrics["uno_c"],
+            metrics["parameter"] or "-",
+            value,
+            f" ({metrics['parameter_edge']} of its grid)" if metrics["parameter_edge"] else "",
+            len(selected),
+        )
     order = {(s.repeat, s.fold): i for i, s in enumerate(splits)}
     permutation = np.argsort([order[(m["repeat"], m["fold"])] for m in results.metrics])
     results.metrics = [results.metrics[i] for i in permutation]

@@ -26,8 +26,20 @@ from pancan.representations.registry import REGISTRY, Representation, Representa
 
 MODELS = ("survival_svm", "cox_lasso", "cox_elastic_net")
 # settings every evaluation job reads; a representation's own ones come from the registry
-SHARED_SETTINGS = ("model", "l1_ratio", "outer_folds", "inner_folds", "inner_seed", "inner_score", "folds_file",
-                   "max_features", "scale_features", "penalties", "solver", "uno_tau")
+SHARED_SETTINGS = (
+    "model",
+    "l1_ratio",
+    "outer_folds",
+    "inner_folds",
+    "inner_seed",
+    "inner_score",
+    "folds_file",
+    "max_features",
+    "scale_features",
+    "penalties",
+    "solver",
+    "uno_tau",
+)
 
 
 @dataclass(frozen=True)
@@ -56,16 +68,26 @@ class BenchmarkSettings:
     seed: int = 0
 
     @classmethod
-    def from_config(cls, config: dict) -> "BenchmarkSettings":
+    def from_config(cls, config: dict) -> BenchmarkSettings:
         """From a whole (validated) config: its `benchmark` section and `seed`."""
         return cls.from_benchmark(config.get("benchmark", {}), config.get("seed", 0))
 
     @classmethod
-    def from_benchmark(cls, benchmark: dict, seed: int) -> "BenchmarkSettings":
+    def from_benchmark(cls, benchmark: dict, seed: int) -> BenchmarkSettings:
         """From the `benchmark` section (or the subset of it a job receives) and the seed."""
         values: dict = {"seed": int(seed)}
-        simple = ("model", "l1_ratio", "outer_folds", "outer_repeats", "inner_folds", "inner_seed", "inner_score",
-                  "scale_features", "netnorm_tie_break", "mutation_count_genes")
+        simple = (
+            "model",
+            "l1_ratio",
+            "outer_folds",
+            "outer_repeats",
+            "inner_folds",
+            "inner_seed",
+            "inner_score",
+            "scale_features",
+            "netnorm_tie_break",
+            "mutation_count_genes",
+        )
         values.update({key: benchmark[key] for key in simple if key in benchmark})
         if "max_features" in benchmark:
             values["max_features"] = benchmark["max_features"] or None
@@ -83,8 +105,9 @@ class BenchmarkSettings:
             if penalties.get("C"):
                 values["penalties"] = CostPenalties(tuple(penalties["C"]))
             else:
-                values["penalties"] = RelativePenalties(penalties.get("n", 6), penalties.get("min_ratio", 0.05),
-                                                        penalties.get("max_ratio", 0.9))
+                values["penalties"] = RelativePenalties(
+                    penalties.get("n", 6), penalties.get("min_ratio", 0.05), penalties.get("max_ratio", 0.9)
+                )
         settings = cls(**values)
         if settings.model not in MODELS:
             raise InvalidParameterError(f"benchmark.model must be one of {MODELS}, got {settings.model!r}")
@@ -102,9 +125,12 @@ class BenchmarkSettings:
         return SparseCoxnet(l1_ratio=1.0 if self.model == "cox_lasso" else self.l1_ratio)
 
 
-def representation_pipeline(entry: Representation | str, settings: BenchmarkSettings,
-                            context: RepresentationContext | None = None,
-                            clinical: pd.DataFrame | None = None) -> Pipeline:
+def representation_pipeline(
+    entry: Representation | str,
+    settings: BenchmarkSettings,
+    context: RepresentationContext | None = None,
+    clinical: pd.DataFrame | None = None,
+) -> Pipeline:
     """representation -> variance filter (-> scaling) -> model; or, for clinical, encoder -> model."""
     entry = REGISTRY[entry] if isinstance(entry, str) else entry
     if entry.clinical:
@@ -123,9 +149,13 @@ def representation_pipeline(entry: Representation | str, settings: BenchmarkSett
     return Pipeline(steps)
 
 
-def benchmark_search(entry: Representation | str, settings: BenchmarkSettings,
-                     context: RepresentationContext | None = None, clinical: pd.DataFrame | None = None,
-                     random_state: int | None = None) -> PathSearchCV:
+def benchmark_search(
+    entry: Representation | str,
+    settings: BenchmarkSettings,
+    context: RepresentationContext | None = None,
+    clinical: pd.DataFrame | None = None,
+    random_state: int | None = None,
+) -> PathSearchCV:
     """The PathSearchCV of one representation: its parameter grid x the penalty path, inner folds, scoring."""
     entry = REGISTRY[entry] if isinstance(entry, str) else entry
     grid = {f"representation__{entry.parameter}": entry.grid(settings)} if entry.parameter else {}
@@ -134,7 +164,16 @@ def benchmark_search(entry: Representation | str, settings: BenchmarkSettings,
         # the same density of penalties per decade, continued down to the representation's own ratio
         decades = np.log10(penalties.max_ratio / penalties.min_ratio)
         extra = np.log10(penalties.min_ratio / entry.min_penalty_ratio)
-        penalties = RelativePenalties(penalties.n + max(0, int(round(extra * (penalties.n - 1) / max(decades, 1e-9)))),
-                                      min(entry.min_penalty_ratio, penalties.min_ratio), penalties.max_ratio)
-    return PathSearchCV(representation_pipeline(entry, settings, context, clinical), grid, penalties=penalties,
-                        cv=settings.inner_folds, inner_score=settings.inner_score, random_state=random_state)
+        penalties = RelativePenalties(
+            penalties.n + max(0, round(extra * (penalties.n - 1) / max(decades, 1e-9))),
+            min(entry.min_penalty_ratio, penalties.min_ratio),
+            penalties.max_ratio,
+        )
+    return PathSearchCV(
+        representation_pipeline(entry, settings, context, clinical),
+        grid,
+        penalties=penalties,
+        cv=settings.inner_folds,
+        inner_score=settings.inner_score,
+        random_state=random_state,
+    )

@@ -11,8 +11,9 @@ from pancan.benchmark.metrics import fold_metrics
 FOLD_KEY = ["repeat", "fold"]
 
 
-def combine_with_clinical(mutation: pd.DataFrame, clinical: pd.DataFrame, survival: pd.DataFrame, name: str,
-                          tau: float | None = None) -> pd.DataFrame:
+def combine_with_clinical(
+    mutation: pd.DataFrame, clinical: pd.DataFrame, survival: pd.DataFrame, name: str, tau: float | None = None
+) -> pd.DataFrame:
     """Per test fold, average the two models' rank predictions (ranks scaled to (0, 1]) and score the average.
 
     mutation / clinical: predictions (repeat, fold, patient_id, risk) on the same
@@ -30,9 +31,17 @@ def combine_with_clinical(mutation: pd.DataFrame, clinical: pd.DataFrame, surviv
         train = survival.drop(index=group["patient_id"])
         y_test = Surv.from_arrays(test["event"].astype(bool), test["time_days"])
         y_train = Surv.from_arrays(train["event"].astype(bool), train["time_days"])
-        rows.append({"representation": name, "repeat": repeat, "fold": fold, "n_train": len(train),
-                     "n_test": len(group), "deaths_test": int(test["event"].sum()),
-                     **fold_metrics(y_train, y_test, risk, tau)})
+        rows.append(
+            {
+                "representation": name,
+                "repeat": repeat,
+                "fold": fold,
+                "n_train": len(train),
+                "n_test": len(group),
+                "deaths_test": int(test["event"].sum()),
+                **fold_metrics(y_train, y_test, risk, tau),
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -56,15 +56,15 @@ def select_tumour_samples(
     reasons = pd.Series(pd.NA, index=table.index, dtype="string")
     reasons[table["patient_id"].isna()] = "sample id is not a TCGA barcode and has no patient in the sample file"
     reasons[reasons.isna() & (numeric >= FIRST_NON_TUMOUR_CODE)] = "normal or control sample type"
-    reasons[reasons.isna() & codes.notna() & ~codes.isin(list(preference))] = "tumour sample type not in preference list"
+    reasons[reasons.isna() & codes.notna() & ~codes.isin(list(preference))] = (
+        "tumour sample type not in preference list"
+    )
     dropped = table.loc[reasons.notna(), ["sample_id"]].assign(reason=reasons[reasons.notna()])
     candidates = table[reasons.isna()].copy()
     candidates["rank"] = codes[reasons.isna()].map(rank_of).fillna(len(preference)).astype(int)
     candidates = candidates.sort_values(["patient_id", "rank", "sample_id"], kind="stable")
     first = ~candidates["patient_id"].duplicated(keep="first")
-    superseded = candidates.loc[~first, ["sample_id"]].assign(
-        reason="another sample of the same patient was preferred"
-    )
+    superseded = candidates.loc[~first, ["sample_id"]].assign(reason="another sample of the same patient was preferred")
     chosen = candidates.loc[first, ["sample_id", "patient_id", "sample_type"]].reset_index(drop=True)
     dropped = pd.concat([dropped, superseded], ignore_index=True)
     return chosen, dropped

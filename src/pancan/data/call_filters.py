@@ -53,13 +53,17 @@ def filter_calls(
     if lower:
         logger.warning(
             "%s: %d gene symbol(s) have lower-case letters (%s): HGNC symbols are upper-case, "
-            "so these match no network gene", calls_path, len(lower), ", ".join(lower[:5]),
+            "so these match no network gene",
+            calls_path,
+            len(lower),
+            ", ".join(lower[:5]),
         )
     if exclude_filters:
         if "filter" not in calls.columns:
             raise InputFileError(
-                calls_path, "has no FILTER column, but mutations.exclude_filters lists flags to exclude; "
-                "set it to [] for this data"
+                calls_path,
+                "has no FILTER column, but mutations.exclude_filters lists flags to exclude; "
+                "set it to [] for this data",
             )
         wanted_out = set(exclude_filters)
         excluded = pd.Series([bool(flags & wanted_out) for flags in filter_flags(calls["filter"])], index=calls.index)
@@ -67,7 +71,9 @@ def filter_calls(
             log.count("calls", f"FILTER flag excluded (mutations.exclude_filters): {value}", int(n))
         calls = calls[~excluded]
         if calls.empty:
-            raise InputFileError(calls_path, f"{cancer}: every call has a FILTER flag listed in mutations.exclude_filters")
+            raise InputFileError(
+                calls_path, f"{cancer}: every call has a FILTER flag listed in mutations.exclude_filters"
+            )
     selected = calls["variant_classification"].isin(list(classes))
     found = calls["variant_classification"].fillna("<missing>").value_counts()
     for variant_class, n in calls.loc[~selected, "variant_classification"].fillna("<missing>").value_counts().items():

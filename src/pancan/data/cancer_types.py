@@ -7,10 +7,13 @@ from collections.abc import Sequence
 from pancan.errors import PancanError
 
 # TCGA study abbreviations (GDC projects TCGA-<code>), plus the datahub's combined COADREAD.
-TCGA_CODES = (
-    "ACC BLCA BRCA CESC CHOL COAD COADREAD DLBC ESCA GBM HNSC KICH KIRC KIRP LAML LGG LIHC LUAD LUSC "
-    "MESO OV PAAD PCPG PRAD READ SARC SKCM STAD TGCT THCA THYM UCEC UCS UVM"
-).split()
+# fmt: off
+TCGA_CODES = [
+    "ACC", "BLCA", "BRCA", "CESC", "CHOL", "COAD", "COADREAD", "DLBC", "ESCA", "GBM", "HNSC",
+    "KICH", "KIRC", "KIRP", "LAML", "LGG", "LIHC", "LUAD", "LUSC", "MESO", "OV", "PAAD", "PCPG",
+    "PRAD", "READ", "SARC", "SKCM", "STAD", "TGCT", "THCA", "THYM", "UCEC", "UCS", "UVM",
+]
+# fmt: on
 
 
 class CancerTypeError(PancanError, ValueError):
@@ -39,7 +42,9 @@ def snapshot_selection(requested: Sequence[str], available: Sequence[str]) -> li
     return list(requested) or list(available)
 
 
-def cbioportal_selection(requested: Sequence[str], defaults: Sequence[str], study_id: str, default_study_id: str) -> list[str]:
+def cbioportal_selection(
+    requested: Sequence[str], defaults: Sequence[str], study_id: str, default_study_id: str
+) -> list[str]:
     """Requested types (the defaults if none); with the default TCGA study template they must be TCGA codes."""
     selected = list(requested) or list(defaults)
     unknown = _unknown(selected)

@@ -14,8 +14,8 @@ import pandas as pd
 
 from pancan.atomic import atomic_path
 from pancan.data.download import DownloadRecord, download_locked
-from pancan.errors import DownloadError
 from pancan.data.tables import read_tsv
+from pancan.errors import DownloadError
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,9 @@ def study_id(template: str, cancer: str) -> str:
     return template.format(cancer=cancer, cancer_lower=cancer.lower())
 
 
-def _find_members(tar: tarfile.TarFile, roles, members: Mapping[str, Sequence[str]], label: str) -> dict[str, tarfile.TarInfo]:
+def _find_members(
+    tar: tarfile.TarFile, roles, members: Mapping[str, Sequence[str]], label: str
+) -> dict[str, tarfile.TarInfo]:
     """Each role's member (matched by basename, first alternative wins); reads the whole archive."""
     found: dict[str, tuple[int, tarfile.TarInfo]] = {}
     count = 0

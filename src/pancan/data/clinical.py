@@ -44,15 +44,18 @@ def one_row_per_patient(table: pd.DataFrame, path: str | Path) -> pd.DataFrame:
         rows = table[table["patient_id"] == patient]
         differing = [c for c in rows.columns if rows[c].nunique(dropna=False) > 1]
         raise InputFileError(
-            path, f"patient {patient} has {len(rows)} conflicting clinical rows (they differ in {', '.join(differing)}); "
-            "keep one row per patient"
+            path,
+            f"patient {patient} has {len(rows)} conflicting clinical rows (they differ in {', '.join(differing)}); "
+            "keep one row per patient",
         )
     return table.reset_index(drop=True)
 
 
 def read_snapshot_clinical(path: str | Path) -> pd.DataFrame:
     """Snapshot clinical.tsv: patient_id plus the covariates available for the type."""
-    return one_row_per_patient(tidy_clinical(read_tsv(path, ["patient_id"], all_columns=True, what="clinical table")), path)
+    return one_row_per_patient(
+        tidy_clinical(read_tsv(path, ["patient_id"], all_columns=True, what="clinical table")), path
+    )
 
 
 def clinical_from_cbioportal(patients: pd.DataFrame, path: str | Path = "clinical patient file") -> pd.DataFrame:

@@ -14,8 +14,8 @@ from pancan.atomic import atomic_path, write_table_atomic, write_text_atomic
 from pancan.data.barcodes import select_tumour_samples
 from pancan.data.call_filters import filter_calls
 from pancan.data.drop_log import DropLog
-from pancan.errors import InputFileError
 from pancan.data.survival import clean_survival
+from pancan.errors import InputFileError
 
 COHORT_FILES = ("mutations.npz", "patients.tsv", "genes.txt", "clinical.tsv")
 
@@ -39,7 +39,7 @@ class Cohort:
         write_table_atomic(self.clinical, directory / "clinical.tsv")
 
     @classmethod
-    def load(cls, directory: str | Path, cancer: str | None = None) -> "Cohort":
+    def load(cls, directory: str | Path, cancer: str | None = None) -> Cohort:
         directory = Path(directory)
         for name in COHORT_FILES:
             if not (directory / name).exists():
@@ -49,7 +49,10 @@ class Cohort:
         mutations = sp.load_npz(directory / "mutations.npz").tocsr()
         clinical = pd.read_csv(directory / "clinical.tsv", sep="\t", dtype={"patient_id": str})
         if mutations.shape != (len(patients), len(genes)):
-            raise InputFileError(directory / "mutations.npz", f"shape {mutations.shape} does not match {len(patients)} patients x {len(genes)} genes")
+            raise InputFileError(
+                directory / "mutations.npz",
+                f"shape {mutations.shape} does not match {len(patients)} patients x {len(genes)} genes",
+            )
         return cls(cancer or directory.name, patients, genes, mutations, clinical)
 
 
@@ -96,7 +99,11 @@ def build_cohort(
     no_survival = sorted(sequenced - with_survival - set(dropped_survival["patient_id"]))
     log.items("intersect", pd.DataFrame({"patient_id": no_survival, "reason": "no survival record"}), "patient_id")
     not_sequenced = sorted(with_survival - sequenced)
-    log.items("intersect", pd.DataFrame({"patient_id": not_sequenced, "reason": "no mutation call (not in the mutation file)"}), "patient_id")
+    log.items(
+        "intersect",
+        pd.DataFrame({"patient_id": not_sequenced, "reason": "no mutation call (not in the mutation file)"}),
+        "patient_id",
+    )
     candidates = sequenced if keep_unmutated_patients else with_calls
     if not keep_unmutated_patients:
         unmutated = sorted((sequenced - with_calls) & with_survival)
@@ -105,7 +112,9 @@ def build_cohort(
 
     patient_order = sorted(candidates & with_survival)
     if not patient_order:
-        raise InputFileError(survival_path, f"{cancer}: no patient has both a selected mutation call in {calls_path} and usable survival")
+        raise InputFileError(
+            survival_path, f"{cancer}: no patient has both a selected mutation call in {calls_path} and usable survival"
+        )
     pairs = pairs[pairs["patient_id"].isin(set(patient_order))]
     gene_order = np.array(sorted(pairs["gene"].unique()), dtype=object)
     rows = pd.Index(patient_order).get_indexer(pairs["patient_id"])
@@ -114,7 +123,9 @@ def build_cohort(
         (np.ones(len(pairs), dtype=np.int8), (rows, cols)), shape=(len(patient_order), len(gene_order))
     )
     mutations.sort_indices()
-    patients = kept_survival.set_index("patient_id").loc[patient_order].reset_index()[["patient_id", "time_days", "event"]]
+    patients = (
+        kept_survival.set_index("patient_id").loc[patient_order].reset_index()[["patient_id", "time_days", "event"]]
+    )
     patients.insert(1, "sample_id", chosen.set_index("patient_id").loc[patient_order, "sample_id"].to_numpy())
     patients["n_mutations"] = np.asarray(mutations.sum(axis=1)).ravel().astype(int)
     clinical = clinical.drop_duplicates("patient_id").set_index("patient_id").reindex(patient_order)

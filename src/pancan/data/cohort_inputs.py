@@ -22,7 +22,9 @@ class CohortInputs:
     survival_path: Path
 
 
-def snapshot_inputs(mutations: str | Path, survival: str | Path, clinical: str | Path, endpoint: str = "OS") -> CohortInputs:
+def snapshot_inputs(
+    mutations: str | Path, survival: str | Path, clinical: str | Path, endpoint: str = "OS"
+) -> CohortInputs:
     """The bundled snapshot's per-type files."""
     return CohortInputs(
         calls=read_snapshot_calls(mutations),

@@ -16,10 +16,10 @@ def summarize_cohort(cohort: Cohort, network_genes: Mapping[str, Sequence[str]])
     per_patient = cohort.patients["n_mutations"].to_numpy()
     row = {
         "cancer": cohort.cancer,
-        "patients": int(len(cohort.patients)),
+        "patients": len(cohort.patients),
         "deaths": int(cohort.patients["event"].sum()),
         "median_followup_days": float(np.median(cohort.patients["time_days"])),
-        "genes_mutated": int(len(cohort.genes)),
+        "genes_mutated": len(cohort.genes),
         "mutated_pairs": int(cohort.mutations.nnz),
         "mutations_median": float(np.median(per_patient)),
         "mutations_min": int(per_patient.min()),
@@ -54,8 +54,13 @@ def coverage_notes(cohort: Cohort, network_genes: Mapping[str, Sequence[str]], s
             f"most often mutated of the others: {', '.join(f'{g} ({n} patients)' for g, n in missing.items()) or 'none'}"
         )
         if fraction < LOW_COVERAGE:
-            notes.append((logging.WARNING, message + ". Coverage this low means the gene symbols do not match the "
-                          "network's HGNC symbols (lower-case symbols? Entrez or Ensembl ids?)"))
+            notes.append(
+                (
+                    logging.WARNING,
+                    message + ". Coverage this low means the gene symbols do not match the "
+                    "network's HGNC symbols (lower-case symbols? Entrez or Ensembl ids?)",
+                )
+            )
         else:
             notes.append((logging.INFO, message))
     return notes

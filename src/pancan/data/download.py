@@ -8,7 +8,6 @@ import http.client
 import json
 import logging
 import random
-import socket
 import time
 import urllib.error
 import urllib.parse
@@ -16,7 +15,7 @@ import urllib.request
 import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pancan import __version__
@@ -71,7 +70,7 @@ def _stream_to(url: str, tmp: Path, timeout: float, progress_every: int) -> tupl
         raise DownloadError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
     except http.client.IncompleteRead as exc:
         raise _RetryableError(f"truncated: connection closed after {received + len(exc.partial)} bytes") from exc
-    except (urllib.error.URLError, socket.timeout, ConnectionError, http.client.HTTPException) as exc:
+    except (TimeoutError, urllib.error.URLError, ConnectionError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
         if urllib.parse.urlsplit(url).scheme == "file" and isinstance(reason, OSError):
             # a local file that is missing or unreadable will not appear by waiting
@@ -126,7 +125,7 @@ def download(
             failures.append(str(exc))
             continue
         logger.info("%s: %d bytes, sha256 %s -> %s", url, size, sha256, dest)
-        return DownloadRecord(url, sha256, size, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        return DownloadRecord(url, sha256, size, datetime.now(UTC).isoformat(timespec="seconds"))
     raise DownloadError(f"{url}: failed after {retries + 1} attempt(s): {'; '.join(failures)}")
 
 

@@ -8,7 +8,7 @@ import logging
 import re
 import shutil
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pancan.atomic import atomic_path, write_text_atomic
@@ -38,10 +38,14 @@ def discover_studies(studies: Mapping[str, str], pattern: str) -> list[str]:
     """Cancer types with a study: the keys of local.studies plus every path local.study_pattern matches."""
     found = set(studies)
     if pattern:
-        wildcard = glob.escape(pattern).replace(glob.escape("{cancer}"), "*").replace(glob.escape("{cancer_lower}"), "*")
+        wildcard = (
+            glob.escape(pattern).replace(glob.escape("{cancer}"), "*").replace(glob.escape("{cancer_lower}"), "*")
+        )
         regex = re.escape(pattern)
         for name, group in PLACEHOLDERS.items():
-            regex = regex.replace(re.escape("{" + name + "}"), group, 1).replace(re.escape("{" + name + "}"), f"(?P={name})")
+            regex = regex.replace(re.escape("{" + name + "}"), group, 1).replace(
+                re.escape("{" + name + "}"), f"(?P={name})"
+            )
         for path in glob.glob(wildcard):
             match = re.fullmatch(regex, path)
             if match:
@@ -91,8 +95,10 @@ def import_study(source: str | Path, outputs: Mapping[str, str | Path], lock_pat
                 shutil.copyfile(files[role], tmp)
     record = {
         "source": str(source),
-        "files": {role: {"sha256": sha256_file(path), "size": Path(path).stat().st_size} for role, path in outputs.items()},
-        "retrieved": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "files": {
+            role: {"sha256": sha256_file(path), "size": Path(path).stat().st_size} for role, path in outputs.items()
+        },
+        "retrieved": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     lock_path = Path(lock_path)
     if not lock_path.exists():

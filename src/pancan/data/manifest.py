@@ -23,9 +23,7 @@ def sha256_file(path: str | Path, chunk_size: int = 1 << 20) -> str:
 def write_manifest(root: str | Path) -> Path:
     """Write `sha256  relative/path` lines (sha256sum format) for every data file under root."""
     root = Path(root)
-    files = sorted(
-        p for p in root.rglob("*") if p.is_file() and p.name != MANIFEST_NAME and not p.name.endswith(".md")
-    )
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.name != MANIFEST_NAME and not p.name.endswith(".md"))
     lines = [f"{sha256_file(p)}  {p.relative_to(root).as_posix()}" for p in files]
     manifest = root / MANIFEST_NAME
     write_text_atomic(manifest, "\n".join(lines) + "\n")

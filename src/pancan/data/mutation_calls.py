@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pancan.errors import InputFileError
 from pancan.data.tables import read_tsv
+from pancan.errors import InputFileError
 
 # maftools' default non-synonymous set; the NetNorM paper kept
 # "non-silent point mutations or indels".
@@ -28,7 +28,11 @@ NON_SILENT_CLASSES = (
     "Translation_Start_Site",
 )
 CALL_COLUMNS = ["sample_id", "gene", "variant_classification"]
-MAF_COLUMNS = {"Tumor_Sample_Barcode": "sample_id", "Hugo_Symbol": "gene", "Variant_Classification": "variant_classification"}
+MAF_COLUMNS = {
+    "Tumor_Sample_Barcode": "sample_id",
+    "Hugo_Symbol": "gene",
+    "Variant_Classification": "variant_classification",
+}
 SNAPSHOT_COLUMNS = {"patient_id": "sample_id", "gene": "gene", "variant_classification": "variant_classification"}
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pancan.errors import InputFileError
 from pancan.data.tables import read_tsv
+from pancan.errors import InputFileError
 
 # cBioPortal reports survival in months; 365.25 / 12 days per month (a Julian
 # year over 12) is the conversion used throughout. TCGA sources give whole days,
@@ -22,14 +22,14 @@ def parse_status(values: pd.Series, path: Path, column: str) -> pd.Series:
     """cBioPortal status ('1:DECEASED', '0:LIVING', '1:PROGRESSION', bare 0/1) to a 0/1 float (NaN if missing)."""
     text = values.astype("string").str.strip().str.upper()
     code = text.str.extract(r"^([01])(?::|$)", expand=False)
-    words = text.map(
-        {"DECEASED": "1", "DEAD": "1", "LIVING": "0", "ALIVE": "0"}, na_action="ignore"
-    ).astype("string")
+    words = text.map({"DECEASED": "1", "DEAD": "1", "LIVING": "0", "ALIVE": "0"}, na_action="ignore").astype("string")
     code = code.fillna(words)
     bad = text.notna() & code.isna()
     if bad.any():
         example = text[bad].iloc[0]
-        raise InputFileError(path, f"column {column} has unrecognised status {example!r} (expected e.g. '1:DECEASED' or '0:LIVING')")
+        raise InputFileError(
+            path, f"column {column} has unrecognised status {example!r} (expected e.g. '1:DECEASED' or '0:LIVING')"
+        )
     return pd.to_numeric(code, errors="raise").astype(float)
 
 
@@ -46,7 +46,9 @@ def read_snapshot_survival(path: str | Path, endpoint: str = "OS") -> pd.DataFra
     """Snapshot survival.tsv (patient_id, os_days, os_event): overall survival only."""
     path = Path(path)
     if endpoint != "OS":
-        raise InputFileError(path, f"the snapshot has overall survival only; endpoint {endpoint!r} needs data_source: cbioportal")
+        raise InputFileError(
+            path, f"the snapshot has overall survival only; endpoint {endpoint!r} needs data_source: cbioportal"
+        )
     table = read_tsv(path, ["patient_id", "os_days", "os_event"], what="survival table")
     return pd.DataFrame(
         {
@@ -57,14 +59,17 @@ def read_snapshot_survival(path: str | Path, endpoint: str = "OS") -> pd.DataFra
     )
 
 
-def survival_from_cbioportal(patients: pd.DataFrame, path: str | Path, endpoint: str = "OS",
-                             days_per_month: float = DAYS_PER_MONTH) -> pd.DataFrame:
+def survival_from_cbioportal(
+    patients: pd.DataFrame, path: str | Path, endpoint: str = "OS", days_per_month: float = DAYS_PER_MONTH
+) -> pd.DataFrame:
     """Endpoint `<EP>_MONTHS` / `<EP>_STATUS` of a cBioPortal patient table, times in days."""
     path = Path(path)
     status, months = f"{endpoint}_STATUS", f"{endpoint}_MONTHS"
     missing = [c for c in ("PATIENT_ID", status, months) if c not in patients.columns]
     if missing:
-        raise InputFileError(path, f"clinical patient file lacks survival column(s) {', '.join(missing)} for endpoint {endpoint}")
+        raise InputFileError(
+            path, f"clinical patient file lacks survival column(s) {', '.join(missing)} for endpoint {endpoint}"
+        )
     return pd.DataFrame(
         {
             "patient_id": patients["PATIENT_ID"].astype("string").str.strip().str.upper(),
@@ -74,7 +79,9 @@ def survival_from_cbioportal(patients: pd.DataFrame, path: str | Path, endpoint:
     )
 
 
-def clean_survival(survival: pd.DataFrame, path: str | Path, drop_zero_time: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+def clean_survival(
+    survival: pd.DataFrame, path: str | Path, drop_zero_time: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Drop patients with missing/negative (optionally zero) time or missing event.
 
     Returns (kept, dropped[patient_id, reason]). Repeated identical rows count
@@ -83,7 +90,9 @@ def clean_survival(survival: pd.DataFrame, path: str | Path, drop_zero_time: boo
     survival = survival.drop_duplicates().reset_index(drop=True)
     duplicated = survival["patient_id"].duplicated(keep=False)
     if duplicated.any():
-        raise InputFileError(path, f"patient {survival.loc[duplicated, 'patient_id'].iloc[0]} has conflicting survival rows")
+        raise InputFileError(
+            path, f"patient {survival.loc[duplicated, 'patient_id'].iloc[0]} has conflicting survival rows"
+        )
     time, event = survival["time_days"], survival["event"]
     reason = pd.Series(pd.NA, index=survival.index, dtype="string")
     reason[time.isna()] = "missing survival time"

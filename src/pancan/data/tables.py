@@ -5,10 +5,9 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
-
-import zlib
 
 import pandas as pd
 
@@ -112,4 +111,6 @@ def _check_field_counts(text: str, n_columns: int, path: Path, skipped: int, wha
     for row in reader:
         if len(row) > n_columns:
             line = skipped + reader.line_num
-            raise InputFileError(path, f"malformed {what}: line {line} has {len(row)} fields, the header has {n_columns}")
+            raise InputFileError(
+                path, f"malformed {what}: line {line} has {len(row)} fields, the header has {n_columns}"
+            )

@@ -18,8 +18,12 @@ def burden_cindex(predictions: pd.DataFrame, patients: pd.DataFrame) -> pd.DataF
     rows = []
     for key, group in table.groupby(["representation", "repeat", "fold", "burden"], sort=True):
         y = Surv.from_arrays(group["event"].astype(bool), group["time_days"])
-        rows.append(dict(zip(["representation", "repeat", "fold", "burden"], key),
-                         harrell_c=harrell_cindex(y, group["risk"].to_numpy()) if group["event"].any() else np.nan))
+        rows.append(
+            dict(
+                zip(["representation", "repeat", "fold", "burden"], key),
+                harrell_c=harrell_cindex(y, group["risk"].to_numpy()) if group["event"].any() else np.nan,
+            )
+        )
     return pd.DataFrame(rows)
 
 
@@ -35,8 +39,14 @@ def burden_figure(per_cancer: dict[str, pd.DataFrame]):
         for position, name in enumerate(names):
             for offset, half, alpha in ((-0.18, "low", 0.35), (0.18, "high", 0.85)):
                 values = table.loc[(table["representation"] == name) & (table["burden"] == half), "harrell_c"].dropna()
-                box = axis.boxplot([values], positions=[position + offset], widths=0.3, patch_artist=True,
-                                   showfliers=False, medianprops={"color": "black", "linewidth": 0.8})
+                box = axis.boxplot(
+                    [values],
+                    positions=[position + offset],
+                    widths=0.3,
+                    patch_artist=True,
+                    showfliers=False,
+                    medianprops={"color": "black", "linewidth": 0.8},
+                )
                 box["boxes"][0].set_facecolor(colour(name))
                 box["boxes"][0].set_alpha(alpha)
         axis.axhline(0.5, color="grey", linestyle="--", linewidth=0.8)

@@ -13,8 +13,9 @@ def significance_label(q_value: float) -> str:
 
 
 @styled
-def cindex_boxplot(folds: pd.DataFrame, tests: pd.DataFrame, metric: str = "harrell_c", include_combined: bool = False,
-                   seed: int = 0):
+def cindex_boxplot(
+    folds: pd.DataFrame, tests: pd.DataFrame, metric: str = "harrell_c", include_combined: bool = False, seed: int = 0
+):
     """One panel per cancer; brackets mark paired tests with Benjamini-Hochberg q < 0.05 (* < 0.05, ** < 0.01, *** < 0.001)."""
     if not include_combined:
         folds = folds[~folds["representation"].str.contains(r"\+", regex=True)]
@@ -25,8 +26,14 @@ def cindex_boxplot(folds: pd.DataFrame, tests: pd.DataFrame, metric: str = "harr
         per_cancer = folds[folds["cancer"] == cancer]
         names = ordered(per_cancer["representation"])
         values = [per_cancer.loc[per_cancer["representation"] == n, metric].dropna().to_numpy() for n in names]
-        boxes = axis.boxplot(values, positions=range(len(names)), widths=0.6, patch_artist=True, showfliers=False,
-                             medianprops={"color": "black", "linewidth": 1})
+        boxes = axis.boxplot(
+            values,
+            positions=range(len(names)),
+            widths=0.6,
+            patch_artist=True,
+            showfliers=False,
+            medianprops={"color": "black", "linewidth": 1},
+        )
         for patch, name in zip(boxes["boxes"], names):
             patch.set_facecolor(colour(name))
             patch.set_alpha(0.55)
@@ -42,8 +49,11 @@ def cindex_boxplot(folds: pd.DataFrame, tests: pd.DataFrame, metric: str = "harr
         significant = tests[(tests["scope"] == cancer) & (tests["q_value"] < 0.05) & (tests["metric"] == metric)]
         level = top + 0.03
         step = 0.065  # bracket + its stars, so stacked brackets never overlap
-        pairs = [(sorted((names.index(r.first), names.index(r.second))), r.q_value) for r in significant.itertuples()
-                 if r.first in names and r.second in names]
+        pairs = [
+            (sorted((names.index(r.first), names.index(r.second))), r.q_value)
+            for r in significant.itertuples()
+            if r.first in names and r.second in names
+        ]
         for (a, b), q_value in sorted(pairs, key=lambda item: item[0][1] - item[0][0]):
             axis.plot([a, a, b, b], [level, level + 0.012, level + 0.012, level], color="black", linewidth=0.6)
             axis.text((a + b) / 2, level + 0.006, significance_label(q_value), ha="center", va="bottom", fontsize=7)

@@ -23,8 +23,9 @@ def cohort_overview(summary: pd.DataFrame, mutations_per_patient: dict[str, np.n
     patients_axis.legend(frameon=False)
 
     data = [np.asarray(mutations_per_patient[c], dtype=float) for c in cancers]
-    burden_axis.boxplot(data, positions=x, widths=0.6, showfliers=True, flierprops={"markersize": 2},
-                        medianprops={"color": "#c44e52"})
+    burden_axis.boxplot(
+        data, positions=x, widths=0.6, showfliers=True, flierprops={"markersize": 2}, medianprops={"color": "#c44e52"}
+    )
     burden_axis.set_yscale("log")
     burden_axis.set_xticks(x, cancers, rotation=45, ha="right")
     burden_axis.set_ylabel("mutated genes per patient")
@@ -34,8 +35,13 @@ def cohort_overview(summary: pd.DataFrame, mutations_per_patient: dict[str, np.n
     width = 0.8 / max(len(coverage_columns), 1)
     for index, column in enumerate(coverage_columns):
         network = column.removeprefix("fraction_in_")
-        coverage_axis.bar(x + (index - (len(coverage_columns) - 1) / 2) * width, summary[column], width,
-                          label=network.replace("_", " "), color=["#4c72b0", "#dd8452", "#55a868"][index % 3])
+        coverage_axis.bar(
+            x + (index - (len(coverage_columns) - 1) / 2) * width,
+            summary[column],
+            width,
+            label=network.replace("_", " "),
+            color=["#4c72b0", "#dd8452", "#55a868"][index % 3],
+        )
     coverage_axis.set_ylim(0, 1.25)
     coverage_axis.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     coverage_axis.set_xticks(x, cancers, rotation=45, ha="right")

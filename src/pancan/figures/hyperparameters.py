@@ -20,8 +20,15 @@ def chosen_hyperparameters(folds: pd.DataFrame, representations=("netnorm", "nsq
         cancers = sorted(rows["cancer"].unique())
         for position, cancer in enumerate(cancers):
             values = rows.loc[rows["cancer"] == cancer, "parameter_value"].to_numpy(dtype=float)
-            axis.scatter(position + rng.uniform(-0.2, 0.2, len(values)), values, s=8, color=colour(name), alpha=0.7,
-                         edgecolor="black", linewidth=0.3)
+            axis.scatter(
+                position + rng.uniform(-0.2, 0.2, len(values)),
+                values,
+                s=8,
+                color=colour(name),
+                alpha=0.7,
+                edgecolor="black",
+                linewidth=0.3,
+            )
             axis.plot([position - 0.3, position + 0.3], [np.median(values)] * 2, color="black", linewidth=1.2)
         parameter = rows["parameter"].dropna().iloc[0] if rows["parameter"].notna().any() else "value"
         axis.set_xticks(range(len(cancers)), cancers, rotation=45, ha="right")

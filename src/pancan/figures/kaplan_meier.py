@@ -37,7 +37,8 @@ def tie_aware_split(risk: np.ndarray) -> np.ndarray:
 def risk_groups(predictions: pd.DataFrame) -> pd.Series:
     """'high risk' / 'low risk' per prediction row, split within each test fold (repeat, fold)."""
     high = predictions.groupby(["repeat", "fold"], group_keys=False)["risk"].transform(
-        lambda risk: pd.Series(tie_aware_split(risk.to_numpy()), index=risk.index))
+        lambda risk: pd.Series(tie_aware_split(risk.to_numpy()), index=risk.index)
+    )
     return pd.Series(np.where(high.astype(bool), "high risk", "low risk"), index=predictions.index)
 
 
@@ -91,8 +92,15 @@ def kaplan_meier_risk_groups(predictions: pd.DataFrame, patients: pd.DataFrame, 
     axis.set_ylabel("overall survival")
     axis.set_ylim(0, 1.05)
     axis.set_title(title, pad=16)
-    axis.legend(frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=6,
-                borderaxespad=0.1, handlelength=1.5)
+    axis.legend(
+        frameon=False,
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=2,
+        fontsize=6,
+        borderaxespad=0.1,
+        handlelength=1.5,
+    )
     axis.text(0.98, 0.97, note, transform=axis.transAxes, ha="right", va="top", fontsize=7)
     add_at_risk_counts(*fitters, ax=axis, rows_to_show=["At risk"], fig=figure)
     figure.tight_layout()

@@ -16,29 +16,53 @@ def pan_cancer_figure(folds: pd.DataFrame, summary: pd.DataFrame, tests: pd.Data
     by mean rank; right: the mean rank. A note under the panels names the pan-cancer tests with q < 0.05."""
     means = cancer_means(folds, metric)
     names = list(summary["representation"])
-    figure, (c_axis, rank_axis) = plt.subplots(1, 2, figsize=(PAGE_WIDTH, 0.32 * len(names) + 1.3),
-                                               gridspec_kw={"width_ratios": [3, 1.2]}, sharey=True)
+    figure, (c_axis, rank_axis) = plt.subplots(
+        1, 2, figsize=(PAGE_WIDTH, 0.32 * len(names) + 1.3), gridspec_kw={"width_ratios": [3, 1.2]}, sharey=True
+    )
     markers = "osD^vP*Xh<>"
     positions = np.arange(len(names))[::-1]
     for position, name in zip(positions, names):
         c_axis.barh(position, means[name].mean() - 0.5, left=0.5, height=0.6, color=colour(name), alpha=0.45)
-        rank_axis.barh(position, summary.set_index("representation").loc[name, "mean_rank"], height=0.6,
-                       color=colour(name), alpha=0.8)
+        rank_axis.barh(
+            position,
+            summary.set_index("representation").loc[name, "mean_rank"],
+            height=0.6,
+            color=colour(name),
+            alpha=0.8,
+        )
     for index, cancer in enumerate(means.index):
-        c_axis.scatter(means.loc[cancer, names].to_numpy(), positions, s=14, marker=markers[index % len(markers)],
-                       facecolor="white", edgecolor="black", linewidth=0.6, label=cancer, zorder=3)
+        c_axis.scatter(
+            means.loc[cancer, names].to_numpy(),
+            positions,
+            s=14,
+            marker=markers[index % len(markers)],
+            facecolor="white",
+            edgecolor="black",
+            linewidth=0.6,
+            label=cancer,
+            zorder=3,
+        )
     c_axis.axvline(0.5, color="grey", linestyle="--", linewidth=0.8)
     c_axis.set_yticks(positions, [label(n) for n in names])
     c_axis.set_xlabel("Harrell's C (points: cancer types; bar: their mean)")
     c_axis.set_title("C-index across cancer types")
-    c_axis.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, -0.12), ncol=min(len(means.index), 8),
-                  fontsize=6, handletextpad=0.2, columnspacing=0.8)
+    c_axis.legend(
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1.0, -0.12),
+        ncol=min(len(means.index), 8),
+        fontsize=6,
+        handletextpad=0.2,
+        columnspacing=0.8,
+    )
     rank_axis.set_xlabel(f"mean rank over {len(means.index)} types (1 = best)")
     rank_axis.set_title("Mean rank")
     rank_axis.set_xlim(0, len(names) + 0.5)
     significant = tests[(tests["scope"] == "pan-cancer") & (tests["q_value"] < 0.05) & (tests["metric"] == metric)]
     if len(significant):
-        text = "; ".join(f"{label(r.first)} vs {label(r.second)}: q = {r.q_value:.2g}" for r in significant.itertuples())
+        text = "; ".join(
+            f"{label(r.first)} vs {label(r.second)}: q = {r.q_value:.2g}" for r in significant.itertuples()
+        )
     else:
         text = "no pan-cancer difference with q < 0.05"
     figure.text(0.01, 0.005, text, fontsize=6, ha="left", va="bottom")

@@ -33,9 +33,15 @@ def selected_genes(coefficients: pd.DataFrame, n_folds: int, title: str, represe
     axis.barh(table["feature"], table["frequency"], color=colours)
     axis.set_xlim(0, 1)
     axis.set_xlabel(f"fraction of the {n_folds} outer folds selecting the gene")
-    axis.legend(handles=[Patch(color=RISK_COLOURS[True], label="higher risk when mutated"),
-                         Patch(color=RISK_COLOURS[False], label="lower risk when mutated")],
-                frameon=False, loc="lower right", fontsize=6)
+    axis.legend(
+        handles=[
+            Patch(color=RISK_COLOURS[True], label="higher risk when mutated"),
+            Patch(color=RISK_COLOURS[False], label="lower risk when mutated"),
+        ],
+        frameon=False,
+        loc="lower right",
+        fontsize=6,
+    )
     axis.set_title(f"{title}\n{label(representation)}: top {len(table)} genes")
     axis.tick_params(axis="y", labelsize=6)
     figure.tight_layout()

@@ -8,8 +8,20 @@ from matplotlib.colors import ListedColormap
 
 from pancan.figures.style import RC
 
-SUBTYPE_COLOURS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#8c8c8c",
-                   "#ccb974", "#64b5cd", "#1b3a5c", "#7f3f00"]
+SUBTYPE_COLOURS = [
+    "#4c72b0",
+    "#dd8452",
+    "#55a868",
+    "#c44e52",
+    "#8172b3",
+    "#937860",
+    "#da8bc3",
+    "#8c8c8c",
+    "#ccb974",
+    "#64b5cd",
+    "#1b3a5c",
+    "#7f3f00",
+]
 
 
 def subtype_colour(subtype: int) -> str:
@@ -24,8 +36,9 @@ def consensus_heatmap(consensus: np.ndarray, order: np.ndarray, subtypes: np.nda
     bar_map = ListedColormap([subtype_colour(s) for s in range(1, k + 1)])
     with plt.rc_context(RC):
         figure = plt.figure(figsize=(3.6, 3.6))
-        grid = figure.add_gridspec(2, 3, width_ratios=[0.04, 1, 0.05], height_ratios=[0.04, 1], wspace=0.03,
-                                   hspace=0.03)
+        grid = figure.add_gridspec(
+            2, 3, width_ratios=[0.04, 1, 0.05], height_ratios=[0.04, 1], wspace=0.03, hspace=0.03
+        )
         heat = figure.add_subplot(grid[1, 1])
         image = heat.imshow(matrix, cmap="Blues", vmin=0, vmax=1, interpolation="nearest", aspect="auto")
         heat.set_xticks([])
@@ -43,7 +56,14 @@ def consensus_heatmap(consensus: np.ndarray, order: np.ndarray, subtypes: np.nda
         colourbar.set_label("consensus")
         handles = [plt.Rectangle((0, 0), 1, 1, color=subtype_colour(s)) for s in range(1, k + 1)]
         sizes = np.bincount(subtypes, minlength=k + 1)[1:]
-        figure.legend(handles, [f"{s} (n={n})" for s, n in zip(range(1, k + 1), sizes)], title="subtype",
-                      loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(k, 4), frameon=False)
+        figure.legend(
+            handles,
+            [f"{s} (n={n})" for s, n in zip(range(1, k + 1), sizes)],
+            title="subtype",
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncol=min(k, 4),
+            frameon=False,
+        )
         figure.suptitle(title, y=0.97)
     return figure

@@ -21,11 +21,19 @@ def model_selection_figure(tables: dict[str, pd.DataFrame], title: str):
         figure, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH * 0.75, 2.3))
         for name, table in tables.items():
             for axis, column in zip(axes, ("pac", "cophenetic")):
-                axis.plot(table["k"], table[column], marker="o", markersize=3, color=representation_colour(name),
-                          label=name)
+                axis.plot(
+                    table["k"], table[column], marker="o", markersize=3, color=representation_colour(name), label=name
+                )
                 chosen = table[table["chosen"]]
-                axis.plot(chosen["k"], chosen[column], marker="o", markersize=8, markerfacecolor="none",
-                          color=representation_colour(name), linestyle="none")
+                axis.plot(
+                    chosen["k"],
+                    chosen[column],
+                    marker="o",
+                    markersize=8,
+                    markerfacecolor="none",
+                    color=representation_colour(name),
+                    linestyle="none",
+                )
         axes[0].set_ylabel("PAC (lower: crisper)")
         axes[1].set_ylabel("cophenetic correlation")
         for axis in axes:

@@ -23,9 +23,10 @@ def signature_figure(signatures: pd.DataFrame, modules: pd.DataFrame, title: str
             return figure
         columns = min(len(subtypes), 4)
         rows = -(-len(subtypes) // columns)
-        figure, axes = plt.subplots(rows, columns, figsize=(PAGE_WIDTH, 0.45 + rows * (0.3 + 0.17 * per_subtype)),
-                                    squeeze=False)
-        for axis in axes.ravel()[len(subtypes):]:
+        figure, axes = plt.subplots(
+            rows, columns, figsize=(PAGE_WIDTH, 0.45 + rows * (0.3 + 0.17 * per_subtype)), squeeze=False
+        )
+        for axis in axes.ravel()[len(subtypes) :]:
             axis.set_visible(False)
         for axis, subtype in zip(axes.ravel(), subtypes):
             table = signatures[signatures["subtype"] == subtype].sort_values("rank").head(per_subtype)
@@ -41,8 +42,9 @@ def signature_figure(signatures: pd.DataFrame, modules: pd.DataFrame, title: str
             n_genes = int((signatures["subtype"] == subtype).sum())
             n_edges = int((modules["subtype"] == subtype).sum()) if len(modules) else 0
             module_genes = int(signatures.loc[signatures["subtype"] == subtype, "in_module"].sum())
-            axis.set_title(f"subtype {subtype}: {n_genes} genes\nmodule: {module_genes} genes, {n_edges} edges",
-                           fontsize=8)
+            axis.set_title(
+                f"subtype {subtype}: {n_genes} genes\nmodule: {module_genes} genes, {n_edges} edges", fontsize=8
+            )
             axis.set_xlabel("AUC vs other patients")
         figure.suptitle(f"{title} (bold: module genes)")
         figure.tight_layout()

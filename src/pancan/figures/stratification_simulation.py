@@ -19,8 +19,14 @@ def planted_recovery_figure(table: pd.DataFrame):
             for method in ("nbs", "raw"):
                 rows = part[part["method"] == method]
                 mean = rows.groupby("fraction")["ari"].mean()
-                axis.plot(100 * mean.index, mean.to_numpy(), marker="o", markersize=3,
-                          color=representation_colour(method), label=method)
+                axis.plot(
+                    100 * mean.index,
+                    mean.to_numpy(),
+                    marker="o",
+                    markersize=3,
+                    color=representation_colour(method),
+                    label=method,
+                )
                 axis.scatter(100 * rows["fraction"], rows["ari"], s=6, color=representation_colour(method), alpha=0.5)
             axis.axhline(0, color="#999999", linewidth=0.6)
             axis.set_title(f"modules of {size} genes")

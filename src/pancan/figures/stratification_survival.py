@@ -23,13 +23,19 @@ def subtype_kaplan_meier(table: pd.DataFrame, p_value: float, title: str):
     ticks = np.arange(0, upper + 1, 2 if upper > 6 else 1)
     subtypes = sorted(table["subtype"].unique())
     with plt.rc_context(RC):
-        figure, (axis, risk) = plt.subplots(2, 1, figsize=(3.6, 3.3), height_ratios=[3, 0.25 + 0.16 * len(subtypes)],
-                                            sharex=True)
+        figure, (axis, risk) = plt.subplots(
+            2, 1, figsize=(3.6, 3.3), height_ratios=[3, 0.25 + 0.16 * len(subtypes)], sharex=True
+        )
         for subtype in subtypes:
             mask = (table["subtype"] == subtype).to_numpy()
             time, survival = kaplan_meier_estimator(table["event"].to_numpy(dtype=bool)[mask], years[mask])
-            axis.step(np.concatenate([[0], time]), np.concatenate([[1], survival]), where="post",
-                      color=subtype_colour(subtype), label=f"subtype {subtype} (n={mask.sum()})")
+            axis.step(
+                np.concatenate([[0], time]),
+                np.concatenate([[1], survival]),
+                where="post",
+                color=subtype_colour(subtype),
+                label=f"subtype {subtype} (n={mask.sum()})",
+            )
         axis.set_ylabel("overall survival")
         axis.set_ylim(0, 1.02)
         axis.set_xlim(0, ticks[-1])

@@ -8,10 +8,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from pancan.atomic import atomic_path  # noqa: E402
-from pancan.representations.registry import REGISTRY  # noqa: E402
+from pancan.atomic import atomic_path
+from pancan.representations.registry import REGISTRY
 
 PAGE_WIDTH = 7.0  # inches: a two-column journal page
 RC = {

@@ -40,8 +40,9 @@ class SparseCoxnet(SurvivalModel, BaseEstimator):
         return X, check_survival_target(X, y)
 
     def _coxnet(self, alphas=None, n_alphas: int = 100) -> CoxnetSurvivalAnalysis:
-        return CoxnetSurvivalAnalysis(l1_ratio=self.l1_ratio, alphas=alphas, n_alphas=n_alphas,
-                                      max_iter=self.max_iter, fit_baseline_model=False)
+        return CoxnetSurvivalAnalysis(
+            l1_ratio=self.l1_ratio, alphas=alphas, n_alphas=n_alphas, max_iter=self.max_iter, fit_baseline_model=False
+        )
 
     @staticmethod
     def _fit(model: CoxnetSurvivalAnalysis, X, y) -> CoxnetSurvivalAnalysis:
@@ -52,7 +53,9 @@ class SparseCoxnet(SurvivalModel, BaseEstimator):
 
     def penalty_for(self, y, C: float | None = None) -> float:
         if C is not None:
-            raise ValueError("liblinear-style C penalties apply to the survival SVM only; use a relative path for Coxnet")
+            raise ValueError(
+                "liblinear-style C penalties apply to the survival SVM only; use a relative path for Coxnet"
+            )
         return float(self.alpha)
 
     def alpha_max(self, X, y) -> float:

@@ -30,8 +30,9 @@ def _solve_positive_definite(A: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     return la.lstsq(A, rhs)[0]
 
 
-def lasso_qp(H: np.ndarray, b: np.ndarray, alpha: float, start: np.ndarray, *, tol: float = 1e-12,
-             max_iter: int = 1000) -> np.ndarray:
+def lasso_qp(
+    H: np.ndarray, b: np.ndarray, alpha: float, start: np.ndarray, *, tol: float = 1e-12, max_iter: int = 1000
+) -> np.ndarray:
     """argmin_v 1/2 v'Hv + b'v + alpha ||v||_1, warm-started at `start`.
 
     All violating zero coefficients enter at once; when that step makes no progress, only
@@ -73,7 +74,9 @@ def lasso_qp(H: np.ndarray, b: np.ndarray, alpha: float, start: np.ndarray, *, t
         slope = (H_rows @ v + b[support]) @ direction
         curvature = 0.5 * direction @ H_support @ direction
         points = current[None, :] + steps[:, None] * direction[None, :]
-        values = base + steps * slope + steps**2 * curvature + alpha * (np.abs(points).sum(axis=1) - np.abs(current).sum())
+        values = (
+            base + steps * slope + steps**2 * curvature + alpha * (np.abs(points).sum(axis=1) - np.abs(current).sum())
+        )
         best = int(np.argmin(values))
         if values[best] >= base - 1e-15 * max(1.0, abs(base)):
             if len(steps) > 1:

@@ -53,7 +53,9 @@ class RelativePenalties:
 
     def __post_init__(self):
         if self.n < 1 or not 0 < self.min_ratio <= self.max_ratio <= 1:
-            raise InvalidParameterError(f"relative penalties need n >= 1 and 0 < min_ratio <= max_ratio <= 1, got {self}")
+            raise InvalidParameterError(
+                f"relative penalties need n >= 1 and 0 < min_ratio <= max_ratio <= 1, got {self}"
+            )
 
     def alphas(self, alpha_max: float) -> np.ndarray:
         return alpha_max * np.logspace(np.log10(self.max_ratio), np.log10(self.min_ratio), self.n)
@@ -133,8 +135,15 @@ class PathSearchCV(BaseEstimator):
     random_state : seed of the inner splits.
     """
 
-    def __init__(self, estimator=None, param_grid=None, penalties=None, cv=5, inner_score: str = "size_weighted",
-                 random_state=None):
+    def __init__(
+        self,
+        estimator=None,
+        param_grid=None,
+        penalties=None,
+        cv=5,
+        inner_score: str = "size_weighted",
+        random_state=None,
+    ):
         self.estimator = estimator
         self.param_grid = param_grid
         self.penalties = penalties
@@ -181,8 +190,15 @@ class PathSearchCV(BaseEstimator):
             risk = X_valid @ coefs
             scores.append(harrell_cindex(y[valid], np.asarray(risk.toarray() if sp.issparse(risk) else risk)))
             sizes.append(len(valid))
-        return GridPointScores(params, np.vstack(scores), np.asarray(sizes, dtype=float), alphas, transform,
-                               time.perf_counter() - started, transformed)
+        return GridPointScores(
+            params,
+            np.vstack(scores),
+            np.asarray(sizes, dtype=float),
+            alphas,
+            transform,
+            time.perf_counter() - started,
+            transformed,
+        )
 
     def select(self, results: list[GridPointScores]) -> _Selection:
         """First maximum of the inner score, penalties outer (strongest first), grid values inner."""
@@ -201,7 +217,7 @@ class PathSearchCV(BaseEstimator):
         mean = np.ma.average(scores, axis=0, weights=weights)
         return np.ma.filled(mean.astype(float), np.nan)
 
-    def refit(self, results: list[GridPointScores], X, y) -> "PathSearchCV":
+    def refit(self, results: list[GridPointScores], X, y) -> PathSearchCV:
         """Refit the chosen (grid value, penalty) on all of (X, y), warm-started along the penalties up to it."""
         y = check_survival_target(X, y)
         chosen = self.select(results)

@@ -79,8 +79,11 @@ class PairProblem:
         self.candidates = first_of_identical_columns(self.X)
         # sparse Hessian products and their updates only for integer profiles, where every order
         # of summation is exact (while the sums stay below 2^53: a Hessian entry is at most 4 m max|x|^2)
-        self._integer_sparse = (sp.issparse(self.X) and bool(np.array_equal(self.X.data, np.rint(self.X.data)))
-                                and 4.0 * max(self.m, 1) * float(np.abs(self.X.data).max(initial=0.0)) ** 2 < 2.0**52)
+        self._integer_sparse = (
+            sp.issparse(self.X)
+            and bool(np.array_equal(self.X.data, np.rint(self.X.data)))
+            and 4.0 * max(self.m, 1) * float(np.abs(self.X.data).max(initial=0.0)) ** 2 < 2.0**52
+        )
         # X w with float32 X makes numpy cast X to float64 on every call; a cast copy, kept when
         # small (NSQN after the variance filter), gives the same products five times faster
         small_float32 = not sp.issparse(self.X) and self.X.dtype == np.float32 and self.X.size <= _CAST_COPY_MAX_ENTRIES
@@ -129,8 +132,13 @@ class PairProblem:
         sparse = block.tocsr().astype(np.float64) if self._integer_sparse and sparse_enough else None
         return block.toarray().astype(np.float64, copy=False), sparse
 
-    def hessian(self, XW: np.ndarray, slack: np.ndarray, XW_sparse: sp.csr_matrix | None = None,
-                previous: PairProduct | None = None) -> tuple[np.ndarray, PairProduct | None]:
+    def hessian(
+        self,
+        XW: np.ndarray,
+        slack: np.ndarray,
+        XW_sparse: sp.csr_matrix | None = None,
+        previous: PairProduct | None = None,
+    ) -> tuple[np.ndarray, PairProduct | None]:
         """(2/m) X_W' L_A X_W with L_A the Laplacian of the pairs with positive slack (plus a tiny ridge).
 
         XW_sparse (the same columns, CSR; given only for integer profiles) turns the dense
@@ -239,8 +247,9 @@ def duality_gap(problem: PairProblem, w: np.ndarray, alpha: float) -> tuple[floa
     return primal, max(primal - dual, 0.0), gradient
 
 
-def _newton_on_working_set(problem: PairProblem, columns: tuple[np.ndarray, sp.csr_matrix | None], w: np.ndarray,
-                           alpha: float, tol: float) -> np.ndarray:
+def _newton_on_working_set(
+    problem: PairProblem, columns: tuple[np.ndarray, sp.csr_matrix | None], w: np.ndarray, alpha: float, tol: float
+) -> np.ndarray:
     """Proximal Newton on the working-set columns (dense, and sparse if worth it) until optimality holds to `tol`."""
     XW, XW_sparse = columns
     m = problem.m
@@ -255,8 +264,11 @@ def _newton_on_working_set(problem: PairProblem, columns: tuple[np.ndarray, sp.c
         value = float(slack @ slack) / m + alpha * float(np.abs(w).sum())
         gradient = XW.T @ problem.score_gradient(slack)
         # minimum-norm subgradient: zero at an optimum
-        optimality = np.where(w > 0, gradient + alpha, np.where(w < 0, gradient - alpha,
-                                                                 np.sign(gradient) * np.maximum(np.abs(gradient) - alpha, 0.0)))
+        optimality = np.where(
+            w > 0,
+            gradient + alpha,
+            np.where(w < 0, gradient - alpha, np.sign(gradient) * np.maximum(np.abs(gradient) - alpha, 0.0)),
+        )
         if np.abs(optimality).max(initial=0.0) <= tol:
             return w
         H, previous = problem.hessian(XW, slack, XW_sparse, previous)
@@ -274,8 +286,9 @@ def _newton_on_working_set(problem: PairProblem, columns: tuple[np.ndarray, sp.c
     return w
 
 
-def solve(problem: PairProblem, alpha: float, start: np.ndarray, *, tol: float = 1e-6,
-          max_iter: int = 100) -> tuple[np.ndarray, SolveInfo]:
+def solve(
+    problem: PairProblem, alpha: float, start: np.ndarray, *, tol: float = 1e-6, max_iter: int = 100
+) -> tuple[np.ndarray, SolveInfo]:
     """Minimise P(w) at one penalty from `start`; stops when the duality gap is <= tol * P(w)."""
     w = np.array(start, dtype=np.float64)
     previous = np.inf
@@ -299,15 +312,23 @@ def solve(problem: PairProblem, alpha: float, start: np.ndarray, *, tol: float =
     primal, gap, _ = duality_gap(problem, w, alpha)
     converged = gap <= tol * max(primal, np.finfo(float).tiny)
     if not converged:
-        reason = f"after max_iter={max_iter} working-set rounds; raise max_iter" if rounds == max_iter else (
-            f"after {rounds} rounds: no progress left at working precision; raise tol")
-        warnings.warn(f"survival SVM: duality gap {gap:.2e} (objective {primal:.4g}) above tol={tol:g} {reason} "
-                      f"(alpha={alpha:.4g})", ConvergenceWarning, stacklevel=3)
+        reason = (
+            f"after max_iter={max_iter} working-set rounds; raise max_iter"
+            if rounds == max_iter
+            else (f"after {rounds} rounds: no progress left at working precision; raise tol")
+        )
+        warnings.warn(
+            f"survival SVM: duality gap {gap:.2e} (objective {primal:.4g}) above tol={tol:g} {reason} "
+            f"(alpha={alpha:.4g})",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
     return w, SolveInfo(alpha, gap, primal, rounds, converged)
 
 
-def solve_path(problem: PairProblem, alphas, *, tol: float = 1e-6, max_iter: int = 100,
-               start: np.ndarray | None = None) -> tuple[np.ndarray, list[SolveInfo]]:
+def solve_path(
+    problem: PairProblem, alphas, *, tol: float = 1e-6, max_iter: int = 100, start: np.ndarray | None = None
+) -> tuple[np.ndarray, list[SolveInfo]]:
     """Coefficients (features x penalties) along the penalties in the given order, each warm-started."""
     w = np.zeros(problem.X.shape[1]) if start is None else np.array(start, dtype=np.float64)
     coefs = np.zeros((problem.X.shape[1], len(alphas)))

@@ -34,20 +34,26 @@ def training_pairs(y) -> tuple[np.ndarray, np.ndarray]:
         raise InsufficientDataError("no death in the training data: cannot fit a survival model (no comparable pair)")
     earlier, later = comparable_pairs(event, time)
     if len(earlier) == 0:
-        raise InsufficientDataError(f"no comparable pair among {len(time)} sample(s) (no death before another patient's time): "
-                          "cannot fit a survival model")
+        raise InsufficientDataError(
+            f"no comparable pair among {len(time)} sample(s) (no death before another patient's time): "
+            "cannot fit a survival model"
+        )
     return earlier, later
 
 
 def check_survival_target(X, y) -> np.ndarray:
     """y must be a scikit-survival structured array (event, time) with one row per row of X."""
     if y is None:
-        raise ValueError("this survival model requires y to be passed, but the target y is None "
-                         "(a scikit-survival structured array of (event, time))")
+        raise ValueError(
+            "this survival model requires y to be passed, but the target y is None "
+            "(a scikit-survival structured array of (event, time))"
+        )
     if not isinstance(y, np.ndarray) or y.dtype.names is None or len(y.dtype.names) != 2:
         described = type(y).__name__ + (f" with dtype {y.dtype}" if hasattr(y, "dtype") else "")
-        raise ValueError("y must be a scikit-survival structured array of (event, time), e.g. "
-                         f"sksurv.util.Surv.from_arrays(event, time); got {described}")
+        raise ValueError(
+            "y must be a scikit-survival structured array of (event, time), e.g. "
+            f"sksurv.util.Surv.from_arrays(event, time); got {described}"
+        )
     check_consistent_length(X, y)
     check_y_survival(y, allow_all_censored=True)
     return y
@@ -91,10 +97,16 @@ class SparseSurvivalSVM(SurvivalModel, BaseEstimator):
         if self.C is not None:
             checks.append(("C", self.C, 0.0, False))
         for name, value, low, inclusive in checks:
-            if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value) or (
-                    value < low if inclusive else value <= low):
-                raise ValueError(f"SparseSurvivalSVM: {name} must be a {'non-negative' if inclusive else 'positive'} "
-                                 f"number, got {value!r}")
+            if (
+                not isinstance(value, numbers.Real)
+                or isinstance(value, bool)
+                or not np.isfinite(value)
+                or (value < low if inclusive else value <= low)
+            ):
+                raise ValueError(
+                    f"SparseSurvivalSVM: {name} must be a {'non-negative' if inclusive else 'positive'} "
+                    f"number, got {value!r}"
+                )
         if not isinstance(self.max_iter, numbers.Integral) or isinstance(self.max_iter, bool) or self.max_iter < 1:
             raise ValueError(f"SparseSurvivalSVM: max_iter must be a positive integer, got {self.max_iter!r}")
 

@@ -39,7 +39,7 @@ class NetworkAdjacency:
             array.setflags(write=False)
         self.matrix = checked
 
-    def __deepcopy__(self, memo) -> "NetworkAdjacency":
+    def __deepcopy__(self, memo) -> NetworkAdjacency:
         return self  # immutable: clones share it
 
     def __reduce__(self):

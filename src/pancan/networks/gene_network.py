@@ -22,7 +22,7 @@ class GeneNetwork:
     adjacency: sp.csr_matrix
 
     @classmethod
-    def from_edges(cls, name: str, gene_a: pd.Series, gene_b: pd.Series, source: str | Path = "edges") -> "GeneNetwork":
+    def from_edges(cls, name: str, gene_a: pd.Series, gene_b: pd.Series, source: str | Path = "edges") -> GeneNetwork:
         """Symmetrise, deduplicate and drop self-loops; an empty result is an error."""
         a = gene_a.astype("string").str.strip()
         b = gene_b.astype("string").str.strip()
@@ -35,7 +35,7 @@ class GeneNetwork:
         return cls.from_index_pairs(name, genes, index.get_indexer(a), index.get_indexer(b))
 
     @classmethod
-    def from_index_pairs(cls, name: str, genes: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> "GeneNetwork":
+    def from_index_pairs(cls, name: str, genes: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> GeneNetwork:
         """Binary symmetric adjacency over `genes` from index pairs (duplicates merged, self-loops dropped)."""
         rows, cols = np.asarray(rows), np.asarray(cols)
         keep = rows != cols
@@ -60,7 +60,7 @@ class GeneNetwork:
         degree = self.degree()
         return {
             "network": self.name,
-            "nodes": int(len(self.genes)),
+            "nodes": len(self.genes),
             "edges": self.n_edges,
             "median_degree": float(np.median(degree)),
             "max_degree": int(degree.max()),
@@ -73,7 +73,7 @@ class GeneNetwork:
         write_text_atomic(directory / "genes.txt", "\n".join(self.genes) + "\n")
 
     @classmethod
-    def load(cls, directory: str | Path, name: str | None = None) -> "GeneNetwork":
+    def load(cls, directory: str | Path, name: str | None = None) -> GeneNetwork:
         directory = Path(directory)
         for file in ("adjacency.npz", "genes.txt"):
             if not (directory / file).exists():
@@ -81,5 +81,7 @@ class GeneNetwork:
         genes = np.array((directory / "genes.txt").read_text().split("\n")[:-1], dtype=object)
         adjacency = sp.load_npz(directory / "adjacency.npz").tocsr()
         if adjacency.shape != (len(genes), len(genes)):
-            raise InputFileError(directory / "adjacency.npz", f"shape {adjacency.shape} does not match {len(genes)} genes")
+            raise InputFileError(
+                directory / "adjacency.npz", f"shape {adjacency.shape} does not match {len(genes)} genes"
+            )
         return cls(name or directory.name, genes, adjacency)

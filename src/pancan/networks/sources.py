@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from pancan.data.tables import open_text, read_tsv
 from pancan.errors import InputFileError
 from pancan.networks.gene_network import GeneNetwork
-from pancan.data.tables import open_text, read_tsv
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,9 @@ def read_pathway_commons(path: str | Path) -> pd.DataFrame:
     if first[:3] == PC_SNAPSHOT_COLUMNS:
         return read_tsv(path, PC_SNAPSHOT_COLUMNS, what="Pathway Commons table")[PC_SNAPSHOT_COLUMNS]
     if len(first) < 3:
-        raise InputFileError(path, f"not a SIF file: expected 3 tab-separated columns, found {len(first)} in the first line")
+        raise InputFileError(
+            path, f"not a SIF file: expected 3 tab-separated columns, found {len(first)} in the first line"
+        )
     has_header = first[0] == "PARTICIPANT_A"
     try:
         with open_text(path) as handle:
@@ -62,7 +64,9 @@ def read_pathway_commons(path: str | Path) -> pd.DataFrame:
     return sif[PC_SNAPSHOT_COLUMNS]
 
 
-def pathway_commons_network(path: str | Path, interaction_types: Sequence[str] = (), name: str = "pathway_commons") -> GeneNetwork:
+def pathway_commons_network(
+    path: str | Path, interaction_types: Sequence[str] = (), name: str = "pathway_commons"
+) -> GeneNetwork:
     """Gene graph from Pathway Commons, small molecules dropped, optionally some interaction types only."""
     rows = read_pathway_commons(path)
     upper_a, upper_b = rows["gene_a"].str.upper(), rows["gene_b"].str.upper()

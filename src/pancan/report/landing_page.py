@@ -15,10 +15,10 @@ from pancan.figures.style import label, ordered
 SOFTWARE = ("numpy", "scipy", "pandas", "scikit-learn", "scikit-survival", "lifelines", "snakemake", "matplotlib")
 SOURCES = {
     "snapshot": "the bundled snapshot (resources/snapshot): TCGA mutation calls of the Broad Firehose 2016-01-28 "
-                "MutSig2CV final analysis sets, overall survival and covariates of the Firehose 2016-01-28 clinical "
-                "merge; the Pathway Commons v9 and STRING networks; see resources/snapshot/PROVENANCE.md",
+    "MutSig2CV final analysis sets, overall survival and covariates of the Firehose 2016-01-28 clinical "
+    "merge; the Pathway Commons v9 and STRING networks; see resources/snapshot/PROVENANCE.md",
     "cbioportal": "TCGA PanCanAtlas studies downloaded from the cBioPortal datahub, networks from their publishers "
-                  "(pinned by sha256 locks)",
+    "(pinned by sha256 locks)",
     "local": "cBioPortal-format studies read from disk (pinned by sha256 locks)",
 }
 
@@ -53,7 +53,7 @@ def _protocol(config: dict) -> list[str]:
     if penalties["C"]:
         path = f"liblinear costs C = {', '.join(map(str, penalties['C']))}"
     else:
-        path = (f"{penalties['n']} penalties from {penalties['max_ratio']:g} to {penalties['min_ratio']:g} x alpha_max")
+        path = f"{penalties['n']} penalties from {penalties['max_ratio']:g} to {penalties['min_ratio']:g} x alpha_max"
     inner_seed = benchmark["inner_seed"] if benchmark["inner_seed"] is not None else "derived from the seed per fold"
     features = benchmark["max_features"] or "all"
     return [
@@ -69,8 +69,12 @@ def _protocol(config: dict) -> list[str]:
         f"- **Representations**: {', '.join(label(n) for n in benchmark['representations'])}"
         f"{'; clinical covariates alone and combined' if benchmark['clinical'] else ''}.",
         "- **Uno's C** truncated at "
-        + (f"{benchmark['uno_tau']['years']} years" if benchmark["uno_tau"]["years"] else
-           f"the {benchmark['uno_tau']['quantile']:g} quantile of each cohort's follow-up") + ".",
+        + (
+            f"{benchmark['uno_tau']['years']} years"
+            if benchmark["uno_tau"]["years"]
+            else f"the {benchmark['uno_tau']['quantile']:g} quantile of each cohort's follow-up"
+        )
+        + ".",
         f"- **Seed**: {config['seed']}; configuration sha256 ``{config_checksum(config)[:16]}``.",
     ]
 
@@ -82,8 +86,14 @@ def _network_filter(config: dict, main: str) -> str:
     return ""
 
 
-def landing_page(config: dict, cohorts: pd.DataFrame, networks: pd.DataFrame, summary: pd.DataFrame,
-                 tests: pd.DataFrame, pan_cancer: pd.DataFrame) -> str:
+def landing_page(
+    config: dict,
+    cohorts: pd.DataFrame,
+    networks: pd.DataFrame,
+    summary: pd.DataFrame,
+    tests: pd.DataFrame,
+    pan_cancer: pd.DataFrame,
+) -> str:
     """reStructuredText of the report's first page."""
     main = config["networks"]["main"]
     network = networks.set_index("network").loc[main]
@@ -91,8 +101,11 @@ def landing_page(config: dict, cohorts: pd.DataFrame, networks: pd.DataFrame, su
     headline = headline[[c for c in ordered(headline.columns) if "+" not in c]].round(3)
     headline.columns = [label(c) for c in headline.columns]
     significant = tests[tests["q_value"] < 0.05]
-    findings = [f"- {label(r.first)} vs {label(r.second)} ({r.scope}): mean difference {r.mean_difference:+.3f}, "
-                f"p = {r.p_value:.2g}, q = {r.q_value:.2g}" for r in significant.itertuples()]
+    findings = [
+        f"- {label(r.first)} vs {label(r.second)} ({r.scope}): mean difference {r.mean_difference:+.3f}, "
+        f"p = {r.p_value:.2g}, q = {r.q_value:.2g}"
+        for r in significant.itertuples()
+    ]
     best = pan_cancer.iloc[0]
     lines = [
         "pancan: somatic mutations on gene networks and survival",
@@ -120,8 +133,11 @@ def landing_page(config: dict, cohorts: pd.DataFrame, networks: pd.DataFrame, su
         f"Across the {len(headline)} cancer types, {label(best['representation'])} has the best mean rank among the "
         f"mutation representations ({best['mean_rank']:.2f}, mean C {best['mean_harrell_c']:.3f}).",
         "",
-        *(["Paired differences with Benjamini-Hochberg q < 0.05:", "", *findings] if findings else
-          [f"No paired difference reaches q < 0.05 ({len(tests)} tests, Benjamini-Hochberg over all of them)."]),
+        *(
+            ["Paired differences with Benjamini-Hochberg q < 0.05:", "", *findings]
+            if findings
+            else [f"No paired difference reaches q < 0.05 ({len(tests)} tests, Benjamini-Hochberg over all of them)."]
+        ),
         "",
         list_table(headline.reset_index(), "Mean Harrell's C over the outer test folds"),
         "The figures and tables are in the categories of the menu (Benchmark, Pan-cancer, Kaplan-Meier, Selected "

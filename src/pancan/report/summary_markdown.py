@@ -10,14 +10,17 @@ from pancan.figures.style import label, ordered
 def markdown_table(table: pd.DataFrame) -> str:
     header = "| " + " | ".join(map(str, table.columns)) + " |"
     rule = "|" + "---|" * len(table.columns)
-    rows = ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    rows = [
+        "| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in table.itertuples(index=False)
+    ]
     return "\n".join([header, rule, *rows])
 
 
 def c_index_table(summary: pd.DataFrame) -> pd.DataFrame:
     """cancer x representation: 'mean (sd)' of Harrell's C."""
-    cell = summary.assign(text=summary["harrell_c_mean"].map("{:.3f}".format) + " ("
-                          + summary["harrell_c_sd"].map("{:.3f}".format) + ")")
+    cell = summary.assign(
+        text=summary["harrell_c_mean"].map("{:.3f}".format) + " (" + summary["harrell_c_sd"].map("{:.3f}".format) + ")"
+    )
     wide = cell.pivot(index="cancer", columns="representation", values="text")
     wide = wide[ordered(wide.columns)]
     wide.columns = [label(c) for c in wide.columns]
@@ -47,41 +50,66 @@ def attainable_note(tests: pd.DataFrame) -> str:
     lines = []
     if len(within):
         folds = int(within["n"].max())
-        lines.append(f"Within a cancer type: corrected resampled t-test over {folds} outer folds "
-                     f"({folds - 1} degrees of freedom); the folds share training patients, which the test accounts for.")
+        lines.append(
+            f"Within a cancer type: corrected resampled t-test over {folds} outer folds "
+            f"({folds - 1} degrees of freedom); the folds share training patients, which the test accounts for."
+        )
     if len(across):
         types, floor = int(across["n"].max()), float(across["min_attainable_p"].min())
         reach = "can" if floor < 0.05 else "cannot"
-        lines.append(f"Across cancer types: exact Wilcoxon signed-rank test over {types} types; its smallest "
-                     f"attainable p is {floor:.3g}, so it {reach} reach p < 0.05.")
+        lines.append(
+            f"Across cancer types: exact Wilcoxon signed-rank test over {types} types; its smallest "
+            f"attainable p is {floor:.3g}, so it {reach} reach p < 0.05."
+        )
     lines.append("q: Benjamini-Hochberg adjustment over every test of this run.")
     return " ".join(lines)
 
 
-def summary_markdown(summary: pd.DataFrame, tests: pd.DataFrame, pan_cancer: pd.DataFrame, edges: pd.DataFrame,
-                     cohorts: pd.DataFrame) -> str:
+def summary_markdown(
+    summary: pd.DataFrame, tests: pd.DataFrame, pan_cancer: pd.DataFrame, edges: pd.DataFrame, cohorts: pd.DataFrame
+) -> str:
     """Mean (sd) Harrell's C per cancer x representation, the pan-cancer comparison, every paired test with p and q,
     choices at grid edges, Uno's truncation times and the cohorts."""
     folds = int(summary["folds"].max())
     significant = tests[tests["q_value"] < 0.05]
-    lines = ["# pancan benchmark summary", "",
-             f"Mean (standard deviation) of Harrell's C over {folds} outer test folds.", "",
-             markdown_table(c_index_table(summary)), "",
-             "## Across cancer types", "",
-             "Mean rank of each representation across cancer types (1 = best) and its mean C.", "",
-             markdown_table(pan_cancer.assign(representation=pan_cancer["representation"].map(label))), "",
-             "## Paired tests", "", attainable_note(tests), ""]
+    lines = [
+        "# pancan benchmark summary",
+        "",
+        f"Mean (standard deviation) of Harrell's C over {folds} outer test folds.",
+        "",
+        markdown_table(c_index_table(summary)),
+        "",
+        "## Across cancer types",
+        "",
+        "Mean rank of each representation across cancer types (1 = best) and its mean C.",
+        "",
+        markdown_table(pan_cancer.assign(representation=pan_cancer["representation"].map(label))),
+        "",
+        "## Paired tests",
+        "",
+        attainable_note(tests),
+        "",
+    ]
     if len(significant):
         lines += [f"{len(significant)} of {len(tests)} tests have q < 0.05.", ""]
     else:
         lines += [f"None of the {len(tests)} tests has q < 0.05.", ""]
-    lines += [markdown_table(tests_table(tests)), "",
-              "## Choices at the edge of their grid", "",
-              "Outer folds whose chosen parameter (k, alpha) or penalty is the first or last of its grid, "
-              "and folds that selected no feature: a grid edge chosen often means the grid should extend there.", "",
-              markdown_table(edges.assign(representation=edges["representation"].map(label))), "",
-              "## Uno's C truncation time (days)", "",
-              markdown_table(summary.groupby("cancer", as_index=False)["uno_tau_days"].first().round(0)), "",
-              "## Cohorts", "",
-              markdown_table(cohorts[["cancer", "patients", "deaths", "genes_mutated", "mutations_median"]])]
+    lines += [
+        markdown_table(tests_table(tests)),
+        "",
+        "## Choices at the edge of their grid",
+        "",
+        "Outer folds whose chosen parameter (k, alpha) or penalty is the first or last of its grid, "
+        "and folds that selected no feature: a grid edge chosen often means the grid should extend there.",
+        "",
+        markdown_table(edges.assign(representation=edges["representation"].map(label))),
+        "",
+        "## Uno's C truncation time (days)",
+        "",
+        markdown_table(summary.groupby("cancer", as_index=False)["uno_tau_days"].first().round(0)),
+        "",
+        "## Cohorts",
+        "",
+        markdown_table(cohorts[["cancer", "patients", "deaths", "genes_mutated", "mutations_median"]]),
+    ]
     return "\n".join(lines) + "\n"

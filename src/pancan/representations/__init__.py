@@ -14,9 +14,9 @@ from pancan.representations.raw import MutationCount, RawMutations, RawNetworkMu
 from pancan.representations.smoothing import NSQN, NetworkSmoothing, nsqn, register_precomputed, smooth
 
 __all__ = [
+    "NSQN",
     "AlignedMutations",
     "MutationCount",
-    "NSQN",
     "NetNorM",
     "NetworkAdjacency",
     "NetworkSmoothing",

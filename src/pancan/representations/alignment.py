@@ -43,8 +43,14 @@ def align_to_network(cohort: Cohort, network: GeneNetwork) -> AlignedMutations:
             "network's (HGNC symbols, same case)"
         )
     if len(cohort.genes) and covered / len(cohort.genes) < LOW_COVERAGE:
-        logger.warning("%s: only %d of %d mutated genes (%.0f%%) are genes of network %s; check the gene symbols",
-                       cohort.cancer, covered, len(cohort.genes), 100 * covered / len(cohort.genes), network.name)
+        logger.warning(
+            "%s: only %d of %d mutated genes (%.0f%%) are genes of network %s; check the gene symbols",
+            cohort.cancer,
+            covered,
+            len(cohort.genes),
+            100 * covered / len(cohort.genes),
+            network.name,
+        )
     position[outside] = len(network.genes) + np.arange(len(outside))
     n_columns = len(network.genes) + len(outside)
     # column j of the cohort goes to column position[j]

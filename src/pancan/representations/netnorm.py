@@ -36,8 +36,9 @@ _CHUNK_ROWS = 128  # rows scored at once: bounds the dense (rows x genes) int64 
 RANKS = RowCache("netnorm ranks")
 
 
-def netnorm_keys(mutated: np.ndarray, mutated_neighbours: np.ndarray, degree: np.ndarray,
-                 tie_break: str = "original") -> np.ndarray:
+def netnorm_keys(
+    mutated: np.ndarray, mutated_neighbours: np.ndarray, degree: np.ndarray, tie_break: str = "original"
+) -> np.ndarray:
     """Integer keys whose descending order is the NetNorM rank order (distinct within a row)."""
     n_genes = degree.shape[0]
     base = np.int64(degree.max()) + 1
@@ -49,8 +50,9 @@ def netnorm_keys(mutated: np.ndarray, mutated_neighbours: np.ndarray, degree: np
         neighbours = mutated_neighbours.astype(np.int64)
         peak = neighbours.max(axis=-1, keepdims=True)
         at_one = (mutated & (degree == 0)) | (~mutated & (neighbours == peak) & (peak > 0))
-        score = np.where(mutated & (degree > 0), 2 * base * base + degree,
-                         np.where(at_one, base * base, neighbours * base))
+        score = np.where(
+            mutated & (degree > 0), 2 * base * base + degree, np.where(at_one, base * base, neighbours * base)
+        )
         return score * n_genes + np.arange(n_genes, dtype=np.int64)
     if tie_break == "degree":
         score = np.where(mutated, base * base + degree, mutated_neighbours.astype(np.int64) * base + degree)
@@ -138,6 +140,7 @@ class NetNorM(NetworkGenesOutput, TransformerMixin, BaseEstimator):
         depth = self._depth(n_genes)
         network_part = binary_network_part(check_profiles(self, X, n_genes, reset=False), n_genes)
         key = ("netnorm", self.adjacency_.fingerprint, depth, self.tie_break)
-        (ranks,) = RANKS.rows(key, network_part,
-                              lambda rows: (netnorm_ranks(rows, self.adjacency_, depth, self.tie_break),))
+        (ranks,) = RANKS.rows(
+            key, network_part, lambda rows: (netnorm_ranks(rows, self.adjacency_, depth, self.tie_break),)
+        )
         return netnorm_profiles(ranks, self.k, n_genes)

@@ -66,4 +66,3 @@ def map_rows(run_start, run_end, rows, reference, out):  # pragma: no cover (com
                 out[i, j] = values[start]
             else:
                 out[i, j] = (cumulative[end + 1] - cumulative[start]) / (end - start + 1)
-

@@ -76,7 +76,9 @@ class MutationCount(_Profiles):
         if self.n_network_genes is None:
             return 0
         if not isinstance(self.n_network_genes, (int, np.integer)) or self.n_network_genes < 1:
-            raise InvalidParameterError(f"n_network_genes must be None or a positive integer, got {self.n_network_genes!r}")
+            raise InvalidParameterError(
+                f"n_network_genes must be None or a positive integer, got {self.n_network_genes!r}"
+            )
         return int(self.n_network_genes)
 
     def transform(self, X):

@@ -101,7 +101,7 @@ class Registry:
         return entry.colour if entry else "#333333"
 
     def label(self, name: str) -> str:
-        base, plus, rest = name.partition("+")
+        base, plus, _rest = name.partition("+")
         entry = self.entries.get(base)
         label = entry.label if entry else base.replace("_", " ")
         return f"{label} + clinical" if plus else label
@@ -131,8 +131,9 @@ def _nsqn(context: RepresentationContext, settings) -> NSQN:
 
 
 def _smoothing(context: RepresentationContext, settings) -> NetworkSmoothing:
-    return NetworkSmoothing(context.adjacency, min(settings.smoothing_alpha), n_jobs=context.n_jobs,
-                            **_smoothing_options(settings))
+    return NetworkSmoothing(
+        context.adjacency, min(settings.smoothing_alpha), n_jobs=context.n_jobs, **_smoothing_options(settings)
+    )
 
 
 def _mutation_count(context: RepresentationContext, settings) -> MutationCount:
@@ -140,33 +141,110 @@ def _mutation_count(context: RepresentationContext, settings) -> MutationCount:
 
 
 REGISTRY = Registry()
-REGISTRY.add(Representation("raw", "raw mutations", "#4c72b0", lambda context, settings: RawMutations(),
-                            description="every mutated gene, binary (no network)"))
-REGISTRY.add(Representation("raw_network", "raw, network genes", "#64b5cd",
-                            lambda context, settings: RawNetworkMutations(context.n_network), network="main",
-                            description="mutated genes of the network only, binary"))
-REGISTRY.add(Representation("mutation_count", "mutation count", "#8c8c8c", _mutation_count,
-                            settings=("mutation_count_genes",), network="main",
-                            description="one feature: the number of mutated (network) genes"))
-_NSQN = REGISTRY.add(Representation("nsqn", "NSQN", "#dd8452", _nsqn, parameter="alpha", grid_key="smoothing_alpha",
-                                    settings=("smoothing",), network="main", smoothing=True, adjacency=True,
-                                    description="network smoothing + quantile normalisation"))
-_SMOOTHING = REGISTRY.add(Representation("smoothing", "smoothing", "#f1c27d", _smoothing, parameter="alpha",
-                                         grid_key="smoothing_alpha", settings=("smoothing",), network="main",
-                                         smoothing=True, adjacency=True, description="network smoothing alone"))
-_NETNORM = REGISTRY.add(Representation("netnorm", "NetNorM", "#c44e52", _netnorm, parameter="k", grid_key="netnorm_k",
-                                       settings=("netnorm_tie_break",), network="main", adjacency=True,
-                                       description="exactly k mutated or proxy genes per patient"))
-for base, colours in ((_NETNORM, {"permuted": "#e8a0a2", "rewired": "#9e3a3d"}),
-                      (_NSQN, {"permuted": "#f4b98e", "rewired": "#a85f2e"})):
+REGISTRY.add(
+    Representation(
+        "raw",
+        "raw mutations",
+        "#4c72b0",
+        lambda context, settings: RawMutations(),
+        description="every mutated gene, binary (no network)",
+    )
+)
+REGISTRY.add(
+    Representation(
+        "raw_network",
+        "raw, network genes",
+        "#64b5cd",
+        lambda context, settings: RawNetworkMutations(context.n_network),
+        network="main",
+        description="mutated genes of the network only, binary",
+    )
+)
+REGISTRY.add(
+    Representation(
+        "mutation_count",
+        "mutation count",
+        "#8c8c8c",
+        _mutation_count,
+        settings=("mutation_count_genes",),
+        network="main",
+        description="one feature: the number of mutated (network) genes",
+    )
+)
+_NSQN = REGISTRY.add(
+    Representation(
+        "nsqn",
+        "NSQN",
+        "#dd8452",
+        _nsqn,
+        parameter="alpha",
+        grid_key="smoothing_alpha",
+        settings=("smoothing",),
+        network="main",
+        smoothing=True,
+        adjacency=True,
+        description="network smoothing + quantile normalisation",
+    )
+)
+_SMOOTHING = REGISTRY.add(
+    Representation(
+        "smoothing",
+        "smoothing",
+        "#f1c27d",
+        _smoothing,
+        parameter="alpha",
+        grid_key="smoothing_alpha",
+        settings=("smoothing",),
+        network="main",
+        smoothing=True,
+        adjacency=True,
+        description="network smoothing alone",
+    )
+)
+_NETNORM = REGISTRY.add(
+    Representation(
+        "netnorm",
+        "NetNorM",
+        "#c44e52",
+        _netnorm,
+        parameter="k",
+        grid_key="netnorm_k",
+        settings=("netnorm_tie_break",),
+        network="main",
+        adjacency=True,
+        description="exactly k mutated or proxy genes per patient",
+    )
+)
+for base, colours in (
+    (_NETNORM, {"permuted": "#e8a0a2", "rewired": "#9e3a3d"}),
+    (_NSQN, {"permuted": "#f4b98e", "rewired": "#a85f2e"}),
+):
     for control in NETWORK_CONTROLS:
-        REGISTRY.add(replace(base, name=f"{base.name}_{control}", label=f"{base.label}, {control} network",
-                             colour=colours[control], network=control, family=base.name,
-                             description=f"{base.name} on the {control} control network"))
+        REGISTRY.add(
+            replace(
+                base,
+                name=f"{base.name}_{control}",
+                label=f"{base.label}, {control} network",
+                colour=colours[control],
+                network=control,
+                family=base.name,
+                description=f"{base.name} on the {control} control network",
+            )
+        )
 # The clinical model chose the weakest penalty of the default path in 47% of folds (66 of 140, docs/benchmarks.md):
 # with a handful of covariates a longer path costs nothing.
-REGISTRY.add(Representation("clinical", "clinical", "#55a868", None, settings=("clinical_covariates",), clinical=True,
-                            min_penalty_ratio=0.001, description="clinical covariates alone"))
+REGISTRY.add(
+    Representation(
+        "clinical",
+        "clinical",
+        "#55a868",
+        None,
+        settings=("clinical_covariates",),
+        clinical=True,
+        min_penalty_ratio=0.001,
+        description="clinical covariates alone",
+    )
+)
 
 
 def schema_with_registry(schema: dict) -> dict:
@@ -174,5 +252,5 @@ def schema_with_registry(schema: dict) -> dict:
     benchmark = schema["properties"]["benchmark"]["properties"]
     names = REGISTRY.mutation_names()
     benchmark["representations"]["items"]["enum"] = names
-    benchmark["comparisons"]["items"]["items"]["enum"] = names + ["clinical"]
+    benchmark["comparisons"]["items"]["items"]["enum"] = [*names, "clinical"]
     return schema

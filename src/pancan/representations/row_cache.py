@@ -101,8 +101,14 @@ class RowCache:
         self.computed_rows = 0  # for tests and benchmarks: rows actually computed
         _CACHES.append(self)
 
-    def rows(self, key: Hashable, X: sp.csr_matrix, compute: Callable[[sp.csr_matrix], tuple[np.ndarray, ...]],
-             fields: tuple[int, ...] | None = None, store: bool = True) -> tuple[np.ndarray, ...]:
+    def rows(
+        self,
+        key: Hashable,
+        X: sp.csr_matrix,
+        compute: Callable[[sp.csr_matrix], tuple[np.ndarray, ...]],
+        fields: tuple[int, ...] | None = None,
+        store: bool = True,
+    ) -> tuple[np.ndarray, ...]:
         """compute(X) row by row, reusing every row seen before under `key`; returns copies.
 
         fields: which of the result arrays to return (all by default); store=False computes
@@ -121,8 +127,9 @@ class RowCache:
         arrays, positions = self.locate(key, X, compute)
         return tuple(arrays[i][positions] for i in (fields or range(len(arrays))))
 
-    def locate(self, key: Hashable, X: sp.csr_matrix,
-               compute: Callable[[sp.csr_matrix], tuple[np.ndarray, ...]]) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    def locate(
+        self, key: Hashable, X: sp.csr_matrix, compute: Callable[[sp.csr_matrix], tuple[np.ndarray, ...]]
+    ) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
         """Like rows(), without the copies: the memo's arrays and the position of each row of X in them.
 
         Read only those positions: the arrays are the memo's own (rows are only ever added,
@@ -188,8 +195,10 @@ def configure(max_megabytes: float) -> None:
 def _evict() -> None:
     """Drop least recently used entries (across every cache) until the budget holds; never the newest."""
     with _LOCK:
-        entries = sorted(((entry.last_used, cache, key) for cache in _CACHES for key, entry in cache._entries.items()),
-                         key=lambda item: item[0])
+        entries = sorted(
+            ((entry.last_used, cache, key) for cache in _CACHES for key, entry in cache._entries.items()),
+            key=lambda item: item[0],
+        )
         total = sum(cache._entries[key].nbytes for _, cache, key in entries)
         for _, cache, key in entries[:-1]:
             if total <= _BUDGET[0]:

@@ -81,7 +81,9 @@ def _block_cg(S: sp.csr_matrix, alpha: float, B: np.ndarray, tol: float, max_ite
         iterations += 1
     if np.any(rr > target):
         worst = float(np.sqrt(np.max(rr / np.maximum(target, 1e-300))) * tol)
-        logger.warning("smoothing did not reach tol=%g in %d iterations (worst relative residual %.2g)", tol, max_iter, worst)
+        logger.warning(
+            "smoothing did not reach tol=%g in %d iterations (worst relative residual %.2g)", tol, max_iter, worst
+        )
     return X, iterations
 
 
@@ -140,8 +142,15 @@ def _check_smoothing(alpha, normalization) -> None:
 class _Smoothed(NetworkGenesOutput):
     """What NetworkSmoothing and NSQN share: parameters, validation, the memoised smoothed rows."""
 
-    def __init__(self, adjacency=None, alpha: float = 0.7, normalization: str = "symmetric",
-                 tol: float = 1e-6, max_iter: int = 500, n_jobs: int = 1):
+    def __init__(
+        self,
+        adjacency=None,
+        alpha: float = 0.7,
+        normalization: str = "symmetric",
+        tol: float = 1e-6,
+        max_iter: int = 500,
+        n_jobs: int = 1,
+    ):
         self.adjacency = adjacency
         self.alpha = alpha
         self.normalization = normalization
@@ -162,18 +171,45 @@ class _Smoothed(NetworkGenesOutput):
         return part
 
     def _smoothing_key(self) -> tuple:
-        return ("smoothing", self.adjacency_.fingerprint, float(self.alpha), self.normalization, float(self.tol),
-                int(self.max_iter))
+        return (
+            "smoothing",
+            self.adjacency_.fingerprint,
+            float(self.alpha),
+            self.normalization,
+            float(self.tol),
+            int(self.max_iter),
+        )
 
     def _smoothed(self, rows: sp.csr_matrix, store: bool = True) -> np.ndarray:
-        (smoothed,) = SMOOTHED.rows(self._smoothing_key(), rows, lambda missing: (smooth(
-            missing, self.adjacency_, float(self.alpha), normalization=self.normalization, tol=self.tol,
-            max_iter=self.max_iter, n_jobs=self.n_jobs),), store=store)
+        (smoothed,) = SMOOTHED.rows(
+            self._smoothing_key(),
+            rows,
+            lambda missing: (
+                smooth(
+                    missing,
+                    self.adjacency_,
+                    float(self.alpha),
+                    normalization=self.normalization,
+                    tol=self.tol,
+                    max_iter=self.max_iter,
+                    n_jobs=self.n_jobs,
+                ),
+            ),
+            store=store,
+        )
         return smoothed
 
 
-def register_precomputed(X, smoothed_path, adjacency, alpha: float, *, normalization: str = "symmetric",
-                         tol: float = 1e-6, max_iter: int = 500) -> None:
+def register_precomputed(
+    X,
+    smoothed_path,
+    adjacency,
+    alpha: float,
+    *,
+    normalization: str = "symmetric",
+    tol: float = 1e-6,
+    max_iter: int = 500,
+) -> None:
     """Declare that row i of the .npy file `smoothed_path` is the smoothing of row i of X.
 
     NetworkSmoothing and NSQN with these parameters then read those patients from the file
@@ -218,8 +254,9 @@ class NSQN(_Smoothed, TransformerMixin, BaseEstimator):
         rows = self._network_rows(X)
         key = ("nsqn ranks", *self._smoothing_key())
         # each patient's smoothed profile is needed once, to be ranked: not kept beside its ranking
-        arrays, positions = RANKED.locate(key, rows, lambda missing: tuple(rank_profiles(
-            self._smoothed(missing, store=False), self.n_jobs)))
+        arrays, positions = RANKED.locate(
+            key, rows, lambda missing: tuple(rank_profiles(self._smoothed(missing, store=False), self.n_jobs))
+        )
         return RankedProfiles(*arrays), positions
 
     def fit(self, X, y=None):
@@ -234,7 +271,8 @@ class NSQN(_Smoothed, TransformerMixin, BaseEstimator):
         return map_ranked(ranked, self.reference_, dtype=np.float32, rows=positions)
 
 
-def nsqn(adjacency, alpha: float = 0.7, *, normalization: str = "symmetric", tol: float = 1e-6,
-         n_jobs: int = 1) -> NSQN:
+def nsqn(
+    adjacency, alpha: float = 0.7, *, normalization: str = "symmetric", tol: float = 1e-6, n_jobs: int = 1
+) -> NSQN:
     """NSQN transformer (kept for the README's notebook examples)."""
     return NSQN(adjacency, alpha, normalization=normalization, tol=tol, n_jobs=n_jobs)

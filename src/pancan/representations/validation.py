@@ -16,12 +16,15 @@ def check_profiles(estimator, X, n_network: int, *, reset: bool) -> sp.csr_matri
     # after fit, the feature count is checked against n_features_in_ (scikit-learn's message)
     minimum = max(1, n_network) if reset else 1
     try:
-        X = validate_data(estimator, X, accept_sparse="csr", dtype=[np.float64, np.float32],
-                          ensure_min_features=minimum, reset=reset)
+        X = validate_data(
+            estimator, X, accept_sparse="csr", dtype=[np.float64, np.float32], ensure_min_features=minimum, reset=reset
+        )
     except ValueError as error:
         if "feature(s)" in str(error) and "minimum of" in str(error):
-            raise ValueError(f"{error} (the network has {n_network} genes; align the mutation matrix with "
-                             "pancan.representations.align_to_network)") from error
+            raise ValueError(
+                f"{error} (the network has {n_network} genes; align the mutation matrix with "
+                "pancan.representations.align_to_network)"
+            ) from error
         raise
     return sp.csr_matrix(X)
 
@@ -43,8 +46,9 @@ def feature_names(estimator, input_features, n_out: int | None = None, prefix: s
         input_features = [f"{prefix}{i}" for i in range(estimator.n_features_in_)]
     names = np.asarray(input_features, dtype=object)
     if len(names) != estimator.n_features_in_:
-        raise ValueError(f"input_features has {len(names)} names, the estimator was fitted on "
-                         f"{estimator.n_features_in_} features")
+        raise ValueError(
+            f"input_features has {len(names)} names, the estimator was fitted on {estimator.n_features_in_} features"
+        )
     return names if n_out is None else names[:n_out]
 
 

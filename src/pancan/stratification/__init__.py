@@ -23,9 +23,9 @@ from pancan.stratification.simulation import simulate_recovery
 from pancan.stratification.subtype_survival import cox_subtypes, logrank_by_k
 
 __all__ = [
+    "REPRESENTATIONS",
     "Factorization",
     "Profiles",
-    "REPRESENTATIONS",
     "build_profiles",
     "choose_k",
     "cluster_runs",

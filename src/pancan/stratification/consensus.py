@@ -31,8 +31,9 @@ class Subsample:
     features: np.ndarray
 
 
-def draw_subsample(n_patients: int, n_features: int, run: int, seed: int, patient_fraction: float = 0.8,
-                   feature_fraction: float = 0.8) -> Subsample:
+def draw_subsample(
+    n_patients: int, n_features: int, run: int, seed: int, patient_fraction: float = 0.8, feature_fraction: float = 0.8
+) -> Subsample:
     """Run `run`'s subsample: round(fraction x n) patients and features without replacement."""
     if not (0 < patient_fraction <= 1 and 0 < feature_fraction <= 1):
         raise PancanError("subsampling fractions must be in (0, 1]")
@@ -42,8 +43,17 @@ def draw_subsample(n_patients: int, n_features: int, run: int, seed: int, patien
     return Subsample(patients, features)
 
 
-def cluster_runs(X, runs, ranks, factorization: Factorization, *, seed: int, knn=None,
-                 patient_fraction: float = 0.8, feature_fraction: float = 0.8) -> np.ndarray:
+def cluster_runs(
+    X,
+    runs,
+    ranks,
+    factorization: Factorization,
+    *,
+    seed: int,
+    knn=None,
+    patient_fraction: float = 0.8,
+    feature_fraction: float = 0.8,
+) -> np.ndarray:
     """Cluster labels of every patient in each run, shape (len(ranks), len(runs), patients), int8.
 
     -1 marks a patient the run did not sample. X: patients x features (dense or
@@ -74,9 +84,13 @@ def consensus_matrix(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sampled = labels != UNSAMPLED
     run_index, patient_index = np.nonzero(sampled)
     n_clusters = int(labels.max()) + 1 if sampled.any() else 1
-    one_hot = sp.csr_matrix((np.ones(len(run_index), dtype=np.float32),
-                             (patient_index, run_index * n_clusters + labels[run_index, patient_index])),
-                            shape=(n_patients, n_runs * n_clusters))
+    one_hot = sp.csr_matrix(
+        (
+            np.ones(len(run_index), dtype=np.float32),
+            (patient_index, run_index * n_clusters + labels[run_index, patient_index]),
+        ),
+        shape=(n_patients, n_runs * n_clusters),
+    )
     together = (one_hot @ one_hot.T).toarray()
     indicator = sampled.T.astype(np.float32)
     co_sampled = indicator @ indicator.T

@@ -101,8 +101,9 @@ def influence_knn_graph(adjacency, gamma: float = 0.01, n_neighbours: int = 11) 
         return sp.csr_matrix((n_genes, n_genes), dtype=np.float32)
     rows, cols = np.concatenate(rows), np.concatenate(cols)
     keep = rows != cols
-    directed = sp.csr_matrix((np.ones(keep.sum(), dtype=np.float32), (rows[keep], cols[keep])),
-                             shape=(n_genes, n_genes))
+    directed = sp.csr_matrix(
+        (np.ones(keep.sum(), dtype=np.float32), (rows[keep], cols[keep])), shape=(n_genes, n_genes)
+    )
     graph = ((directed + directed.T) > 0).astype(np.float32).tocsr()
     graph.sort_indices()
     return graph

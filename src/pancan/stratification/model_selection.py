@@ -19,8 +19,9 @@ def cophenetic_correlation(consensus: np.ndarray, tree: np.ndarray) -> float:
     return float(correlation)
 
 
-def proportion_ambiguous(consensus: np.ndarray, co_sampled: np.ndarray | None = None, lower: float = 0.1,
-                         upper: float = 0.9) -> float:
+def proportion_ambiguous(
+    consensus: np.ndarray, co_sampled: np.ndarray | None = None, lower: float = 0.1, upper: float = 0.9
+) -> float:
     """PAC: fraction of patient pairs whose consensus lies in (lower, upper); 0 for a crisp clustering.
 
     Pairs i < j only, and only pairs sampled together at least once when co_sampled is given.
@@ -61,7 +62,18 @@ def consensus_over_k(labels: np.ndarray, ks, pac_window=(0.1, 0.9)) -> dict:
         consensus.append(matrix)
         subtypes.append(consensus_subtypes(tree, k))
         orders.append(leaf_order(tree))
-        rows.append({"k": int(k), "runs": int(runs.shape[0]), "cophenetic": cophenetic_correlation(matrix, tree),
-                     "pac": proportion_ambiguous(matrix, co_sampled, *pac_window)})
-    return {"consensus": np.stack(consensus), "co_sampled": co_sampled, "subtypes": np.stack(subtypes),
-            "order": np.stack(orders), "table": pd.DataFrame(rows)}
+        rows.append(
+            {
+                "k": int(k),
+                "runs": int(runs.shape[0]),
+                "cophenetic": cophenetic_correlation(matrix, tree),
+                "pac": proportion_ambiguous(matrix, co_sampled, *pac_window),
+            }
+        )
+    return {
+        "consensus": np.stack(consensus),
+        "co_sampled": co_sampled,
+        "subtypes": np.stack(subtypes),
+        "order": np.stack(orders),
+        "table": pd.DataFrame(rows),
+    }

@@ -51,8 +51,9 @@ def _products_with_data(X, H: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray((H @ X).T)
 
 
-def network_nmf(X, ranks, knn=None, *, regularization: float = 200.0, max_iter: int = 250, tol: float = 1e-6,
-                seeds=None) -> list[tuple[np.ndarray, np.ndarray, int]]:
+def network_nmf(
+    X, ranks, knn=None, *, regularization: float = 200.0, max_iter: int = 250, tol: float = 1e-6, seeds=None
+) -> list[tuple[np.ndarray, np.ndarray, int]]:
     """Fit one network-regularised NMF per rank; returns [(H^T patients x k, W genes x k, iterations)].
 
     X: non-negative patients x genes (dense or sparse); knn: genes x genes symmetric
@@ -77,11 +78,12 @@ def network_nmf(X, ranks, knn=None, *, regularization: float = 200.0, max_iter: 
         if knn.shape != (n_genes, n_genes):
             raise PancanError(f"influence graph has shape {knn.shape}, data has {n_genes} genes")
         degree = np.asarray(knn.sum(axis=1), dtype=np.float32).ravel()
-    bounds = np.cumsum([0] + ranks)
+    bounds = np.cumsum([0, *ranks])
     blocks = [slice(bounds[i], bounds[i + 1]) for i in range(len(ranks))]
     # stacked factors: W genes x sum(ranks), H sum(ranks) x patients; rank i owns columns / rows blocks[i]
-    H = np.vstack([np.maximum(np.random.default_rng(seed).random((k, n_patients)), EPS)
-                   for k, seed in zip(ranks, seeds)]).astype(np.float32)
+    H = np.vstack(
+        [np.maximum(np.random.default_rng(seed).random((k, n_patients)), EPS) for k, seed in zip(ranks, seeds)]
+    ).astype(np.float32)
     DHt = _products_with_data(X, H)
     W = np.empty((n_genes, bounds[-1]), dtype=np.float32)
     for block in blocks:
@@ -124,8 +126,12 @@ def network_nmf(X, ranks, knn=None, *, regularization: float = 200.0, max_iter: 
             H[block] = np.maximum(solution, EPS)
             iterations[i] += 1
             H_change = float(np.sum((H[block] - H_previous[block]) ** 2, dtype=np.float64))
-            change = np.sqrt(max(W_change[block].sum() / max(W_norm[block].sum(), 1e-30),
-                                 H_change / max(float(np.sum(H[block] ** 2, dtype=np.float64)), 1e-30)))
+            change = np.sqrt(
+                max(
+                    W_change[block].sum() / max(W_norm[block].sum(), 1e-30),
+                    H_change / max(float(np.sum(H[block] ** 2, dtype=np.float64)), 1e-30),
+                )
+            )
             if iterations[i] < max_iter and change >= tol:
                 still_active.append(i)
         active = still_active
@@ -142,10 +148,19 @@ def factorize(X, ranks, factorization: Factorization, knn=None, seeds=None) -> l
     """Patient loadings (patients x k) for each rank, by the configured factorisation."""
     seeds = list(range(len(ranks))) if seeds is None else list(seeds)
     if factorization.method == "network_nmf":
-        fits = network_nmf(X, ranks, knn, regularization=factorization.regularization,
-                           max_iter=factorization.max_iter, tol=factorization.tol, seeds=seeds)
+        fits = network_nmf(
+            X,
+            ranks,
+            knn,
+            regularization=factorization.regularization,
+            max_iter=factorization.max_iter,
+            tol=factorization.tol,
+            seeds=seeds,
+        )
         return [loadings for loadings, _, _ in fits]
     if factorization.method == "nmf":
-        return [plain_nmf(X, k, max_iter=factorization.max_iter, tol=factorization.tol, seed=s)
-                for k, s in zip(ranks, seeds)]
+        return [
+            plain_nmf(X, k, max_iter=factorization.max_iter, tol=factorization.tol, seed=s)
+            for k, s in zip(ranks, seeds)
+        ]
     raise PancanError(f"unknown factorization {factorization.method!r} (network_nmf or nmf)")

@@ -18,8 +18,9 @@ from pancan.errors import PancanError
 _MAX_ROUNDS = 200
 
 
-def _solve_passive(G: np.ndarray, B: np.ndarray, passive: np.ndarray, columns: np.ndarray,
-                   H: np.ndarray, Y: np.ndarray) -> None:
+def _solve_passive(
+    G: np.ndarray, B: np.ndarray, passive: np.ndarray, columns: np.ndarray, H: np.ndarray, Y: np.ndarray
+) -> None:
     """For each column j in `columns`: H[P, j] = G[P, P]^-1 B[P, j], H[~P, j] = 0, Y = G H - B (P = passive[:, j]).
 
     One batched solve: column j's system is G with the rows and columns outside P
@@ -55,7 +56,7 @@ def nnls_gram(G: np.ndarray, B: np.ndarray, passive: np.ndarray | None = None) -
     best = np.full(n, k + 1)  # fewest infeasible variables seen, per column
     chances = np.full(n, 3)  # full exchanges left before the single-variable backup rule
     for _ in range(_MAX_ROUNDS):
-        infeasible = (passive & (H < -tolerance)) | (~passive & (Y < -tolerance))
+        infeasible = (passive & (-tolerance > H)) | (~passive & (-tolerance > Y))
         count = infeasible.sum(axis=0)
         columns = np.flatnonzero(count > 0)
         if len(columns) == 0:

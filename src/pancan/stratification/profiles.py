@@ -41,25 +41,31 @@ class Profiles:
     network_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def save(self, path: str | Path) -> None:
-        arrays = {"patients": self.patients.astype(str), "features": self.features.astype(str),
-                  "network_index": np.asarray(self.network_index, dtype=np.int64)}
+        arrays = {
+            "patients": self.patients.astype(str),
+            "features": self.features.astype(str),
+            "network_index": np.asarray(self.network_index, dtype=np.int64),
+        }
         if sp.issparse(self.X):
             X = sp.csr_matrix(self.X)
-            arrays.update(sparse_data=X.data, sparse_indices=X.indices, sparse_indptr=X.indptr,
-                          sparse_shape=np.array(X.shape))
+            arrays.update(
+                sparse_data=X.data, sparse_indices=X.indices, sparse_indptr=X.indptr, sparse_shape=np.array(X.shape)
+            )
         else:
             arrays["dense"] = np.asarray(self.X, dtype=np.float32)
         with atomic_path(path) as tmp, open(tmp, "wb") as handle:
             np.savez(handle, **arrays)
 
     @classmethod
-    def load(cls, path: str | Path) -> "Profiles":
+    def load(cls, path: str | Path) -> Profiles:
         with np.load(path, allow_pickle=False) as arrays:
             if "dense" in arrays:
                 X = arrays["dense"]
             else:
-                X = sp.csr_matrix((arrays["sparse_data"], arrays["sparse_indices"], arrays["sparse_indptr"]),
-                                  shape=tuple(arrays["sparse_shape"]))
+                X = sp.csr_matrix(
+                    (arrays["sparse_data"], arrays["sparse_indices"], arrays["sparse_indptr"]),
+                    shape=tuple(arrays["sparse_shape"]),
+                )
             return cls(X, arrays["patients"].astype(object), arrays["features"].astype(object), arrays["network_index"])
 
 
@@ -73,8 +79,15 @@ def nbs_profiles(smoothed: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return QuantileNormalizer().fit_transform(np.asarray(smoothed)[rows]).astype(np.float32)
 
 
-def build_profiles(representation: str, cohort: Cohort, network: GeneNetwork | None, *, min_mutations: int = 10,
-                   smoothed: np.ndarray | None = None, netnorm_k: int = 100) -> Profiles:
+def build_profiles(
+    representation: str,
+    cohort: Cohort,
+    network: GeneNetwork | None,
+    *,
+    min_mutations: int = 10,
+    smoothed: np.ndarray | None = None,
+    netnorm_k: int = 100,
+) -> Profiles:
     """The clustering input of one representation (see the module docstring)."""
     if representation not in REPRESENTATIONS:
         raise PancanError(f"unknown stratification representation {representation!r}; one of {REPRESENTATIONS}")
@@ -95,6 +108,8 @@ def build_profiles(representation: str, cohort: Cohort, network: GeneNetwork | N
         used = np.flatnonzero(np.asarray(X.sum(axis=0)).ravel() > 0)
         return Profiles(X[:, used], patients, network.genes[used], used)
     if smoothed is None or smoothed.shape != (len(cohort.patients), len(network.genes)):
-        raise PancanError(f"{representation} needs the cohort's smoothed profiles on {network.name} "
-                          f"({len(cohort.patients)} x {len(network.genes)})")
+        raise PancanError(
+            f"{representation} needs the cohort's smoothed profiles on {network.name} "
+            f"({len(cohort.patients)} x {len(network.genes)})"
+        )
     return Profiles(nbs_profiles(smoothed, rows), patients, network.genes, np.arange(len(network.genes)))

@@ -32,18 +32,27 @@ def rank_sum_by_subtype(scores: np.ndarray, subtypes: np.ndarray, genes: np.ndar
             continue
         result = stats.mannwhitneyu(scores[inside], scores[~inside], axis=0, method="asymptotic")
         p_value = np.where(np.isnan(result.pvalue), 1.0, result.pvalue)  # constant genes: no evidence
-        tables.append(pd.DataFrame({
-            "subtype": subtype, "gene": genes, "patients": n_in, "auc": result.statistic / (n_in * n_out),
-            "statistic": result.statistic, "p_value": p_value,
-            "q_value": stats.false_discovery_control(p_value, method="bh"),
-        }))
+        tables.append(
+            pd.DataFrame(
+                {
+                    "subtype": subtype,
+                    "gene": genes,
+                    "patients": n_in,
+                    "auc": result.statistic / (n_in * n_out),
+                    "statistic": result.statistic,
+                    "p_value": p_value,
+                    "q_value": stats.false_discovery_control(p_value, method="bh"),
+                }
+            )
+        )
     if not tables:
         return pd.DataFrame(columns=["subtype", "gene", "patients", "auc", "statistic", "p_value", "q_value"])
     return pd.concat(tables, ignore_index=True)
 
 
-def signatures_and_modules(tests: pd.DataFrame, adjacency: sp.spmatrix, network_genes: np.ndarray, fdr: float = 0.05,
-                           max_genes: int = 50) -> tuple[pd.DataFrame, pd.DataFrame]:
+def signatures_and_modules(
+    tests: pd.DataFrame, adjacency: sp.spmatrix, network_genes: np.ndarray, fdr: float = 0.05, max_genes: int = 50
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Signature genes per subtype (with module membership) and the module edges (subtype, gene_a, gene_b)."""
     index = pd.Index(network_genes)
     adjacency = sp.csr_matrix(adjacency)
@@ -65,8 +74,7 @@ def signatures_and_modules(tests: pd.DataFrame, adjacency: sp.spmatrix, network_
                 chosen.loc[chosen.index[on_network][members], "in_module"] = True
                 upper = sp.triu(sub[members][:, members], k=1).tocoo()
                 names = np.asarray(network_genes)[nodes[members]]
-                edges.append(pd.DataFrame({"subtype": subtype, "gene_a": names[upper.row],
-                                           "gene_b": names[upper.col]}))
+                edges.append(pd.DataFrame({"subtype": subtype, "gene_a": names[upper.row], "gene_b": names[upper.col]}))
         signatures.append(chosen)
     columns = ["subtype", "rank", "gene", "patients", "auc", "p_value", "q_value", "in_module"]
     signature_table = pd.concat(signatures, ignore_index=True)[columns] if signatures else pd.DataFrame(columns=columns)

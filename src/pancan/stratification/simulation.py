@@ -44,8 +44,9 @@ def shuffle_profiles(X, rng: np.random.Generator) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, order[keep])), shape=X.shape)
 
 
-def draw_modules(adjacency, n_modules: int, size: int, rng: np.random.Generator,
-                 max_tries: int = 100) -> list[np.ndarray]:
+def draw_modules(
+    adjacency, n_modules: int, size: int, rng: np.random.Generator, max_tries: int = 100
+) -> list[np.ndarray]:
     """Disjoint connected gene sets of `size` genes, each grown greedily to keep its conductance low.
 
     From a random gene, repeatedly add the neighbouring gene that gives the set the lowest
@@ -99,8 +100,9 @@ def planting_draws(X: sp.csr_matrix, module_size: int, rng: np.random.Generator)
     return PlantingDraws(rng.random(X.nnz), rng.random((X.shape[0], module_size)), rng.random(X.shape[0]))
 
 
-def plant_modules(X, subtypes: np.ndarray, modules: list[np.ndarray], fraction: float,
-                  draws: PlantingDraws) -> sp.csr_matrix:
+def plant_modules(
+    X, subtypes: np.ndarray, modules: list[np.ndarray], fraction: float, draws: PlantingDraws
+) -> sp.csr_matrix:
     """Move round(fraction x n_i) of patient i's mutations into the module of its subtype (vectorised)."""
     if not 0 <= fraction <= 1:
         raise PancanError(f"planted fraction must be in [0, 1], got {fraction}")
@@ -111,16 +113,24 @@ def plant_modules(X, subtypes: np.ndarray, modules: list[np.ndarray], fraction: 
     moved = np.floor(fraction * counts + draws.rounding).astype(int) if fraction > 0 else np.zeros(n_patients, int)
     module_genes = np.stack(modules)[subtypes]  # patients x module size
     # candidate genes: the patient's module genes it does not already carry
-    carried = np.asarray(X[np.repeat(np.arange(n_patients), module_genes.shape[1]), module_genes.ravel()]).reshape(
-        module_genes.shape) > 0
+    carried = (
+        np.asarray(X[np.repeat(np.arange(n_patients), module_genes.shape[1]), module_genes.ravel()]).reshape(
+            module_genes.shape
+        )
+        > 0
+    )
     keys = np.where(carried, np.inf, draws.addition_keys)
     moved = np.minimum(moved, (~carried).sum(axis=1))
     # remove `moved` mutations per patient: those with the smallest removal keys, outside the module
     rows = np.repeat(np.arange(n_patients), counts)
     in_module = np.zeros(X.nnz, dtype=bool)
-    membership = sp.csr_matrix((np.ones(module_genes.size, dtype=bool),
-                                (np.repeat(np.arange(n_patients), module_genes.shape[1]), module_genes.ravel())),
-                               shape=X.shape)
+    membership = sp.csr_matrix(
+        (
+            np.ones(module_genes.size, dtype=bool),
+            (np.repeat(np.arange(n_patients), module_genes.shape[1]), module_genes.ravel()),
+        ),
+        shape=X.shape,
+    )
     in_module[:] = np.asarray(membership[rows, X.indices]).ravel()
     removal = np.where(in_module, np.inf, draws.removal_keys)
     order = np.lexsort((removal, rows))
@@ -137,18 +147,48 @@ def plant_modules(X, subtypes: np.ndarray, modules: list[np.ndarray], fraction: 
     return sp.csr_matrix((np.ones(len(new_rows), dtype=np.float32), (new_rows, new_cols)), shape=(n_patients, n_genes))
 
 
-def recovered_subtypes(X, n_subtypes: int, factorization, *, seed: int, runs: int, knn=None,
-                       patient_fraction: float = 0.8, feature_fraction: float = 0.8) -> np.ndarray:
+def recovered_subtypes(
+    X,
+    n_subtypes: int,
+    factorization,
+    *,
+    seed: int,
+    runs: int,
+    knn=None,
+    patient_fraction: float = 0.8,
+    feature_fraction: float = 0.8,
+) -> np.ndarray:
     """Consensus clustering of X into n_subtypes (runs subsamples), as the workflow does for a cohort."""
-    labels = cluster_runs(X, range(runs), [n_subtypes], factorization, seed=seed, knn=knn,
-                          patient_fraction=patient_fraction, feature_fraction=feature_fraction)
+    labels = cluster_runs(
+        X,
+        range(runs),
+        [n_subtypes],
+        factorization,
+        seed=seed,
+        knn=knn,
+        patient_fraction=patient_fraction,
+        feature_fraction=feature_fraction,
+    )
     consensus, _ = consensus_matrix(labels[0])
     return consensus_subtypes(consensus_linkage(consensus), n_subtypes)
 
 
-def simulate_recovery(X, adjacency, knn, *, fractions, module_size: int, seed: int, n_subtypes: int = 4,
-                      runs: int = 20, alpha: float = 0.7, network_factorization, raw_factorization,
-                      patient_fraction: float = 0.8, feature_fraction: float = 0.8):
+def simulate_recovery(
+    X,
+    adjacency,
+    knn,
+    *,
+    fractions,
+    module_size: int,
+    seed: int,
+    n_subtypes: int = 4,
+    runs: int = 20,
+    alpha: float = 0.7,
+    network_factorization,
+    raw_factorization,
+    patient_fraction: float = 0.8,
+    feature_fraction: float = 0.8,
+):
     """ARI between planted and recovered subtypes for NBS and for raw-profile clustering, one row per fraction.
 
     X: real binary profiles (patients x network genes); adjacency: the network; knn: its
@@ -165,10 +205,27 @@ def simulate_recovery(X, adjacency, knn, *, fractions, module_size: int, seed: i
         mutated = plant_modules(base, planted, modules, fraction, draws)
         smoothed = smooth(mutated, adjacency, alpha, normalization="degree")
         nbs = nbs_profiles(smoothed, np.arange(mutated.shape[0]))
-        for method, data, factorization, graph in (("nbs", nbs, network_factorization, knn),
-                                                   ("raw", mutated, raw_factorization, None)):
-            found = recovered_subtypes(data, n_subtypes, factorization, seed=seed, runs=runs, knn=graph,
-                                       patient_fraction=patient_fraction, feature_fraction=feature_fraction)
-            rows.append({"method": method, "fraction": fraction, "module_size": module_size, "seed": seed,
-                         "ari": adjusted_rand_score(planted, found)})
+        for method, data, factorization, graph in (
+            ("nbs", nbs, network_factorization, knn),
+            ("raw", mutated, raw_factorization, None),
+        ):
+            found = recovered_subtypes(
+                data,
+                n_subtypes,
+                factorization,
+                seed=seed,
+                runs=runs,
+                knn=graph,
+                patient_fraction=patient_fraction,
+                feature_fraction=feature_fraction,
+            )
+            rows.append(
+                {
+                    "method": method,
+                    "fraction": fraction,
+                    "module_size": module_size,
+                    "seed": seed,
+                    "ari": adjusted_rand_score(planted, found),
+                }
+            )
     return pd.DataFrame(rows)

@@ -32,9 +32,15 @@ def logrank_by_k(assignments: pd.DataFrame, patients: pd.DataFrame, ks) -> pd.Da
         use = labels.notna().to_numpy()
         groups = labels[use].astype(int).to_numpy()
         sizes = np.bincount(groups)[1:]
-        row = {"k": k, "patients": int(use.sum()), "deaths": int(table["event"][use].sum()),
-               "smallest_subtype": int(sizes[sizes > 0].min()), "chi2": np.nan, "df": len(np.unique(groups)) - 1,
-               "p_value": np.nan}
+        row = {
+            "k": k,
+            "patients": int(use.sum()),
+            "deaths": int(table["event"][use].sum()),
+            "smallest_subtype": int(sizes[sizes > 0].min()),
+            "chi2": np.nan,
+            "df": len(np.unique(groups)) - 1,
+            "p_value": np.nan,
+        }
         if row["df"] >= 1 and row["smallest_subtype"] >= MIN_GROUP:
             y = Surv.from_arrays(table["event"][use].astype(bool), table["time_days"][use])
             chi2, p_value = compare_survival(y, groups)
@@ -50,6 +56,7 @@ def logrank_by_k(assignments: pd.DataFrame, patients: pd.DataFrame, ks) -> pd.Da
 
 def stage_group(values: pd.Series) -> pd.Series:
     """AJCC stage text ('stage iiic', 'Stage IIA') to its group 1-4; anything else (e.g. 'stage x') to NA."""
+
     def parse(value):
         match = _ROMAN_STAGE.match(str(value).strip()) if pd.notna(value) else None
         return _STAGE_GROUP[match.group(1).lower()] if match else np.nan
@@ -79,8 +86,9 @@ def cox_design(subtypes: pd.Series, clinical: pd.DataFrame, covariates, stage_co
     return design
 
 
-def cox_subtypes(subtypes: pd.Series, patients: pd.DataFrame, clinical: pd.DataFrame, covariates=(),
-                 stage_columns=()) -> tuple[pd.DataFrame, dict]:
+def cox_subtypes(
+    subtypes: pd.Series, patients: pd.DataFrame, clinical: pd.DataFrame, covariates=(), stage_columns=()
+) -> tuple[pd.DataFrame, dict]:
     """Cox model (Breslow ties, scikit-survival) of the subtypes adjusted for the covariates, on complete cases.
 
     Returns per-term hazard ratios with 95% Wald confidence intervals and p-values, and
@@ -95,22 +103,31 @@ def cox_subtypes(subtypes: pd.Series, patients: pd.DataFrame, clinical: pd.DataF
     subtype_terms = [c for c in design.columns if c.startswith("subtype")]
     y = Surv.from_arrays(frame["event"].astype(bool), frame["time_days"])
     coef, loglik_full, covariance = _fit(design.to_numpy(), y)
-    loglik_reduced = _fit(design.drop(columns=subtype_terms).to_numpy(), y)[1] if len(design.columns) > len(
-        subtype_terms) else _null_loglik(y)
+    loglik_reduced = (
+        _fit(design.drop(columns=subtype_terms).to_numpy(), y)[1]
+        if len(design.columns) > len(subtype_terms)
+        else _null_loglik(y)
+    )
     se = np.sqrt(np.diag(covariance))
     z = coef / se
-    terms = pd.DataFrame({
-        "term": design.columns,
-        "coefficient": coef,
-        "hazard_ratio": np.exp(coef),
-        "ci_lower": np.exp(coef - 1.959964 * se),
-        "ci_upper": np.exp(coef + 1.959964 * se),
-        "p_value": 2 * stats.norm.sf(np.abs(z)),
-    })
+    terms = pd.DataFrame(
+        {
+            "term": design.columns,
+            "coefficient": coef,
+            "hazard_ratio": np.exp(coef),
+            "ci_lower": np.exp(coef - 1.959964 * se),
+            "ci_upper": np.exp(coef + 1.959964 * se),
+            "p_value": 2 * stats.norm.sf(np.abs(z)),
+        }
+    )
     statistic = 2 * (loglik_full - loglik_reduced)
-    summary = {"patients": int(len(design)), "deaths": int(frame["event"].sum()),
-               "subtype_lr_chi2": float(statistic), "subtype_lr_df": len(subtype_terms),
-               "subtype_lr_p": float(stats.chi2.sf(statistic, len(subtype_terms))) if subtype_terms else np.nan}
+    summary = {
+        "patients": len(design),
+        "deaths": int(frame["event"].sum()),
+        "subtype_lr_chi2": float(statistic),
+        "subtype_lr_df": len(subtype_terms),
+        "subtype_lr_p": float(stats.chi2.sf(statistic, len(subtype_terms))) if subtype_terms else np.nan,
+    }
     return terms, summary
 
 
