@@ -3,7 +3,8 @@
 import sys
 from pathlib import Path
 
-import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.logging import logger
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -13,8 +14,8 @@ min_version("9.0")
 PANCAN_SRC = str(Path(workflow.basedir) / "src")
 sys.path.insert(0, PANCAN_SRC)
 
-from pancan.config_validation import validate_config
-from pancan.representations.registry import schema_with_registry
+from pancan.config_schema import validate_workflow_config, workflow_schema
+from pancan.report.run_record import mismatch, record_run
 from pancan.rule_environment import share_package_source
 
 share_package_source(PANCAN_SRC)
@@ -23,12 +24,8 @@ share_package_source(PANCAN_SRC)
 configfile: "config/config.yaml"
 
 
-CONFIG_SCHEMA = schema_with_registry(
-    yaml.safe_load(
-        (Path(workflow.basedir) / "workflow/schemas/config.schema.yaml").read_text()
-    )
-)
-validate_config(config, CONFIG_SCHEMA, "config (config/config.yaml and --config)")
+CONFIG_SCHEMA = workflow_schema()
+validate_workflow_config(config, "config (config/config.yaml and --config)")
 
 
 include: "workflow/rules/common.smk"
@@ -60,3 +57,30 @@ rule all:
         expand("results/report/kaplan_meier/{cancer}.png", cancer=CANCERS),
         expand("results/report/selected_genes/{cancer}.png", cancer=CANCERS),
         STRATIFICATION_TARGETS,
+
+
+# One configuration per results folder: results/run.json records the configuration of the
+# last run; a report for another one would mix both runs' files, so it is refused.
+REPORTING = any(arg == "--report" or arg.startswith("--report=") for arg in sys.argv)
+if workflow.is_main_process:
+    OTHER_RUN = mismatch(config, CANCERS)
+    if OTHER_RUN and REPORTING:
+        raise WorkflowError(
+            f"{OTHER_RUN}. The report would mix that run's files with this configuration's: pass the run's "
+            "options to --report (the same --configfile / --config), or run this configuration first; "
+            "to keep several configurations, give each its own folder (snakemake -d <folder>)."
+        )
+    if OTHER_RUN:
+        logger.warning(
+            f"{OTHER_RUN}. This run replaces the files it recomputes; files only the other run made stay "
+            "(e.g. figures of cancer types not in this run). To keep both, give each configuration its own "
+            "folder (snakemake -d <folder>)."
+        )
+
+
+onstart:
+    record_run(config, CANCERS, "running")
+
+
+onsuccess:
+    record_run(config, CANCERS, "complete")

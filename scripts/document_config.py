@@ -1,14 +1,18 @@
-"""Write config/README.md from workflow/schemas/config.schema.yaml (keys, types, defaults, descriptions).
+"""Write config/README.md from the configuration schema (keys, types, defaults, descriptions).
+
+The schema is workflow/schemas/config.schema.yaml plus the settings the representation and
+model registries declare (`pancan.config_schema`).
 
 python scripts/document_config.py > config/README.md
 """
 
 import json
+import sys
 from pathlib import Path
 
-import yaml
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # the checkout's package
 
-SCHEMA = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml"
+from pancan.config_schema import workflow_schema
 
 
 def rows(properties: dict, prefix: str = ""):
@@ -26,10 +30,11 @@ def rows(properties: dict, prefix: str = ""):
 
 
 def main() -> None:
-    schema = yaml.safe_load(SCHEMA.read_text())
+    schema = workflow_schema()
     print("# Configuration\n")
-    print("`config/config.yaml` is validated against `workflow/schemas/config.schema.yaml` when the")
-    print("workflow starts: an unknown key or a wrong value stops it with a message naming the key.")
+    print("`config/config.yaml` is validated against `workflow/schemas/config.schema.yaml`, with the")
+    print("settings the representation and model registries declare, when the workflow starts: an")
+    print("unknown key or a wrong value stops it with a message naming the key.")
     print("Missing keys take the defaults below. Override any key on the command line, e.g.")
     print("`snakemake --cores 2 --config cancer_types='[LUAD]' data_source=cbioportal`.")
     print("A nested key is set by giving its section as YAML; the keys you leave out keep their values:")

@@ -1,4 +1,4 @@
-"""Rule evaluate_representation: nested CV of one representation, one cancer type, one outer repeat."""
+"""Rule evaluate_representation: nested CV of one representation on one cancer type, for one or every outer repeat."""
 
 from pathlib import Path
 
@@ -18,14 +18,15 @@ from pancan.benchmark.nested_cv import (
 from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search
 from pancan.data.cohort import Cohort
 from pancan.networks import GeneNetwork
+from pancan.provenance import stamp
 from pancan.representations import NetworkAdjacency, align_to_network, register_precomputed
-from pancan.representations.registry import REGISTRY, RepresentationContext
+from pancan.representations.registry import REGISTRY, RepresentationContext, smoothing_options
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake
 
 with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
-    cancer, name, repeat = sm.wildcards.cancer, sm.wildcards.representation, int(sm.wildcards.repeat)
+    cancer, name, repeats = sm.wildcards.cancer, sm.wildcards.representation, list(sm.params.repeats)
     entry = REGISTRY[name]
     benchmark = sm.params.settings
     settings = BenchmarkSettings.from_benchmark(benchmark, sm.params.seed)
@@ -36,7 +37,7 @@ with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
     y = Surv.from_arrays(patients["event"].astype(bool), patients["time_days"])
     ids = patients["patient_id"].to_numpy()
     if entry.clinical:
-        clinical = clinical_covariates(cohort, settings.clinical_covariates)
+        clinical = clinical_covariates(cohort, settings.section["clinical_covariates"])
         X, context = clinical, None
     else:
         control = sm.input.get("control_adjacency")
@@ -44,38 +45,31 @@ with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
         adjacency = NetworkAdjacency(used.adjacency) if entry.adjacency else None  # validated only when used
         context = RepresentationContext(adjacency, aligned.n_network, n_jobs=sm.threads)
         X, clinical = aligned.X, None
-        for alpha, path in zip(sorted(settings.smoothing_alpha), sm.input.get("smoothed", [])):
-            register_precomputed(
-                X,
-                path,
-                context.adjacency,
-                alpha,
-                normalization=settings.smoothing_normalization,
-                tol=settings.smoothing_tol,
-            )
+        for alpha, path in zip(sorted(settings.section["smoothing_alpha"]), sm.input.get("smoothed", [])):
+            register_precomputed(X, path, context.adjacency, alpha, **smoothing_options(settings.section))
     if benchmark["folds_file"]:
         splits = splits_from_table(
             read_fold_table(sm.input.folds_file),
             ids,
             sm.input.folds_file,
-            repeats=[repeat],
+            repeats=repeats,
             n_folds=settings.outer_folds,
         )
     else:
         # repeat r of RepeatedStratifiedKFold does not depend on how many repeats follow it
-        splits = outer_splits(y["event"], settings.outer_folds, repeat + 1, settings.seed, repeats=[repeat])
+        splits = outer_splits(y["event"], settings.outer_folds, max(repeats) + 1, settings.seed, repeats=repeats)
     check_deaths(y["event"], splits, f"{cancer}")
     tau = uno_truncation(patients["time_days"].to_numpy(), **benchmark["uno_tau"])
     search = benchmark_search(entry, settings, context, clinical)
     log.info(
-        "%s %s repeat %d: %d patients, %d outer folds, grid %s, %s, Uno tau %.0f days",
+        "%s %s repeat(s) %s: %d patients, %d outer folds, grid %s, %s, Uno tau %.0f days",
         cancer,
         name,
-        repeat,
+        ", ".join(map(str, repeats)),
         len(ids),
         len(splits),
         search.param_grid or "-",
-        settings.penalties,
+        search.resolved_path().describe(),
         tau,
     )
     results = nested_cross_validation(
@@ -90,11 +84,18 @@ with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
         name=name,
     )
     metrics, predictions, coefficients = results.tables()
-    for table in (metrics, predictions, coefficients):
+    tables = {
+        "metrics": metrics,
+        "predictions": predictions,
+        "coefficients": coefficients,
+        "inner": results.inner_table(),
+    }
+    for kind, table in tables.items():
         table.insert(0, "cancer", cancer)
-    predictions.insert(1, "representation", name)
-    coefficients.insert(1, "representation", name)
-    write_table_atomic(metrics, sm.output.metrics)
-    write_table_atomic(predictions, sm.output.predictions)
-    write_table_atomic(coefficients, sm.output.coefficients)
+        if kind != "metrics":
+            table.insert(1, "representation", name)
+        paths = getattr(sm.output, kind)
+        paths = [paths] if isinstance(paths, str) else list(paths)
+        for repeat, path in zip(repeats, paths, strict=True):
+            write_table_atomic(stamp(table[table["repeat"] == repeat].reset_index(drop=True)), path)
     log.info("mean Harrell's C %.3f over %d folds", metrics["harrell_c"].mean(), len(metrics))

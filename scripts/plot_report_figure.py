@@ -90,6 +90,7 @@ def write_report_landing():
         read(sm.input.summary),
         read(sm.input.tests),
         read(sm.input.pan_cancer),
+        read(sm.input.grid_edges),
     )
     write_text_atomic(sm.output[0], text)
 

@@ -5,6 +5,7 @@ import pandas as pd
 from pancan.atomic import write_table_atomic
 from pancan.benchmark.metrics import uno_truncation
 from pancan.benchmark.results_summary import combine_with_clinical
+from pancan.provenance import stamp
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake
@@ -28,8 +29,8 @@ with rule_logging(sm.log[0]) as log:
             mutation = predictions[predictions["representation"] == name].drop(columns=["cancer", "representation"])
             combined.append(combine_with_clinical(mutation, clinical, survival, f"{name}+clinical", tau))
         folds = pd.concat([folds, pd.concat(combined).assign(cancer=cancer)], ignore_index=True)
-    write_table_atomic(folds, sm.output.folds)
-    write_table_atomic(predictions, sm.output.predictions)
-    write_table_atomic(coefficients, sm.output.coefficients)
+    write_table_atomic(stamp(folds), sm.output.folds)
+    write_table_atomic(stamp(predictions), sm.output.predictions)
+    write_table_atomic(stamp(coefficients), sm.output.coefficients)
     means = folds.groupby("representation")["harrell_c"].mean().round(3)
     log.info("%s mean Harrell's C:\n%s", cancer, means.to_string())

@@ -7,6 +7,7 @@ import pandas as pd
 from pancan.atomic import write_table_atomic
 from pancan.data.cohort import Cohort
 from pancan.data.cohort_summary import coverage_notes, summarize_cohorts
+from pancan.provenance import stamp
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake
@@ -20,8 +21,8 @@ with rule_logging(sm.log[0]) as log:
     for cohort in cohorts:
         for level, message in coverage_notes(cohort, network_genes):
             log.log(level, message)
-    write_table_atomic(summary, sm.output.summary)
+    write_table_atomic(stamp(summary), sm.output.summary)
     networks = pd.concat([pd.read_csv(path, sep="\t") for path in sm.input.network_summaries], ignore_index=True)
-    write_table_atomic(networks, sm.output.networks)
+    write_table_atomic(stamp(networks), sm.output.networks)
     log.info("cohort summary:\n%s", summary.to_string(index=False))
     log.info("networks:\n%s", networks.to_string(index=False))

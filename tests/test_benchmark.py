@@ -4,23 +4,30 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from scipy import stats
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import Pipeline
 from sksurv.util import Surv
 
+from pancan import config_schema
 from pancan.benchmark.feature_steps import VarianceFilter
 from pancan.benchmark.metrics import fold_metrics, uno_truncation
 from pancan.benchmark.nested_cv import nested_cross_validation, outer_splits, splits_from_table
-from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search
+from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search, job_setting_keys
 from pancan.benchmark.results_summary import combine_with_clinical, summarize_folds
+from pancan.config_validation import ConfigError
 from pancan.errors import InputFileError, InsufficientDataError
 from pancan.models import SparseSurvivalSVM, harrell_cindex
+from pancan.models.coxnet import SparseCoxnet
 from pancan.models.path_search import PathSearchCV, RelativePenalties
+from pancan.models.registry import MODELS, Model
 from pancan.networks.gene_network import GeneNetwork
 from pancan.representations import AlignedMutations, NetworkAdjacency
-from pancan.representations.registry import REGISTRY, Representation, RepresentationContext, schema_with_registry
+from pancan.representations.registry import REGISTRY, Representation, RepresentationContext
 
-SETTINGS = BenchmarkSettings(netnorm_k=(10, 20), smoothing_alpha=(0.5,), inner_folds=3, max_features=None, seed=7)
+SETTINGS = BenchmarkSettings.from_benchmark(
+    {"netnorm_k": [10, 20], "smoothing_alpha": [0.5], "inner_folds": 3, "max_features": 0}, seed=7
+)
 
 
 def planted_cohort(n=240, p=200, module=16, seed=0):
@@ -103,7 +110,7 @@ def test_no_fitted_step_ever_sees_test_rows():
         Pipeline(
             [("representation", RowSpy("leak")), ("filter", VarianceFilter(None)), ("model", SparseSurvivalSVM())]
         ),
-        penalties=RelativePenalties(3),
+        path=RelativePenalties(3),
         cv=3,
     )
     names = np.array(["row", *aligned.genes], dtype=object)
@@ -128,7 +135,7 @@ def test_nested_cv_gives_what_the_search_gives_fold_by_fold():
         np.testing.assert_array_equal(fold["risk"].to_numpy(), risk)
         row = metrics[metrics["fold"] == split.fold].iloc[0]
         assert row["parameter_value"] == search.best_params_["representation__k"]
-        assert row["penalty"] == search.best_alpha_
+        assert row["penalty"] == search.best_path_value_
 
 
 def test_outer_splits_are_seeded_and_stratified():
@@ -243,11 +250,18 @@ def test_combination_and_summaries():
             "harrell_c": np.r_[np.linspace(0.6, 0.7, 10), np.linspace(0.5, 0.55, 10)],
             "uno_c": 0.5,
             "n_selected": 3,
+            "n_train": 80,
+            "n_test": 20,
         }
     )
     summary = summarize_folds(table.assign(uno_tau_days=900.0)).set_index("representation")
+    values = np.linspace(0.6, 0.7, 10)
     assert summary.loc["a", "harrell_c_mean"] == pytest.approx(0.65) and summary.loc["a", "folds"] == 10
-    assert summary.loc["a", "harrell_c_sd"] == pytest.approx(np.linspace(0.6, 0.7, 10).std(ddof=1), abs=1e-4)
+    assert summary.loc["a", "harrell_c_sd"] == pytest.approx(values.std(ddof=1), rel=1e-12)
+    # 95% interval of the mean with the Nadeau-Bengio variance (1/10 + 20/80) s^2 and 9 degrees of freedom
+    low, high = stats.t.interval(0.95, 9, loc=values.mean(), scale=np.sqrt((0.1 + 0.25) * values.var(ddof=1)))
+    assert summary.loc["a", ["harrell_c_ci_low", "harrell_c_ci_high"]].tolist() == pytest.approx([low, high])
+    assert summary.loc["a", ["uno_c_ci_low", "uno_c_ci_high"]].tolist() == pytest.approx([0.5, 0.5])  # constant
 
 
 def test_no_network_gene_and_no_covariate_are_named_errors():
@@ -278,50 +292,103 @@ def test_no_network_gene_and_no_covariate_are_named_errors():
 
 
 class MutatedNeighbours(TransformerMixin, BaseEstimator):
-    """Toy representation for the registry test: each gene's number of mutated network neighbours."""
+    """Toy representation for the registry test: each gene's number of mutated network neighbours, capped."""
 
-    def __init__(self, adjacency=None):
+    def __init__(self, adjacency=None, cap: int = 1):
         self.adjacency = adjacency
+        self.cap = cap
 
     def fit(self, X, y=None):
         return self
 
     def transform(self, X):
-        return (sp.csr_matrix(X) @ self.adjacency.matrix).toarray()
+        return np.minimum((sp.csr_matrix(X) @ self.adjacency.matrix).toarray(), self.cap)
 
 
-def test_a_representation_added_to_the_registry_reaches_schema_and_engine():
-
-    aligned, network, y, _ = planted_cohort(n=120, seed=3)
+@pytest.fixture
+def toy_representation():
+    """A representation with its own grid setting, added to the registry for one test."""
     entry = Representation(
         "mutated_neighbours",
         "mutated neighbours",
         "#7f3b08",
         lambda context, settings: MutatedNeighbours(context.adjacency),
+        parameter="cap",
+        grid_key="neighbour_cap",
         network="main",
         adjacency=True,
+        declares={
+            "neighbour_cap": {
+                "type": "array",
+                "items": {"type": "integer", "minimum": 1},
+                "default": [1, 3],
+                "description": "Caps searched by mutated_neighbours.",
+            }
+        },
     )
     REGISTRY.add(entry)
+    config_schema.refresh()
+    yield entry
+    REGISTRY.remove(entry.name)
+    config_schema.refresh()
+
+
+def test_a_representation_added_to_the_registry_reaches_schema_jobs_and_engine(toy_representation):
+    aligned, network, y, _ = planted_cohort(n=120, seed=3)
+    # the config schema knows its name and its own setting, with the default it declares
+    benchmark = config_schema.workflow_schema()["properties"]["benchmark"]["properties"]
+    assert "mutated_neighbours" in benchmark["representations"]["items"]["enum"]
+    assert benchmark["neighbour_cap"]["default"] == [1, 3]
+    config = {"benchmark": {"representations": ["mutated_neighbours"], "comparisons": [], "neighbour_cap": [2, 5]}}
+    assert config_schema.validate_workflow_config(config)["benchmark"]["neighbour_cap"] == [2, 5]
+    with pytest.raises(ConfigError, match=r"benchmark\.neighbour_cap\[0\]: 0 is less than the minimum of 1"):
+        config_schema.validate_workflow_config({"benchmark": {"neighbour_cap": [0]}})
+    # its jobs depend on its setting, and no other job does
+    assert "neighbour_cap" in job_setting_keys("mutated_neighbours", "survival_svm")
+    assert "neighbour_cap" not in job_setting_keys("netnorm", "survival_svm")
+    assert "netnorm_k" not in job_setting_keys("mutated_neighbours", "survival_svm")
+    # the engine searches its grid
+    settings = BenchmarkSettings.from_benchmark({"neighbour_cap": [1, 3], "inner_folds": 3, "max_features": 0}, 7)
+    context = RepresentationContext(NetworkAdjacency(network.adjacency), aligned.n_network)
+    search = benchmark_search("mutated_neighbours", settings, context, random_state=0)
+    assert search.param_grid == {"representation__cap": [1, 3]}
+    search.fit(aligned.X[:90], y[:90])
+    cap = search.best_params_["representation__cap"]
+    assert cap in (1, 3) and search.cv_results_["mean_test_score"].shape == (2 * 6,)
+    # the fitted transformer saw the network: its features are the plainly counted mutated neighbours
+    dense_network = (network.adjacency.toarray() != 0).astype(float)
+    expected = np.minimum(aligned.X[90:].toarray() @ dense_network, cap)
+    transformed = search.best_estimator_.named_steps["representation"].transform(aligned.X[90:])
+    np.testing.assert_array_equal(transformed, expected)
+    assert search.predict(aligned.X[90:]).shape == (30,)
+    with pytest.raises(Exception, match="needs the main network's adjacency"):
+        benchmark_search("mutated_neighbours", settings, RepresentationContext(None, aligned.n_network))
+
+
+def test_a_model_added_to_the_registry_reaches_schema_jobs_and_engine():
+    entry = Model(
+        "cox_ridge_like",
+        "Cox, mostly ridge",
+        lambda settings: SparseCoxnet(l1_ratio=settings.section["ridge_mix"]),
+        lambda settings: RelativePenalties(3, 0.1),
+        settings=("ridge_mix",),
+        declares={"ridge_mix": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.1}},
+    )
+    MODELS.add(entry)
+    config_schema.refresh()
     try:
-        schema = {
-            "properties": {
-                "benchmark": {"properties": {"representations": {"items": {}}, "comparisons": {"items": {"items": {}}}}}
-            }
-        }
-        assert (
-            "mutated_neighbours"
-            in schema_with_registry(schema)["properties"]["benchmark"]["properties"]["representations"]["items"]["enum"]
-        )
-        context = RepresentationContext(NetworkAdjacency(network.adjacency), aligned.n_network)
-        search = benchmark_search("mutated_neighbours", SETTINGS, context, random_state=0)
+        benchmark = config_schema.workflow_schema()["properties"]["benchmark"]["properties"]
+        assert "cox_ridge_like" in benchmark["model"]["enum"] and benchmark["ridge_mix"]["default"] == 0.1
+        assert "ridge_mix" in job_setting_keys("raw", "cox_ridge_like")
+        assert "ridge_mix" not in job_setting_keys("raw", "survival_svm")
+        assert "penalties" not in job_setting_keys("raw", "cox_ridge_like")
+        settings = BenchmarkSettings.from_benchmark({"model": "cox_ridge_like", "ridge_mix": 0.2, "max_features": 0}, 1)
+        aligned, _, y, _ = planted_cohort(n=120, seed=4)
+        search = benchmark_search("raw", settings, RepresentationContext(None, aligned.n_network), random_state=0)
+        assert search.estimator[-1].l1_ratio == 0.2 and search.path == RelativePenalties(3, 0.1)
         search.fit(aligned.X[:90], y[:90])
-        # the fitted transformer saw the network: its features are the plainly counted mutated neighbours
-        dense_network = (network.adjacency.toarray() != 0).astype(float)
-        expected = aligned.X[90:].toarray() @ dense_network
-        transformed = search.best_estimator_.named_steps["representation"].transform(aligned.X[90:])
-        np.testing.assert_array_equal(transformed, expected)
-        assert search.predict(aligned.X[90:]).shape == (30,)
-        with pytest.raises(Exception, match="needs the main network's adjacency"):
-            benchmark_search("mutated_neighbours", SETTINGS, RepresentationContext(None, aligned.n_network))
+        assert search.path_length_ == 3 and search.best_path_value_ > 0
     finally:
-        REGISTRY.entries.pop("mutated_neighbours")
+        MODELS.entries.pop(entry.name)
+        MODELS.declared.pop("ridge_mix")
+        config_schema.refresh()

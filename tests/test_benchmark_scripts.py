@@ -87,3 +87,23 @@ def test_evaluation_startup_names_an_unfinished_job(tmp_path):
         script.job_seconds(tmp_path)
     with pytest.raises(SystemExit, match="no benchmarks/benchmark"):
         script.job_seconds(tmp_path / "empty")
+
+
+def test_fold_comparison_lists_moved_folds_that_are_not_near_ties():
+    compare = load_script("compare_fold_tables")
+    import pandas as pd
+
+    base = {"cancer": "OV", "representation": "netnorm", "repeat": 0, "penalty_index": 1, "parameter_value": 100}
+    old = pd.DataFrame([{**base, "fold": f, "harrell_c": c} for f, c in enumerate([0.60, 0.55, 0.52])])
+    new = pd.DataFrame(
+        [
+            {**base, "fold": 0, "harrell_c": 0.6004, "inner_margin": 0.02},  # moved less than the tolerance
+            {**base, "fold": 1, "harrell_c": 0.57, "inner_margin": 0.0004},  # moved, a near tie
+            {**base, "fold": 2, "harrell_c": 0.50, "inner_margin": 0.01},  # moved without one
+        ]
+    )
+    table = compare.compare(old, new, 0.001).set_index("representation")
+    assert table.loc["netnorm", ["folds", "C moved >= 0.001", "of which near ties"]].tolist() == [3, 2, 1]
+    assert table.loc["netnorm", "max |C difference|"] == 0.02
+    rest = compare.unexplained(old, new, 0.001)
+    assert rest["fold"].tolist() == [2] and rest["harrell_c_new"].tolist() == [0.50]

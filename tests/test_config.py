@@ -8,16 +8,15 @@ import pytest
 import yaml
 from helpers import REPO
 
+from pancan.config_schema import default_config, validate_workflow_config, workflow_schema
 from pancan.config_validation import ConfigError, validate_config, workflow_relative
 
-SCHEMA = yaml.safe_load((REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
+SCHEMA = workflow_schema()
 SHIPPED = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 
 
-def test_empty_config_gets_every_default():
-    config = {}
-    validate_config(config, SCHEMA)
-    assert config == SHIPPED
+def test_shipped_config_holds_every_default_and_nothing_else():
+    assert default_config() == SHIPPED
 
 
 def test_wrong_nested_value_names_the_key_without_the_schema():
@@ -41,12 +40,24 @@ def test_penalty_ratios_in_the_wrong_order_are_an_early_error():
     bad = copy.deepcopy(SHIPPED)
     bad["benchmark"]["penalties"].update(min_ratio=0.95, max_ratio=0.9)
     with pytest.raises(ConfigError) as error:
-        validate_config(bad, SCHEMA, "config/config.yaml")
+        validate_workflow_config(bad, "config/config.yaml")
     assert str(error.value).splitlines()[1] == (
         "  benchmark.penalties.min_ratio: 0.95 must not exceed benchmark.penalties.max_ratio (0.9)"
     )
     bad["benchmark"]["penalties"]["C"] = [0.001]  # explicit costs: the ratios are not used
-    validate_config(bad, SCHEMA, "config/config.yaml")
+    validate_workflow_config(bad, "config/config.yaml")
+
+
+def test_liblinear_costs_with_a_cox_model_are_an_early_error():
+    bad = copy.deepcopy(SHIPPED)
+    bad["benchmark"].update(model="cox_lasso")
+    bad["benchmark"]["penalties"]["C"] = [0.001]
+    with pytest.raises(ConfigError) as error:
+        validate_workflow_config(bad, "config/config.yaml")
+    assert str(error.value).splitlines()[1] == (
+        "  benchmark.penalties.C: liblinear costs apply to model survival_svm only, not cox_lasso: "
+        "set benchmark.penalties.C: [] (the relative path n / min_ratio / max_ratio is used)"
+    )
 
 
 def test_command_line_strings_are_typed_by_the_schema():
@@ -153,3 +164,25 @@ def test_schema_nodes_hold_only_schema_keywords():
     assert SCHEMA["properties"]["benchmark"]["properties"]["uno_tau"]["properties"]["years"]["description"].endswith(
         "the same for every fold of a cancer type."
     )
+
+
+def test_settings_that_mean_nothing_are_refused_at_start():
+    bad = copy.deepcopy(SHIPPED)
+    bad["benchmark"].update(
+        representations=["raw", "netnorm"],
+        clinical=False,
+        comparisons=[["raw", "raw"], ["netnorm", "nsqn"], ["netnorm", "clinical"], ["netnorm", "raw"]],
+    )
+    bad["report"]["kaplan_meier_representation"] = "nsqn"
+    bad["stratification"].update(k=9, pac_window=[0.9, 0.1])
+    with pytest.raises(ConfigError) as error:
+        validate_workflow_config(bad, "config/config.yaml")
+    assert str(error.value).splitlines()[1:] == [
+        "  benchmark.comparisons[0]: [raw, raw] compares a representation with itself",
+        "  benchmark.comparisons[1]: nsqn is not run (not in benchmark.representations): add it, or drop the "
+        "comparison",
+        "  benchmark.comparisons[2]: clinical is not run (benchmark.clinical is false): add it, or drop the comparison",
+        "  report.kaplan_meier_representation: nsqn is not benchmarked: use one of netnorm, raw, or inner_cv",
+        "  stratification.k: 9 is not among stratification.ks [2, 3, 4, 5, 6, 7, 8]",
+        "  stratification.pac_window: [0.9, 0.1]: the lower bound must be below the upper",
+    ]

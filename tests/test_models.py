@@ -8,6 +8,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import minimize
 from scipy.stats import spearmanr
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
@@ -282,7 +283,7 @@ def test_path_search_matches_a_brute_force_grid_search():
         ]
     )
     search = PathSearchCV(
-        pipeline, {"netnorm__k": ks}, penalties=CostPenalties((0.002, 0.005, 0.02)), cv=3, random_state=7
+        pipeline, {"netnorm__k": ks}, path=CostPenalties((0.002, 0.005, 0.02)), cv=3, random_state=7
     ).fit(X, y)
     # independent of PathSearchCV: cold-start fits at every (C, k), size-weighted inner C, first maximum with
     # penalties outer; CostPenalties give alpha = 1 / (C x pairs of each inner training set), as liblinear's C
@@ -314,9 +315,9 @@ def test_path_search_matches_a_brute_force_grid_search():
     np.testing.assert_allclose(search.predict(X), refit.predict(X), atol=1e-6)
     assert spearmanr(search.predict(X), refit.predict(X)).statistic > 0.9999
     # relative penalties: the same alphas in every inner split, from alpha_max on the search's training set
-    relative = PathSearchCV(
-        pipeline, {"netnorm__k": ks}, penalties=RelativePenalties(4, 0.1), cv=3, random_state=7
-    ).fit(X, y)
+    relative = PathSearchCV(pipeline, {"netnorm__k": ks}, path=RelativePenalties(4, 0.1), cv=3, random_state=7).fit(
+        X, y
+    )
     assert relative.score(X, y) > 0.6 and relative.cv_results_["mean_test_score"].shape == (12,)
 
 
@@ -339,4 +340,16 @@ def test_coxnet_path_and_numerical_errors(monkeypatch):
         warnings.simplefilter("ignore")
         robust = model.path(X, y, alphas)
     np.testing.assert_allclose(robust[:, :4], coefs[:, :4], atol=1e-6)
-    np.testing.assert_array_equal(robust[:, 4], robust[:, 3])
+    # penalties it could not fit are not filled in with another penalty's coefficients
+    assert np.isnan(robust[:, 4:]).all()
+    refit = clone(model).fit_path(X, y, alphas)  # the weakest penalty it could fit, and says which
+    assert refit.alpha == alphas[3]
+    np.testing.assert_allclose(refit.coef_, coefs[:, 3], atol=1e-6)
+    # in the inner cross-validation they score NaN, so they are never chosen
+    pipeline = Pipeline([("filter", VarianceFilter(None)), ("model", clone(model))])
+    search = PathSearchCV(pipeline, {}, path=RelativePenalties(6, 0.01, 1.0), cv=3)
+    search.random_state = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scores = search.evaluate({}, X, y).scores
+    assert np.isnan(scores[:, 4:]).all() and np.isfinite(scores[:, 1:4]).all()

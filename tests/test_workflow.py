@@ -118,9 +118,17 @@ def test_benchmark_stage(snapshot_run):
     # age and stage are prognostic in KIRC: the clinical model must beat chance clearly
     assert summary.loc[("KIRC", "clinical"), "harrell_c_mean"] > 0.6
     tests = pd.read_csv(snapshot_run / "results/benchmark/paired_tests.tsv", sep="\t")
-    assert list(tests["scope"]) == [*TYPES, "pan-cancer"] and tests["p_value"].between(0, 1).all()
-    assert (tests["q_value"] >= tests["p_value"]).all() and (tests["df"].iloc[:2] == 4).all()  # 5 folds
-    assert tests["note"].iloc[-1] == "cannot reach p < 0.05 with 2 cancer type(s)"
+    configured = tests[tests["first"] == "netnorm"]
+    assert list(configured["scope"]) == [*TYPES, "pan-cancer"] and tests["p_value"].between(0, 1).all()
+    assert (tests["q_value"] >= tests["p_value"]).all() and (configured["df"].iloc[:2] == 4).all()  # 5 folds
+    assert configured["note"].iloc[-1] == "cannot reach p < 0.05 with 2 cancer type(s)"
+    # each combination against clinical alone, in the same Benjamini-Hochberg family
+    combined = tests[tests["second"] == "clinical"]
+    assert sorted(combined["first"].unique()) == [f"{n}+clinical" for n in sorted(SMALL_BENCHMARK["representations"])]
+    assert len(combined) == 3 * 3 and len(tests) == 4 * 3
+    from scipy.stats import false_discovery_control
+
+    np.testing.assert_allclose(tests["q_value"], false_discovery_control(tests["p_value"], method="bh"))
     # one Uno truncation time per cancer type: the 0.8 quantile of its follow-up
     for cancer in TYPES:
         patients = pd.read_csv(snapshot_run / f"results/cohorts/{cancer}/patients.tsv", sep="\t")
@@ -205,6 +213,46 @@ def test_report_renders_in_headless_chromium(snapshot_run, tmp_path):
         assert pixels.shape[1] == 1400 and pixels.std() > 20  # a rendered page, not a blank one
 
 
+def test_report_of_another_configuration_is_refused(snapshot_run):
+    """--report with other options than the run's would mix two runs' files: refused, saying what differs."""
+    result = snakemake(snapshot_run, "--report", "other.html", "--config", "cancer_types=[GBM]")
+    message = result.stdout + result.stderr
+    assert result.returncode != 0 and not (snapshot_run / "other.html").exists()
+    assert "results/run.json records a run of another configuration" in message, message[-2000:]
+    assert "cancer_types ['GBM', 'KIRC'] (now ['GBM'])" in message
+    assert "pass the run's options to --report" in message
+
+
+def test_editing_package_code_reruns_exactly_the_jobs_that_run_it(snapshot_run, tmp_path):
+    """A copy of the workflow, identical but for one edited module of pancan.models: the evaluation jobs (and
+    what reads their tables) rerun, the cohorts and networks, which never import pancan.models, do not."""
+    import shutil
+
+    copy = tmp_path / "pancan"
+    for part in ("src", "scripts", "workflow", "config"):
+        shutil.copytree(REPO / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "Snakefile", copy / "Snakefile")
+
+    def dry_run() -> dict[str, int]:
+        result = subprocess.run(
+            [SNAKEMAKE, "-s", str(copy / "Snakefile"), "-d", str(snapshot_run), "--cores", "2", "-n"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        return job_counts(result.stdout + result.stderr)
+
+    assert dry_run() == {}  # the same code, byte for byte: nothing to do
+    module = copy / "src" / "pancan" / "models" / "survival_svm.py"
+    module.write_text(module.read_text() + "\n# an edit\n")
+    jobs = dry_run()
+    # mutation_count, netnorm, netnorm_permuted and clinical in 2 cancer types, 1 repeat; their summaries
+    assert jobs["evaluate_representation"] == 8 and jobs["summarize_cancer"] == 2, jobs
+    assert jobs["summarize_benchmark"] == 1 and jobs["write_report_landing"] == 1, jobs
+    assert not {"prepare_cohort", "prepare_network", "summarize_cohorts", "randomize_network"} & set(jobs), jobs
+
+
 def job_counts(output: str) -> dict[str, int]:
     """Snakemake's 'Job stats' table from a dry run."""
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", output, re.MULTILINE)}
@@ -238,6 +286,35 @@ def test_rerun_does_nothing(snapshot_run):
     result = snakemake(snapshot_run, "-n")
     assert result.returncode == 0
     assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_repeats_in_one_job_give_the_tables_of_one_job_per_repeat(tmp_path):
+    """benchmark.job_per_repeat: false (the laptop's) and true (the cluster's) give the same tables."""
+    benchmark = {
+        **SMALL_BENCHMARK,
+        "representations": ["mutation_count", "netnorm"],
+        "clinical": False,
+        "outer_repeats": 2,
+        "netnorm_k": [30, 100],
+    }
+    runs = {}
+    for per_repeat in (False, True):
+        workdir = deploy(tmp_path / f"per_repeat_{per_repeat}", cancer_types=["KIRC"])
+        config_path = workdir / "config" / "config.yaml"
+        config = yaml.safe_load(config_path.read_text())
+        config["networks"]["use"] = ["pathway_commons"]
+        config["benchmark"] = {**benchmark, "job_per_repeat": per_repeat}
+        config_path.write_text(yaml.safe_dump(config))
+        result = snakemake(workdir, "results/benchmark/KIRC/folds.tsv")
+        assert result.returncode == 0, result.stderr[-3000:]
+        jobs = len(list((workdir / "logs" / "benchmark").glob("evaluate_representation_*.log")))
+        assert jobs == (4 if per_repeat else 2)
+        runs[per_repeat] = workdir / "results" / "benchmark" / "KIRC"
+    for name in ("folds.tsv", "predictions.tsv", "coefficients.tsv", "netnorm/repeat1_inner.tsv"):
+        grouped, fanned = (pd.read_csv(runs[mode] / name, sep="\t") for mode in (False, True))
+        drop = [c for c in ("fit_seconds",) if c in grouped.columns]
+        pd.testing.assert_frame_equal(grouped.drop(columns=drop), fanned.drop(columns=drop))
+    assert len(pd.read_csv(runs[False] / "folds.tsv", sep="\t")) == 2 * 2 * 5  # 2 representations x 2 repeats
 
 
 def same_cohorts(first: Path, second: Path) -> None:
@@ -518,7 +595,7 @@ def test_readme_notebook_lines_give_the_workflows_fold(snapshot_run):
         .iloc[0]
     )
     assert row["parameter_value"] == search.best_params_["representation__k"]
-    assert row["penalty"] == pytest.approx(search.best_alpha_, rel=1e-12)
+    assert row["penalty"] == pytest.approx(search.best_path_value_, rel=1e-12)
 
 
 def test_editing_the_folds_file_reruns_the_jobs_that_read_it(snapshot_data, tmp_path):
@@ -538,6 +615,7 @@ def test_editing_the_folds_file_reruns_the_jobs_that_read_it(snapshot_data, tmp_
         benchmark={
             **SMALL_BENCHMARK,
             "representations": ["mutation_count"],
+            "comparisons": [],
             "clinical": False,
             "folds_file": str(folds_file),
         },

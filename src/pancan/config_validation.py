@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,19 @@ class ConfigError(PancanError, ValueError):
     """The configuration does not match the schema; the message names each failing key."""
 
 
-def validate_config(config: dict, schema: dict, source: str = "config") -> dict:
+def validate_config(
+    config: dict,
+    schema: dict,
+    source: str = "config",
+    relations: Callable[[dict], list[tuple[str, str]]] | None = None,
+) -> dict:
     """Fill schema defaults into `config` in place, type `--config` strings, and validate it.
 
     Snakemake reads nested `--config key='{a: 1}'` values as YAML strings ('1'), so a
     string given where the schema wants a number, integer or boolean is converted
     first. Raises ConfigError listing each failing key path (e.g.
-    `survival.days_per_month`) with the problem, never the schema itself.
+    `survival.days_per_month`) with the problem, never the schema itself. `relations`
+    checks a valid config across keys (what a schema cannot express).
     """
     coerced = _coerce(config, schema)
     config.clear()
@@ -35,24 +42,11 @@ def validate_config(config: dict, schema: dict, source: str = "config") -> dict:
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: [str(p) for p in e.absolute_path])
     problems = [problem for error in errors for problem in _problems(error)]
-    if not errors:  # relations between keys, which the schema cannot express
-        problems += _relation_problems(config)
+    if not errors and relations is not None:
+        problems += relations(config)
     if problems:
         raise ConfigError(f"{source}: invalid configuration\n" + "\n".join(f"  {key}: {why}" for key, why in problems))
     return config
-
-
-def _relation_problems(config: dict) -> list[tuple[str, str]]:
-    """Checks across keys, so that a job does not fail on them later."""
-    penalties = config.get("benchmark", {}).get("penalties", {})
-    if not penalties.get("C") and penalties.get("min_ratio", 0) > penalties.get("max_ratio", 1):
-        return [
-            (
-                "benchmark.penalties.min_ratio",
-                f"{penalties['min_ratio']} must not exceed benchmark.penalties.max_ratio ({penalties['max_ratio']})",
-            )
-        ]
-    return []
 
 
 def schema_default(schema: dict, *keys: str) -> Any:

@@ -19,38 +19,73 @@ rule randomize_network:
         mem_mb=3000,
         runtime=20,
     params:
+        code=code_version("randomize_network.py"),
         seed=config["seed"],
         swaps_per_edge=config["benchmark"]["swaps_per_edge"],
     script:
         "../../scripts/randomize_network.py"
 
 
-rule evaluate_representation:
-    """Nested cross-validation of one representation on one cancer type, one outer repeat."""
-    input:
-        unpack(benchmark_inputs),
-    output:
-        metrics="results/benchmark/{cancer}/{representation}/repeat{repeat}_metrics.tsv",
-        predictions="results/benchmark/{cancer}/{representation}/repeat{repeat}_predictions.tsv",
-        coefficients="results/benchmark/{cancer}/{representation}/repeat{repeat}_coefficients.tsv",
-    log:
-        "logs/benchmark/evaluate_representation_{cancer}_{representation}_{repeat}.log",
-    benchmark:
-        "benchmarks/benchmark/evaluate_representation_{cancer}_{representation}_{repeat}.tsv"
-    conda:
-        "../../envs/pancan.yaml"
-    threads: 1
-    resources:
-        # measured (docs/benchmarks.md): NSQN 0.94 GB peak (with numba), others <= 0.4 GB
-        mem_mb=lambda wildcards: (
-            1500 if REGISTRY[wildcards.representation].smoothing else 1000
-        ),
-        runtime=30,
-    params:
-        settings=evaluation_settings,
-        seed=config["seed"],
-    script:
-        "../../scripts/evaluate_representation.py"
+if config["benchmark"]["job_per_repeat"]:
+
+    rule evaluate_representation:
+        """Nested cross-validation of one representation on one cancer type, one outer repeat (the cluster's unit)."""
+        input:
+            unpack(benchmark_inputs),
+        output:
+            **evaluation_outputs("{repeat}"),
+        log:
+            "logs/benchmark/evaluate_representation_{cancer}_{representation}_{repeat}.log",
+        benchmark:
+            "benchmarks/benchmark/evaluate_representation_{cancer}_{representation}_{repeat}.tsv"
+        conda:
+            "../../envs/pancan.yaml"
+        threads: 1
+        resources:
+            # measured (docs/benchmarks.md): NSQN 0.94 GB peak (with numba), others <= 0.4 GB
+            mem_mb=lambda wildcards: (
+                1500 if REGISTRY[wildcards.representation].smoothing else 1000
+            ),
+            runtime=30,
+        params:
+            code=code_version("evaluate_representation.py"),
+            settings=evaluation_settings,
+            seed=config["seed"],
+            repeats=lambda wildcards: [int(wildcards.repeat)],
+        script:
+            "../../scripts/evaluate_representation.py"
+
+else:
+
+    rule evaluate_representation:
+        """Nested cross-validation of one representation on one cancer type, every outer repeat in one process.
+
+        The same tables as one job per repeat, without starting a Python process per repeat,
+        and with each patient's representation computed once for all repeats.
+        """
+        input:
+            unpack(benchmark_inputs),
+        output:
+            **evaluation_outputs(REPEATS),
+        log:
+            "logs/benchmark/evaluate_representation_{cancer}_{representation}.log",
+        benchmark:
+            "benchmarks/benchmark/evaluate_representation_{cancer}_{representation}.tsv"
+        conda:
+            "../../envs/pancan.yaml"
+        threads: 1
+        resources:
+            mem_mb=lambda wildcards: (
+                1500 if REGISTRY[wildcards.representation].smoothing else 1000
+            ),
+            runtime=30 * len(REPEATS),
+        params:
+            code=code_version("evaluate_representation.py"),
+            settings=evaluation_settings,
+            seed=config["seed"],
+            repeats=REPEATS,
+        script:
+            "../../scripts/evaluate_representation.py"
 
 
 rule summarize_cancer:
@@ -77,6 +112,7 @@ rule summarize_cancer:
         mem_mb=2000,
         runtime=10,
     params:
+        code=code_version("summarize_cancer.py"),
         representations=BENCHMARK_REPRESENTATIONS,
         clinical=config["benchmark"]["clinical"],
         uno_tau=config["benchmark"]["uno_tau"],
@@ -125,7 +161,8 @@ rule summarize_benchmark:
         mem_mb=2000,
         runtime=10,
     params:
-        comparisons=config["benchmark"]["comparisons"],
+        code=code_version("summarize_benchmark.py"),
+        comparisons=configured_comparisons(config["benchmark"]),
         representations=BENCHMARK_REPRESENTATIONS,
     script:
         "../../scripts/summarize_benchmark.py"

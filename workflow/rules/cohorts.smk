@@ -22,6 +22,7 @@ rule prepare_cohort:
         mem_mb=2000,
         runtime=10,
     params:
+        code=code_version("prepare_cohort.py"),
         data_source=config["data_source"],
         snapshot_dir=SNAPSHOT_DIR,
         mutations=config["mutations"],
@@ -56,6 +57,7 @@ rule summarize_cohorts:
         mem_mb=2000,
         runtime=10,
     params:
+        code=code_version("summarize_cohorts.py"),
         cancers=CANCERS,
         networks=NETWORKS,
     script:

@@ -3,8 +3,18 @@ from pathlib import Path
 
 from pancan.config_validation import schema_default, workflow_relative
 from pancan.data import cancer_types, local_studies
-from pancan.benchmark.protocol import SHARED_SETTINGS
+from pancan.provenance import code_hash
+from pancan.benchmark.comparisons import configured_comparisons
+from pancan.benchmark.protocol import job_setting_keys
 from pancan.representations import registry
+
+
+def code_version(script):
+    """Hash of a script and of the package modules it imports, given to its rule as the `code` parameter.
+
+    Editing any of them reruns the jobs of that rule; Snakemake itself watches the script only.
+    """
+    return code_hash(Path(workflow.basedir) / "scripts" / script)
 
 
 def workflow_path(*keys):
@@ -216,6 +226,26 @@ def folds_file():
     return path
 
 
+EVALUATION_TABLES = ("metrics", "predictions", "coefficients", "inner")
+
+
+def evaluation_outputs(repeats):
+    """The tables of an evaluation job: of one repeat ("{repeat}", a wildcard) or of every repeat."""
+    if isinstance(repeats, str):
+        return {
+            kind: f"results/benchmark/{{cancer}}/{{representation}}/repeat{repeats}_{kind}.tsv"
+            for kind in EVALUATION_TABLES
+        }
+    return {
+        kind: expand(
+            "results/benchmark/{{cancer}}/{{representation}}/repeat{repeat}_{kind}.tsv",
+            repeat=repeats,
+            kind=kind,
+        )
+        for kind in EVALUATION_TABLES
+    }
+
+
 def benchmark_outputs(cancer, kind):
     return expand(
         "results/benchmark/{cancer}/{representation}/repeat{repeat}_{kind}.tsv",
@@ -227,12 +257,12 @@ def benchmark_outputs(cancer, kind):
 
 
 def evaluation_settings(wildcards):
-    """The benchmark settings one job depends on: the shared ones and its representation's own.
+    """The benchmark settings one job depends on: the engine's, its model's and its representation's own.
 
     A job's params hold just these, so changing one representation's grid reruns only its jobs.
     """
     settings = config["benchmark"]
-    keys = SHARED_SETTINGS + REGISTRY[wildcards.representation].job_settings()
+    keys = job_setting_keys(wildcards.representation, settings["model"])
     return {key: settings[key] for key in keys}
 
 

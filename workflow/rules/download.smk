@@ -19,6 +19,7 @@ rule download_cbioportal_study:
         mem_mb=1000,
         runtime=60,
     params:
+        code=code_version("download_cbioportal_study.py"),
         study=lambda wildcards: cbioportal_study(wildcards.cancer),
         url=lambda wildcards: cbioportal_study_url(wildcards.cancer),
         lock_dir=LOCK_DIR,
@@ -46,6 +47,7 @@ rule import_local_study:
         mem_mb=1000,
         runtime=30,
     params:
+        code=code_version("import_local_study.py"),
         study=lambda wildcards: local_study(wildcards.cancer),
         lock=lambda wildcards: f"{LOCK_DIR}/local_{wildcards.cancer}.json",
     script:
@@ -67,6 +69,7 @@ rule download_network_file:
         mem_mb=500,
         runtime=60,
     params:
+        code=code_version("download_network_file.py"),
         url=lambda wildcards: config["network_urls"][wildcards.resource],
         lock_dir=LOCK_DIR,
         options=download_options(),

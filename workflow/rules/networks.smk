@@ -20,6 +20,7 @@ rule prepare_network:
         mem_mb=1500,  # Pathway Commons: 0.51 GB peak measured
         runtime=10,
     params:
+        code=code_version("prepare_network.py"),
         network_source=NETWORK_SOURCE,
         snapshot_dir=SNAPSHOT_DIR,
         settings=lambda wildcards: config["networks"].get(wildcards.network, {}),

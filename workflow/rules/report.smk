@@ -32,6 +32,7 @@ rule plot_cohort_overview:
         mem_mb=1000,
         runtime=5,
     params:
+        code=code_version("plot_report_figure.py"),
         cancers=CANCERS,
     script:
         "../../scripts/plot_report_figure.py"
@@ -60,6 +61,8 @@ rule plot_cindex:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=code_version("plot_report_figure.py"),
     script:
         "../../scripts/plot_report_figure.py"
 
@@ -86,6 +89,8 @@ rule plot_hyperparameters:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=code_version("plot_report_figure.py"),
     script:
         "../../scripts/plot_report_figure.py"
 
@@ -115,6 +120,7 @@ rule plot_burden:
         mem_mb=1000,
         runtime=5,
     params:
+        code=code_version("plot_report_figure.py"),
         cancers=CANCERS,
     script:
         "../../scripts/plot_report_figure.py"
@@ -145,6 +151,7 @@ rule plot_kaplan_meier:
         mem_mb=1000,
         runtime=5,
     params:
+        code=code_version("plot_report_figure.py"),
         representations=BENCHMARK_REPRESENTATIONS,
         choice=config["report"]["kaplan_meier_representation"],
     script:
@@ -175,6 +182,7 @@ rule plot_selected_genes:
         mem_mb=1000,
         runtime=5,
     params:
+        code=code_version("plot_report_figure.py"),
         representations=BENCHMARK_REPRESENTATIONS,
     script:
         "../../scripts/plot_report_figure.py"
@@ -205,6 +213,7 @@ rule plot_pan_cancer:
         mem_mb=1000,
         runtime=5,
     params:
+        code=code_version("plot_report_figure.py"),
         representations=BENCHMARK_REPRESENTATIONS,
     script:
         "../../scripts/plot_report_figure.py"
@@ -230,6 +239,8 @@ rule write_summary:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=code_version("plot_report_figure.py"),
     script:
         "../../scripts/plot_report_figure.py"
 
@@ -240,6 +251,7 @@ rule write_report_landing:
         summary="results/benchmark/summary.tsv",
         tests="results/benchmark/paired_tests.tsv",
         pan_cancer="results/benchmark/pan_cancer.tsv",
+        grid_edges="results/benchmark/grid_edges.tsv",
         cohorts="results/cohorts/summary.tsv",
         networks="results/cohorts/networks.tsv",
     output:
@@ -255,6 +267,7 @@ rule write_report_landing:
         mem_mb=1000,
         runtime=5,
     params:
+        code=code_version("plot_report_figure.py"),
         config=config,
     script:
         "../../scripts/plot_report_figure.py"

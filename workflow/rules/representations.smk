@@ -30,6 +30,7 @@ rule smooth_profiles:
         mem_mb=1500,
         runtime=15,
     params:
+        code=code_version("smooth_profiles.py"),
         tol=config["benchmark"]["smoothing"]["tol"],
     script:
         "../../scripts/smooth_profiles.py"

@@ -50,6 +50,7 @@ rule build_influence_graph:
         mem_mb=2500,
         runtime=20,
     params:
+        code=code_version("stratify_influence_graph.py"),
         gamma=STRATIFICATION["influence"]["gamma"],
         neighbours=STRATIFICATION["influence"]["neighbours"],
     script:
@@ -75,6 +76,7 @@ rule prepare_stratification_profiles:
         mem_mb=1500,
         runtime=10,
     params:
+        code=code_version("stratify_profiles.py"),
         min_mutations=STRATIFICATION["min_mutations"],
         netnorm_k=STRATIFICATION["netnorm_k"],
     script:
@@ -101,6 +103,7 @@ rule cluster_subsamples:
         mem_mb=1500,
         runtime=60,
     params:
+        code=code_version("stratify_subsamples.py"),
         runs=stratification_runs,
         ks=STRATIFICATION["ks"],
         seed=config["seed"],
@@ -151,6 +154,7 @@ rule build_consensus:
         mem_mb=1500,
         runtime=10,
     params:
+        code=code_version("stratify_consensus.py"),
         ks=STRATIFICATION["ks"],
         k=STRATIFICATION["k"],
         pac_window=STRATIFICATION["pac_window"],
@@ -186,6 +190,7 @@ rule test_subtype_survival:
         mem_mb=1000,
         runtime=5,
     params:
+        code=code_version("stratify_survival.py"),
         ks=STRATIFICATION["ks"],
         covariates=STRATIFICATION["cox_covariates"],
         stage_columns=STRATIFICATION["stage_columns"],
@@ -222,6 +227,7 @@ rule find_subtype_signatures:
         mem_mb=3500,
         runtime=10,
     params:
+        code=code_version("stratify_signatures.py"),
         fdr=STRATIFICATION["signature_fdr"],
         max_genes=STRATIFICATION["signature_genes"],
     script:
@@ -255,6 +261,7 @@ rule plot_stratification_model_selection:
         mem_mb=1000,
         runtime=5,
     params:
+        code=code_version("stratify_figures.py"),
         representations=STRATIFIED,
     script:
         "../../scripts/stratify_figures.py"
@@ -285,6 +292,8 @@ rule plot_subtype_consensus:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=code_version("stratify_figures.py"),
     script:
         "../../scripts/stratify_figures.py"
 
@@ -316,6 +325,8 @@ rule plot_subtype_survival:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=code_version("stratify_figures.py"),
     script:
         "../../scripts/stratify_figures.py"
 
@@ -345,6 +356,8 @@ rule plot_subtype_signatures:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=code_version("stratify_figures.py"),
     script:
         "../../scripts/stratify_figures.py"
 
@@ -375,6 +388,7 @@ rule simulate_planted_subtypes:
         mem_mb=1500,
         runtime=60,
     params:
+        code=code_version("stratify_simulation.py"),
         fractions=SIMULATION["fractions"],
         subtypes=SIMULATION["subtypes"],
         subsamples=SIMULATION["subsamples"],
@@ -415,5 +429,7 @@ rule plot_planted_subtypes:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=code_version("stratify_figures.py"),
     script:
         "../../scripts/stratify_figures.py"

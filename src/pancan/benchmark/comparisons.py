@@ -40,17 +40,42 @@ TEST_COLUMNS = [
 ]
 
 
+def configured_comparisons(benchmark: dict) -> list[list[str]]:
+    """The pairs a run tests: `benchmark.comparisons`, and each mutation + clinical combination against the
+    clinical model alone (`benchmark.clinical_comparisons`), so that both enter the same BH family."""
+    pairs = [list(pair) for pair in benchmark["comparisons"]]
+    if benchmark["clinical"] and benchmark["clinical_comparisons"]:
+        pairs += [[f"{name}+clinical", "clinical"] for name in benchmark["representations"]]
+    return pairs
+
+
+def corrected_variance(values: np.ndarray, test_fraction: float) -> float:
+    """Variance of the mean of repeated k-fold CV values, corrected for their overlap (Nadeau and Bengio 2003):
+    (1/J + n_test/n_train) x the sample variance of the J fold values."""
+    values = np.asarray(values, dtype=float)
+    return (1.0 / len(values) + test_fraction) * values.var(ddof=1)
+
+
+def corrected_interval(values: np.ndarray, test_fraction: float, level: float = 0.95) -> tuple[float, float]:
+    """Interval of the mean of J fold values with the corrected variance and J - 1 degrees of freedom (NaN below 2)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2:
+        return np.nan, np.nan
+    half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * np.sqrt(corrected_variance(values, test_fraction))
+    return float(values.mean() - half), float(values.mean() + half)
+
+
 def corrected_resampled_ttest(differences: np.ndarray, test_fraction: float) -> tuple[float, float, float]:
     """(t, df, two-sided p) of the corrected repeated k-fold CV t-test; test_fraction = n_test / n_train."""
     differences = np.asarray(differences, dtype=float)
     folds = len(differences)
     if folds < 2:
         return np.nan, np.nan, np.nan
-    variance = differences.var(ddof=1)
+    variance = corrected_variance(differences, test_fraction)
     mean = differences.mean()
     if variance == 0:
         return (np.inf * np.sign(mean) if mean else np.nan), folds - 1.0, (0.0 if mean else 1.0)
-    t = mean / np.sqrt((1.0 / folds + test_fraction) * variance)
+    t = mean / np.sqrt(variance)
     return float(t), folds - 1.0, float(2 * stats.t.sf(abs(t), folds - 1))
 
 
@@ -106,7 +131,7 @@ def pan_cancer_summary(folds: pd.DataFrame, metric: str = "harrell_c") -> pd.Dat
             f"max_{metric}": means.max().to_numpy(),
         }
     )
-    return table.sort_values(["mean_rank", "representation"]).reset_index(drop=True).round(4)
+    return table.sort_values(["mean_rank", "representation"]).reset_index(drop=True)  # rounded once, when shown
 
 
 def across_cancer_tests(folds: pd.DataFrame, comparisons: list[list[str]], metric: str = "harrell_c") -> pd.DataFrame:

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import RepeatedStratifiedKFold
 
 from pancan.benchmark.metrics import fold_metrics
 from pancan.errors import InputFileError, InsufficientDataError
-from pancan.models.path_search import PathSearchCV, take_rows
+from pancan.models.path_model import model_weights
+from pancan.models.path_search import GridPointScores, PathSearchCV, take_rows
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +42,10 @@ class FoldResults:
     metrics: list[dict] = field(default_factory=list)
     predictions: list[pd.DataFrame] = field(default_factory=list)
     coefficients: list[pd.DataFrame] = field(default_factory=list)
+    inner: list[pd.DataFrame] = field(default_factory=list)  # inner scores of every grid point, per outer fold
+
+    def inner_table(self) -> pd.DataFrame:
+        return pd.concat(self.inner, ignore_index=True) if self.inner else pd.DataFrame()
 
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         coefficient_columns = ["repeat", "fold", "feature", "coefficient"]
@@ -172,7 +180,11 @@ def nested_cross_validation(
     uno_tau: float | None = None,
     name: str = "",
 ) -> FoldResults:
-    """Evaluate `search` on the outer splits; per-fold metrics, test predictions and selected coefficients."""
+    """Evaluate `search` on the outer splits; per-fold metrics, test predictions, selected coefficients, inner grids.
+
+    Solver warnings (ConvergenceWarning) are counted per outer fold (`solver_warnings`) and
+    logged once per message, so that they reach the rule's log and the fold table.
+    """
     searches = {}
     for split in splits:
         fold_search = clone(search)
@@ -180,12 +192,15 @@ def nested_cross_validation(
             fold_search.set_params(random_state=inner_seeds[(split.repeat, split.fold)])
         searches[(split.repeat, split.fold)] = fold_search
     grid = search.grid()
+    path = search.resolved_path()
     scores: dict[tuple[int, int], list] = {key: [] for key in searches}
+    warned: dict[tuple[int, int], list[str]] = {key: [] for key in searches}
     for position, params in enumerate(grid):  # grid-major: one grid value's memo at a time
         started = time.perf_counter()
         for split in splits:
             key = (split.repeat, split.fold)
-            scores[key].append(searches[key].evaluate(params, take_rows(X, split.train), y[split.train]))
+            with _solver_warnings(warned[key]):
+                scores[key].append(searches[key].evaluate(params, take_rows(X, split.train), y[split.train]))
         logger.info(
             "%s: grid value %d/%d %s done for %d outer folds in %.1f s",
             name,
@@ -200,13 +215,16 @@ def nested_cross_validation(
     for split in sorted(splits, key=lambda s: (chosen[(s.repeat, s.fold)], s.repeat, s.fold)):
         key = (split.repeat, split.fold)
         started = time.perf_counter()
-        fitted = searches[key].refit(scores[key], take_rows(X, split.train), y[split.train])
+        with _solver_warnings(warned[key]):
+            fitted = searches[key].refit(scores[key], take_rows(X, split.train), y[split.train])
         risk = np.asarray(fitted.predict(take_rows(X, split.test)), dtype=float).ravel()
         model = fitted.best_estimator_[-1]
+        weights = model_weights(model)
         names = np.asarray(fitted.best_estimator_[:-1].get_feature_names_out(feature_names), dtype=object)
-        selected = np.flatnonzero(model.coef_)
+        selected = np.flatnonzero(weights)
         grid_index, penalty_index = fitted.best_index_
         parameter, value = next(iter(fitted.best_params_.items()), ("", np.nan))
+        table = searches[key].score_table(scores[key])
         metrics = {
             "representation": name,
             "repeat": split.repeat,
@@ -218,12 +236,14 @@ def nested_cross_validation(
             "parameter": parameter.rsplit("__", 1)[-1],
             "parameter_value": value,
             "parameter_edge": _edge(grid_index, len(grid), ("lowest", "highest")),
-            "penalty": fitted.best_alpha_,
+            "penalty": fitted.best_path_value_,
             "penalty_index": penalty_index,
-            "penalty_edge": _edge(penalty_index, fitted.n_penalties_, ("strongest", "weakest")),
+            "penalty_edge": _edge(penalty_index, fitted.path_length_, path.edges),
             "inner_c": fitted.best_score_,
+            "inner_margin": inner_margin(table),
             "n_features": len(names),
             "n_selected": len(selected),
+            "solver_warnings": len(warned[key]),
             "fit_seconds": round(sum(s.seconds for s in scores[key]) + time.perf_counter() - started, 3),
         }
         results.metrics.append(metrics)
@@ -238,12 +258,15 @@ def nested_cross_validation(
                     "repeat": split.repeat,
                     "fold": split.fold,
                     "feature": names[selected],
-                    "coefficient": model.coef_[selected],
+                    "coefficient": weights[selected],
                 }
             )
         )
+        results.inner.append(inner_grid_table(split, scores[key], table, path.parameter, fitted.best_index_))
+        for message in sorted(set(warned[key])):
+            logger.warning("%s repeat %d fold %d: %s", name, split.repeat, split.fold, message)
         logger.info(
-            "%s repeat %d fold %d: C=%.3f (Uno %.3f), %s=%s%s, %d features selected",
+            "%s repeat %d fold %d: C=%.3f (Uno %.3f), %s=%s%s, %d features selected%s",
             name,
             split.repeat,
             split.fold,
@@ -253,10 +276,59 @@ def nested_cross_validation(
             value,
             f" ({metrics['parameter_edge']} of its grid)" if metrics["parameter_edge"] else "",
             len(selected),
+            f", {len(warned[key])} solver warning(s)" if warned[key] else "",
         )
     order = {(s.repeat, s.fold): i for i, s in enumerate(splits)}
     permutation = np.argsort([order[(m["repeat"], m["fold"])] for m in results.metrics])
     results.metrics = [results.metrics[i] for i in permutation]
     results.predictions = [results.predictions[i] for i in permutation]
     results.coefficients = [results.coefficients[i] for i in permutation]
+    results.inner = [results.inner[i] for i in permutation]
     return results
+
+
+@contextmanager
+def _solver_warnings(messages: list[str]):
+    """Collect ConvergenceWarning messages raised inside (each occurrence), let other warnings through."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, ConvergenceWarning):
+            messages.append(str(warning.message))
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+
+
+def inner_margin(table: np.ndarray) -> float:
+    """How far the chosen inner score is above the best of every other grid point (NaN with a single point)."""
+    finite = np.sort(table[np.isfinite(table)])
+    return float(finite[-1] - finite[-2]) if len(finite) >= 2 else np.nan
+
+
+def inner_grid_table(
+    split: OuterSplit, results: list[GridPointScores], table: np.ndarray, path_parameter: str, chosen: tuple[int, int]
+) -> pd.DataFrame:
+    """Every grid value x path value of one outer fold: its inner score, and its validation C in each inner split."""
+    rows = []
+    for grid_index, result in enumerate(results):
+        parameter, value = next(iter(result.params.items()), ("", np.nan))
+        for path_index in range(table.shape[1]):
+            split_values = [values[path_index] for values in result.split_values]
+            row = {
+                "repeat": split.repeat,
+                "fold": split.fold,
+                "parameter": parameter.rsplit("__", 1)[-1],
+                "parameter_value": value,
+                "path_index": path_index,
+                "path_parameter": path_parameter,
+                # shared by the splits, or each split's own (liblinear costs: alpha depends on the split's pairs)
+                "path_value": result.values[path_index] if result.values is not None else np.mean(split_values),
+                "inner_score": table[grid_index, path_index],
+                "chosen": (grid_index, path_index) == tuple(chosen),
+            }
+            for inner, (c, size) in enumerate(zip(result.scores[:, path_index], result.sizes)):
+                row[f"c_split{inner}"] = c
+                row[f"n_split{inner}"] = int(size)
+            rows.append(row)
+    return pd.DataFrame(rows)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 from sksurv.util import Surv
 
+from pancan.benchmark.comparisons import corrected_interval
 from pancan.benchmark.metrics import fold_metrics
 
 FOLD_KEY = ["repeat", "fold"]
@@ -46,35 +48,65 @@ def combine_with_clinical(
 
 
 def summarize_folds(folds: pd.DataFrame) -> pd.DataFrame:
-    """Mean and standard deviation of the C-indices per cancer x representation, and Uno's truncation time."""
-    grouped = folds.groupby(["cancer", "representation"], sort=True)
-    table = grouped.agg(
-        folds=("harrell_c", "size"),
-        harrell_c_mean=("harrell_c", "mean"),
-        harrell_c_sd=("harrell_c", "std"),
-        uno_c_mean=("uno_c", "mean"),
-        uno_c_sd=("uno_c", "std"),
-        uno_tau_days=("uno_tau_days", "first"),
-        selected_median=("n_selected", "median"),
-    ).reset_index()
-    return table.round(4)
+    """Mean, standard deviation and 95% interval of the C-indices per cancer x representation; Uno's truncation time.
+
+    The interval is the corrected repeated cross-validation one (the variance of the paired
+    tests, `corrected_interval`): the outer folds share training patients, so the plain
+    standard error would be far too narrow.
+    """
+    rows = []
+    for (cancer, name), group in folds.groupby(["cancer", "representation"], sort=True):
+        row = {"cancer": cancer, "representation": name, "folds": len(group)}
+        fraction = float((group["n_test"] / group["n_train"]).mean())
+        for metric in ("harrell_c", "uno_c"):
+            values = group[metric].dropna().to_numpy(dtype=float)
+            low, high = corrected_interval(values, fraction)
+            row.update(
+                {
+                    f"{metric}_mean": values.mean() if len(values) else np.nan,
+                    f"{metric}_sd": values.std(ddof=1) if len(values) > 1 else np.nan,
+                    f"{metric}_ci_low": low,
+                    f"{metric}_ci_high": high,
+                }
+            )
+        row["uno_tau_days"] = group["uno_tau_days"].iloc[0]
+        row["selected_median"] = group["n_selected"].median()
+        rows.append(row)
+    return pd.DataFrame(rows)  # full precision: presentation rounds once
+
+
+NEAR_TIE = 0.001  # inner scores closer than this are within the noise of the solver and of the inner splits
 
 
 def grid_edges(folds: pd.DataFrame) -> pd.DataFrame:
-    """Per cancer x representation: outer folds whose chosen parameter or penalty is at an edge of its grid.
+    """Per cancer x representation: outer folds whose choice sits at an edge of its grid, or barely won.
 
     A choice at the edge means the grid may not contain the best value: widen it there.
-    `empty_model` counts folds that selected no feature (constant predictions, C = 0.5).
+    The path's start is its strongest penalty (or fewest boosting stages), its end the
+    weakest (most). `empty_model` counts folds that selected no feature (constant
+    predictions, C = 0.5); `near_ties` folds whose chosen grid point beat the runner-up by
+    less than 0.001 of inner C; `solver_warnings` folds with a solve that did not converge.
+    Counts are empty where they do not apply (no searched parameter).
     """
     tuned = folds[folds["penalty_index"].notna()].copy()
-    for column in ("parameter_edge", "penalty_edge"):
+    for column in ("parameter", "parameter_edge", "penalty_edge"):
         tuned[column] = tuned[column].fillna("")
+    for column in ("inner_margin", "solver_warnings"):
+        if column not in tuned:
+            tuned[column] = pd.NA
+    starts, ends = {"strongest", "fewest"}, {"weakest", "most"}
     grouped = tuned.groupby(["cancer", "representation"], sort=True)
-    return grouped.agg(
+    table = grouped.agg(
         folds=("fold", "size"),
+        searched=("parameter", lambda s: bool((s != "").any())),
         parameter_lowest=("parameter_edge", lambda s: int((s == "lowest").sum())),
         parameter_highest=("parameter_edge", lambda s: int((s == "highest").sum())),
-        penalty_strongest=("penalty_edge", lambda s: int((s == "strongest").sum())),
-        penalty_weakest=("penalty_edge", lambda s: int((s == "weakest").sum())),
+        path_start=("penalty_edge", lambda s: int(s.isin(starts).sum())),
+        path_end=("penalty_edge", lambda s: int(s.isin(ends).sum())),
         empty_model=("n_selected", lambda s: int((s == 0).sum())),
+        near_ties=("inner_margin", lambda s: int((pd.to_numeric(s) < NEAR_TIE).sum())),
+        solver_warnings=("solver_warnings", lambda s: int((pd.to_numeric(s).fillna(0) > 0).sum())),
     ).reset_index()
+    for column in ("parameter_lowest", "parameter_highest"):
+        table[column] = table[column].astype("Int64").where(table["searched"])
+    return table.drop(columns="searched")

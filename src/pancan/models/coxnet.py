@@ -12,18 +12,20 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 from sksurv.linear_model import CoxnetSurvivalAnalysis
 
+from pancan.models.path_model import LinearPathModel
 from pancan.models.survival_svm import SurvivalModel, check_survival_target
 
 logger = logging.getLogger(__name__)
 
 
-class SparseCoxnet(SurvivalModel, BaseEstimator):
+class SparseCoxnet(LinearPathModel, SurvivalModel, BaseEstimator):
     """Penalised Cox model (l1_ratio=1: lasso) at one penalty `alpha`; predict() returns risk scores.
 
     A thin wrapper of `sksurv.linear_model.CoxnetSurvivalAnalysis` (dense input) that also
     fits whole penalty paths for `PathSearchCV`. At very small penalties Coxnet can fail
     with an ArithmeticError (numerical overflow); the path then drops its smallest
-    penalties, which reuse the last coefficients that could be computed (logged).
+    penalties: their coefficients are NaN (logged), so they score NaN in the inner
+    cross-validation and are never chosen.
     """
 
     def __init__(self, alpha: float = 0.01, l1_ratio: float = 1.0, max_iter: int = 100000):
@@ -63,7 +65,7 @@ class SparseCoxnet(SurvivalModel, BaseEstimator):
         return float(self._fit(self._coxnet(n_alphas=2), X, y).alphas_[0])
 
     def path(self, X, y, alphas) -> np.ndarray:
-        """Coefficients (features x penalties) along decreasing `alphas`."""
+        """Coefficients (features x penalties) along decreasing `alphas`; NaN for penalties Coxnet could not fit."""
         X, y = self._validate(X, y)
         alphas = np.asarray(alphas, dtype=np.float64)
         usable = len(alphas)
@@ -75,13 +77,16 @@ class SparseCoxnet(SurvivalModel, BaseEstimator):
                 logger.warning("Coxnet failed at small penalties (%s); dropping the smallest", error)
                 usable -= 1
         if usable == 0:
-            return np.zeros((X.shape[1], len(alphas)))
+            return np.full((X.shape[1], len(alphas)), np.nan)
         if usable < len(alphas):
-            coefs = np.hstack([coefs, np.repeat(coefs[:, -1:], len(alphas) - usable, axis=1)])
+            coefs = np.hstack([coefs, np.full((X.shape[1], len(alphas) - usable), np.nan)])
         return coefs
 
     def fit(self, X, y):
-        self.coef_ = self.path(X, y, [self.alpha])[:, 0]
+        coef = self.path(X, y, [self.alpha])[:, 0]
+        if not np.isfinite(coef).all():
+            raise ArithmeticError(f"Coxnet could not be fitted at alpha={self.alpha:g} (numerical overflow)")
+        self.coef_ = coef
         return self
 
     def predict(self, X):

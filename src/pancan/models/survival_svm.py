@@ -24,6 +24,7 @@ from sksurv.util import check_y_survival
 
 from pancan.errors import InsufficientDataError
 from pancan.models.pairs import comparable_pairs, harrell_cindex
+from pancan.models.path_model import LinearPathModel
 from pancan.models.ranking_svm_solver import PairProblem, alpha_max, solve_path
 
 
@@ -73,7 +74,7 @@ class SurvivalModel:
         return tags
 
 
-class SparseSurvivalSVM(SurvivalModel, BaseEstimator):
+class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
     """L1-penalised linear ranking survival SVM; predict() returns risk scores (higher = earlier death).
 
     Parameters

@@ -14,8 +14,8 @@ from pancan.errors import InvalidParameterError
 class NetworkAdjacency:
     """Square, symmetric, non-empty sparse adjacency (float32 CSR, no explicit zeros), checked at construction.
 
-    The transformers accept a plain sparse matrix too, but validate it at every fit (about
-    50 ms for Pathway Commons' 842,761 edges) and scikit-learn's `clone` deep-copies it for
+    The transformers accept a plain sparse matrix too, but validate it at every fit (a pass
+    over Pathway Commons' 842,761 edges) and scikit-learn's `clone` deep-copies it for
     every grid point. A NetworkAdjacency is immutable (its arrays are read-only) and
     `copy.deepcopy` returns it unchanged, so grid searches share one validated copy. The
     caller's matrix is never modified.

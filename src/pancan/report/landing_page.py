@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import platform
 from importlib import metadata
 
 import pandas as pd
 
 from pancan import __version__
+from pancan.benchmark.protocol import BenchmarkSettings
 from pancan.figures.style import label, ordered
+from pancan.provenance import source_hash
+from pancan.report.findings import best_rank_sentence, clinical_sentences, edge_note, headline_table
+from pancan.report.run_record import config_checksum
+from pancan.representations.registry import REGISTRY
 
-SOFTWARE = ("numpy", "scipy", "pandas", "scikit-learn", "scikit-survival", "lifelines", "snakemake", "matplotlib")
+SOFTWARE = (
+    "numpy",
+    "scipy",
+    "pandas",
+    "scikit-learn",
+    "scikit-survival",
+    "lifelines",
+    "numba",
+    "snakemake",
+    "matplotlib",
+)
 SOURCES = {
     "snapshot": "the bundled snapshot (resources/snapshot): TCGA mutation calls of the Broad Firehose 2016-01-28 "
     "MutSig2CV final analysis sets, overall survival and covariates of the Firehose 2016-01-28 clinical "
@@ -21,11 +34,6 @@ SOURCES = {
     "(pinned by sha256 locks)",
     "local": "cBioPortal-format studies read from disk (pinned by sha256 locks)",
 }
-
-
-def config_checksum(config: dict) -> str:
-    """sha256 of the validated configuration (keys sorted), to tell two runs' settings apart."""
-    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def list_table(table: pd.DataFrame, title: str = "") -> str:
@@ -38,7 +46,7 @@ def list_table(table: pd.DataFrame, title: str = "") -> str:
 
 
 def _versions() -> str:
-    versions = [f"Python {platform.python_version()}", f"pancan {__version__}"]
+    versions = [f"pancan {__version__} (source {source_hash()})", f"Python {platform.python_version()}"]
     for package in SOFTWARE:
         try:
             versions.append(f"{package} {metadata.version(package)}")
@@ -47,25 +55,46 @@ def _versions() -> str:
     return ", ".join(versions)
 
 
+def _setting_text(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {_setting_text(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return "{" + ", ".join(map(str, value)) + "}"
+    return str(value)
+
+
+def _grids(benchmark: dict) -> str:
+    """Each benchmarked representation's searched grid and own settings, from the registry (one line per grid)."""
+    parts, seen = [], set()
+    for name in benchmark["representations"]:
+        entry = REGISTRY[name]
+        keys = entry.job_settings()
+        if not keys or keys in seen:
+            continue
+        seen.add(keys)
+        searched = f"{entry.parameter} in {_setting_text(benchmark[entry.grid_key])}" if entry.grid_key else ""
+        others = "; ".join(f"{key} {_setting_text(benchmark[key])}" for key in entry.settings)
+        described = " ".join(part for part in (REGISTRY.label(entry.family), searched) if part)
+        parts.append(f"{described} ({others})" if others else described)
+    return "; ".join(parts)
+
+
 def _protocol(config: dict) -> list[str]:
     benchmark = config["benchmark"]
-    penalties = benchmark["penalties"]
-    if penalties["C"]:
-        path = f"liblinear costs C = {', '.join(map(str, penalties['C']))}"
-    else:
-        path = f"{penalties['n']} penalties from {penalties['max_ratio']:g} to {penalties['min_ratio']:g} x alpha_max"
+    settings = BenchmarkSettings.from_config(config)
+    model = settings.model_entry
+    path = settings.path().describe()
+    solver = f"; solver duality gap {benchmark['solver']['tol']:g}" if "solver" in model.settings else ""
     inner_seed = benchmark["inner_seed"] if benchmark["inner_seed"] is not None else "derived from the seed per fold"
     features = benchmark["max_features"] or "all"
     return [
-        f"- **Model**: {benchmark['model']} ({path}; solver duality gap {benchmark['solver']['tol']:g}).",
+        f"- **Model**: {model.label} ({path}{solver}).",
         f"- **Nested cross-validation**: {benchmark['outer_folds']} outer folds x {benchmark['outer_repeats']} "
         f"repeat{'s' if benchmark['outer_repeats'] > 1 else ''}"
         f" (stratified on the event{', from ' + benchmark['folds_file'] if benchmark['folds_file'] else ''}); "
-        f"{benchmark['inner_folds']} inner folds (seed {inner_seed}) choose the parameter and penalty by the "
-        f"{benchmark['inner_score'].replace('_', '-')} mean inner Harrell's C.",
-        f"- **Grids**: NetNorM k in {{{', '.join(map(str, benchmark['netnorm_k']))}}} ({benchmark['netnorm_tie_break']}"
-        f" ties); smoothing alpha in {{{', '.join(map(str, benchmark['smoothing_alpha']))}}} "
-        f"({benchmark['smoothing']['normalization']} normalisation); features kept: {features}.",
+        f"{benchmark['inner_folds']} inner folds (seed {inner_seed}) choose the parameter and the point of the "
+        f"path by the {benchmark['inner_score'].replace('_', '-')} mean of the inner Harrell's C.",
+        f"- **Grids**: {_grids(benchmark) or 'none'}; features kept: {features}.",
         f"- **Representations**: {', '.join(label(n) for n in benchmark['representations'])}"
         f"{'; clinical covariates alone and combined' if benchmark['clinical'] else ''}.",
         "- **Uno's C** truncated at "
@@ -93,20 +122,18 @@ def landing_page(
     summary: pd.DataFrame,
     tests: pd.DataFrame,
     pan_cancer: pd.DataFrame,
+    edges: pd.DataFrame,
 ) -> str:
     """reStructuredText of the report's first page."""
     main = config["networks"]["main"]
     network = networks.set_index("network").loc[main]
-    headline = summary.pivot(index="cancer", columns="representation", values="harrell_c_mean")
-    headline = headline[[c for c in ordered(headline.columns) if "+" not in c]].round(3)
-    headline.columns = [label(c) for c in headline.columns]
+    headline = headline_table(summary, edges, ordered)
     significant = tests[tests["q_value"] < 0.05]
     findings = [
         f"- {label(r.first)} vs {label(r.second)} ({r.scope}): mean difference {r.mean_difference:+.3f}, "
         f"p = {r.p_value:.2g}, q = {r.q_value:.2g}"
         for r in significant.itertuples()
     ]
-    best = pan_cancer.iloc[0]
     lines = [
         "pancan: somatic mutations on gene networks and survival",
         "=======================================================",
@@ -130,16 +157,17 @@ def landing_page(
         "What was found",
         "--------------",
         "",
-        f"Across the {len(headline)} cancer types, {label(best['representation'])} has the best mean rank among the "
-        f"mutation representations ({best['mean_rank']:.2f}, mean C {best['mean_harrell_c']:.3f}).",
+        best_rank_sentence(pan_cancer, len(headline)),
         "",
+        *[sentence + "\n" for sentence in clinical_sentences(summary, tests)],
         *(
             ["Paired differences with Benjamini-Hochberg q < 0.05:", "", *findings]
             if findings
             else [f"No paired difference reaches q < 0.05 ({len(tests)} tests, Benjamini-Hochberg over all of them)."]
         ),
         "",
-        list_table(headline.reset_index(), "Mean Harrell's C over the outer test folds"),
+        list_table(headline, "Mean Harrell's C over the outer test folds [95% interval]"),
+        *([edge_note(edges), ""] if edge_note(edges) else []),
         "The figures and tables are in the categories of the menu (Benchmark, Pan-cancer, Kaplan-Meier, Selected "
         f"genes, Cohorts{', Stratification' if config['stratification']['enabled'] else ''}); results/summary.md "
         "holds the benchmark's tables as text.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pancan.figures.style import label, ordered
+from pancan.report.findings import best_rank_sentence, clinical_sentences, edge_note, headline_table
 
 
 def markdown_table(table: pd.DataFrame) -> str:
@@ -14,17 +15,6 @@ def markdown_table(table: pd.DataFrame) -> str:
         "| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in table.itertuples(index=False)
     ]
     return "\n".join([header, rule, *rows])
-
-
-def c_index_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """cancer x representation: 'mean (sd)' of Harrell's C."""
-    cell = summary.assign(
-        text=summary["harrell_c_mean"].map("{:.3f}".format) + " (" + summary["harrell_c_sd"].map("{:.3f}".format) + ")"
-    )
-    wide = cell.pivot(index="cancer", columns="representation", values="text")
-    wide = wide[ordered(wide.columns)]
-    wide.columns = [label(c) for c in wide.columns]
-    return wide.reset_index()
 
 
 def _number(value: float) -> str:
@@ -72,13 +62,19 @@ def summary_markdown(
     choices at grid edges, Uno's truncation times and the cohorts."""
     folds = int(summary["folds"].max())
     significant = tests[tests["q_value"] < 0.05]
+    mutation = pan_cancer[~pan_cancer["representation"].str.contains("+", regex=False)]
     lines = [
         "# pancan benchmark summary",
         "",
-        f"Mean (standard deviation) of Harrell's C over {folds} outer test folds.",
+        best_rank_sentence(mutation, summary["cancer"].nunique()),
+        *clinical_sentences(summary, tests),
         "",
-        markdown_table(c_index_table(summary)),
+        f"Mean Harrell's C over {folds} outer test folds, with its 95% interval (corrected repeated "
+        "cross-validation variance, as the paired tests: the folds share training patients).",
         "",
+        markdown_table(headline_table(summary, edges, ordered, combinations=True)),
+        "",
+        *([edge_note(edges), ""] if edge_note(edges) else []),
         "## Across cancer types",
         "",
         "Mean rank of each representation across cancer types (1 = best) and its mean C.",
@@ -99,8 +95,10 @@ def summary_markdown(
         "",
         "## Choices at the edge of their grid",
         "",
-        "Outer folds whose chosen parameter (k, alpha) or penalty is the first or last of its grid, "
-        "and folds that selected no feature: a grid edge chosen often means the grid should extend there.",
+        "Outer folds whose chosen parameter (k, alpha) is the lowest or highest of its grid, whose chosen point "
+        "of the path is its start (strongest penalty, fewest boosting stages) or end, that selected no feature, "
+        "whose choice beat the runner-up by less than 0.001 of inner C (near ties), or with a solve that did not "
+        "converge: a grid edge chosen often means the grid should extend there.",
         "",
         markdown_table(edges.assign(representation=edges["representation"].map(label))),
         "",

@@ -2,15 +2,18 @@
 
 An entry says how to build the representation's transformer, which pipeline parameter
 the benchmark searches and which config key holds its grid, which benchmark settings it
-reads (a job's parameters, so that editing one grid reruns only its jobs), which network
-it needs (the main one or a randomised control), and its colour and label in figures.
-The config schema, the Snakemake rules, the benchmark engine, the figures and the summary
-all read this table. Adding a representation is one entry plus its transformer:
+reads (a job's parameters, so that editing one grid reruns only its jobs) and the schema
+of the settings it introduces, which network it needs (the main one or a randomised
+control), and its colour and label in figures. The config schema, the Snakemake rules,
+the benchmark engine, the figures and the report all read this table. Adding a
+representation is one entry plus its transformer:
 
     REGISTRY.add(Representation(
         name="netnorm_log", label="NetNorM (log count)", colour="#7f3b08",
-        build=lambda context, settings: MyTransformer(context.adjacency),
-        network="main", adjacency=True))
+        build=lambda context, settings: MyTransformer(context.adjacency, k=settings.section["log_k"][0]),
+        parameter="k", grid_key="log_k", network="main", adjacency=True,
+        declares={"log_k": {"type": "array", "items": {"type": "integer", "minimum": 1}, "default": [10, 100],
+                            "description": "k grid of netnorm_log."}}))
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class Representation:
     clinical: bool = False  # the clinical-covariates model (not a mutation representation)
     adjacency: bool = False  # its transformer needs the network's adjacency (not only its gene count)
     min_penalty_ratio: float | None = None  # a longer relative penalty path, where the data want one
+    declares: dict[str, dict] = field(default_factory=dict)  # schema of the benchmark settings it introduces
     description: str = ""
 
     def __post_init__(self):
@@ -63,7 +67,7 @@ class Representation:
         """Values of the searched parameter (one None value when nothing is searched)."""
         if self.grid_key is None:
             return [None]
-        return sorted(getattr(settings, self.grid_key))
+        return sorted(settings.section[self.grid_key])
 
     def job_settings(self) -> tuple[str, ...]:
         return tuple(key for key in (self.grid_key, *self.settings) if key)
@@ -72,12 +76,28 @@ class Representation:
 @dataclass
 class Registry:
     entries: dict[str, Representation] = field(default_factory=dict)
+    declared: dict[str, dict] = field(default_factory=dict)  # benchmark key -> schema, over every entry
 
     def add(self, entry: Representation) -> Representation:
         if entry.name in self.entries:
             raise ValueError(f"representation {entry.name!r} is declared twice")
+        for key, schema in entry.declares.items():
+            if key in self.declared and self.declared[key] != schema:
+                raise ValueError(f"representation setting {key!r} is declared twice, differently")
+            self.declared[key] = schema
+        undeclared = [key for key in entry.job_settings() if key not in self.declared]
+        if undeclared:
+            raise ValueError(f"representation {entry.name!r} reads undeclared setting(s) {undeclared}")
         self.entries[entry.name] = entry
         return entry
+
+    def remove(self, name: str) -> None:
+        """Take an entry out again (and the settings only it declared): for toy entries in tests."""
+        entry = self.entries.pop(name)
+        still_read = {key for other in self for key in other.job_settings()}
+        for key in entry.declares:
+            if key not in still_read:
+                del self.declared[key]
 
     def __getitem__(self, name: str) -> Representation:
         try:
@@ -118,26 +138,103 @@ class Registry:
 
 
 def _netnorm(context: RepresentationContext, settings) -> NetNorM:
-    grid = sorted(settings.netnorm_k)
-    return NetNorM(context.adjacency, k=grid[0], max_k=grid[-1], tie_break=settings.netnorm_tie_break)
+    grid = sorted(settings.section["netnorm_k"])
+    return NetNorM(context.adjacency, k=grid[0], max_k=grid[-1], tie_break=settings.section["netnorm_tie_break"])
 
 
-def _smoothing_options(settings) -> dict:
-    return {"normalization": settings.smoothing_normalization, "tol": settings.smoothing_tol}
+def smoothing_options(section: dict) -> dict:
+    """Keyword arguments of the smoothing transformers, from the benchmark section."""
+    return {"normalization": section["smoothing"]["normalization"], "tol": section["smoothing"]["tol"]}
 
 
 def _nsqn(context: RepresentationContext, settings) -> NSQN:
-    return NSQN(context.adjacency, min(settings.smoothing_alpha), n_jobs=context.n_jobs, **_smoothing_options(settings))
+    alpha = min(settings.section["smoothing_alpha"])
+    return NSQN(context.adjacency, alpha, n_jobs=context.n_jobs, **smoothing_options(settings.section))
 
 
 def _smoothing(context: RepresentationContext, settings) -> NetworkSmoothing:
-    return NetworkSmoothing(
-        context.adjacency, min(settings.smoothing_alpha), n_jobs=context.n_jobs, **_smoothing_options(settings)
-    )
+    alpha = min(settings.section["smoothing_alpha"])
+    return NetworkSmoothing(context.adjacency, alpha, n_jobs=context.n_jobs, **smoothing_options(settings.section))
 
 
 def _mutation_count(context: RepresentationContext, settings) -> MutationCount:
-    return MutationCount(n_network_genes=context.n_network if settings.mutation_count_genes == "network" else None)
+    counted = settings.section["mutation_count_genes"]
+    return MutationCount(n_network_genes=context.n_network if counted == "network" else None)
+
+
+NETNORM_SETTINGS = {
+    "netnorm_k": {
+        "type": "array",
+        "items": {"type": "integer", "minimum": 1},
+        "minItems": 1,
+        "uniqueItems": True,
+        "default": [10, 30, 100, 300],
+        "description": "NetNorM k grid (the paper's is 50..370 by 10, config/paper_protocol.yaml; the default reaches "
+        "down to 10, as with a grid starting at 50 the inner CV chose its lowest value in 44% of folds).",
+    },
+    "netnorm_tie_break": {
+        "type": "string",
+        "enum": ["original", "degree"],
+        "default": "original",
+        "description": "NetNorM ties: original (the published code: the gene later in the network's alphabetical "
+        "order wins) or degree (a proxy gene's ties go to the higher degree).",
+    },
+}
+MUTATION_COUNT_SETTINGS = {
+    "mutation_count_genes": {
+        "type": "string",
+        "enum": ["network", "all"],
+        "default": "network",
+        "description": "Genes the mutation_count representation counts (network genes, as the NetNorM code, or "
+        "every mutated gene).",
+    }
+}
+SMOOTHING_SETTINGS = {
+    "smoothing_alpha": {
+        "type": "array",
+        "items": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+        "minItems": 1,
+        "uniqueItems": True,
+        "default": [0.3, 0.6, 0.9],
+        "description": "Smoothing alpha grid for nsqn and smoothing (the paper's is 0.1..0.9 by 0.2).",
+    },
+    "smoothing": {
+        "type": "object",
+        "additionalProperties": False,
+        "default": {},
+        "properties": {
+            "normalization": {
+                "type": "string",
+                "enum": ["symmetric", "degree"],
+                "default": "symmetric",
+                "description": "Adjacency normalisation (symmetric D^-1/2 A D^-1/2 as in NSQN; degree D^-1 A as in "
+                "NBS).",
+            },
+            "tol": {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "default": 1.0e-6,
+                "description": "Relative residual at which smoothing has converged.",
+            },
+        },
+    },
+}
+CLINICAL_SETTINGS = {
+    "clinical_covariates": {
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [
+            "age_at_diagnosis_years",
+            "gender",
+            "pathologic_stage",
+            "pathologic_t",
+            "pathologic_n",
+            "pathologic_m",
+            "clinical_stage",
+        ],
+        "description": "Clinical covariates used when present for a cancer type.",
+    }
+}
 
 
 REGISTRY = Registry()
@@ -167,6 +264,7 @@ REGISTRY.add(
         "#8c8c8c",
         _mutation_count,
         settings=("mutation_count_genes",),
+        declares=MUTATION_COUNT_SETTINGS,
         network="main",
         description="one feature: the number of mutated (network) genes",
     )
@@ -180,6 +278,7 @@ _NSQN = REGISTRY.add(
         parameter="alpha",
         grid_key="smoothing_alpha",
         settings=("smoothing",),
+        declares=SMOOTHING_SETTINGS,
         network="main",
         smoothing=True,
         adjacency=True,
@@ -210,6 +309,7 @@ _NETNORM = REGISTRY.add(
         parameter="k",
         grid_key="netnorm_k",
         settings=("netnorm_tie_break",),
+        declares=NETNORM_SETTINGS,
         network="main",
         adjacency=True,
         description="exactly k mutated or proxy genes per patient",
@@ -228,6 +328,7 @@ for base, colours in (
                 colour=colours[control],
                 network=control,
                 family=base.name,
+                declares={},
                 description=f"{base.name} on the {control} control network",
             )
         )
@@ -240,6 +341,7 @@ REGISTRY.add(
         "#55a868",
         None,
         settings=("clinical_covariates",),
+        declares=CLINICAL_SETTINGS,
         clinical=True,
         min_penalty_ratio=0.001,
         description="clinical covariates alone",
@@ -247,10 +349,18 @@ REGISTRY.add(
 )
 
 
-def schema_with_registry(schema: dict) -> dict:
-    """The config schema with the registry's names as the allowed representations and comparison members."""
+def extend_schema(schema: dict) -> None:
+    """Add the registry to the config schema: its names where representations are named, its settings."""
     benchmark = schema["properties"]["benchmark"]["properties"]
     names = REGISTRY.mutation_names()
     benchmark["representations"]["items"]["enum"] = names
     benchmark["comparisons"]["items"]["items"]["enum"] = [*names, "clinical"]
-    return schema
+    add_settings(benchmark, REGISTRY.declared, "representation registry")
+
+
+def add_settings(properties: dict, declared: dict[str, dict], source: str) -> None:
+    """Insert declared settings into a schema section; a key the section already holds is an error."""
+    for key, schema in declared.items():
+        if key in properties:
+            raise ValueError(f"benchmark.{key} is declared by the {source} and by the schema file")
+        properties[key] = schema
