@@ -94,8 +94,9 @@ def test_refit_at_the_originals_choices_reproduces_its_predictions(lusc, name):
 
 
 def test_the_one_fold_that_differs_is_liblinears_early_stop(lusc):
-    """LUSC raw fold 4: liblinear itself gives the original's C at the original's tol=1e-4, and pancan's (which
-    solves to a relative duality gap of 1e-6) once it is run to convergence."""
+    """LUSC raw fold 4: at the original's tol=1e-4, liblinear's C depends on its random coordinate order and
+    includes the original's 0.6993; run to convergence it always gives pancan's 0.7063 (pancan solves to a
+    relative duality gap of 1e-6)."""
     from sklearn.svm import LinearSVC
 
     _settings, aligned, _ids, y, splits, _ = lusc
@@ -108,10 +109,16 @@ def test_the_one_fold_that_differs_is_liblinears_early_stop(lusc):
     signed = sp.diags(flip) @ differences
     test_c = {}
     for tol in (1e-4, 1e-8):
-        model = LinearSVC(penalty="l1", loss="squared_hinge", dual=False, fit_intercept=False, C=0.005, tol=tol)
-        model.fit(signed, flip)
-        test_c[tol] = round(harrell_cindex(y[split.test], -(X[split.test] @ model.coef_.ravel())), 4)
-    assert test_c == {1e-4: 0.6993, 1e-8: 0.7063}
+        values = set()
+        for seed in range(10):
+            model = LinearSVC(
+                penalty="l1", loss="squared_hinge", dual=False, fit_intercept=False, C=0.005, tol=tol, random_state=seed
+            )
+            model.fit(signed, flip)
+            values.add(round(harrell_cindex(y[split.test], -(X[split.test] @ model.coef_.ravel())), 4))
+        test_c[tol] = values
+    assert 0.6993 in test_c[1e-4] and len(test_c[1e-4]) > 1
+    assert test_c[1e-8] == {0.7063}
 
 
 def test_nested_cv_with_the_paper_protocol_reproduces_the_originals_means(lusc):

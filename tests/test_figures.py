@@ -211,7 +211,13 @@ def test_landing_page_is_clean_restructured_text():
     networks = pd.DataFrame({"network": ["pathway_commons"], "nodes": [20057], "edges": [842761]})
     pan = pan_cancer_summary(folds)
     text = landing_page(
-        config, cohorts, networks, summarize_folds(folds), paired_tests(folds, [["netnorm", "raw"]]), pan
+        config,
+        cohorts,
+        networks,
+        summarize_folds(folds),
+        paired_tests(folds, [["netnorm", "raw"]]),
+        pan,
+        grid_edges(folds),
     )
     html = publish_parts(text, writer="html", settings_overrides={"report_level": 1})["html_body"]
     assert "System Message" not in html and "<table" in html
@@ -220,6 +226,12 @@ def test_landing_page_is_clean_restructured_text():
     config["networks"].update(main="string", string={"min_score": 700})
     networks = pd.DataFrame({"network": ["string"], "nodes": [11000], "edges": [250000]})
     text = landing_page(
-        config, cohorts, networks, summarize_folds(folds), paired_tests(folds, [["netnorm", "raw"]]), pan
+        config,
+        cohorts,
+        networks,
+        summarize_folds(folds),
+        paired_tests(folds, [["netnorm", "raw"]]),
+        pan,
+        grid_edges(folds),
     )
     assert "- **Network**: string (combined score >= 700), 11,000 genes, 250,000 edges." in text
