@@ -7,7 +7,7 @@ from threadpoolctl import threadpool_limits
 
 from pancan.atomic import write_table_atomic
 from pancan.benchmark.clinical_table import clinical_covariates
-from pancan.benchmark.metrics import uno_truncation
+from pancan.benchmark.metrics import check_uno_truncation, uno_truncation
 from pancan.benchmark.nested_cv import (
     check_deaths,
     nested_cross_validation,
@@ -58,8 +58,9 @@ with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
     else:
         # repeat r of RepeatedStratifiedKFold does not depend on how many repeats follow it
         splits = outer_splits(y["event"], settings.outer_folds, max(repeats) + 1, settings.seed, repeats=repeats)
-    check_deaths(y["event"], splits, f"{cancer}")
+    check_deaths(y["event"], splits, cancer, settings.inner_folds)
     tau = uno_truncation(patients["time_days"].to_numpy(), **benchmark["uno_tau"])
+    check_uno_truncation(tau, patients["time_days"].to_numpy(), y["event"], cancer)
     search = benchmark_search(entry, settings, context, clinical)
     log.info(
         "%s %s repeat(s) %s: %d patients, %d outer folds, grid %s, %s, Uno tau %.0f days",

@@ -11,12 +11,12 @@ from sksurv.util import Surv
 
 from pancan import config_schema
 from pancan.benchmark.feature_steps import VarianceFilter
-from pancan.benchmark.metrics import fold_metrics, uno_truncation
-from pancan.benchmark.nested_cv import nested_cross_validation, outer_splits, splits_from_table
+from pancan.benchmark.metrics import check_uno_truncation, fold_metrics, uno_truncation
+from pancan.benchmark.nested_cv import check_deaths, nested_cross_validation, outer_splits, splits_from_table
 from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search, job_setting_keys
 from pancan.benchmark.results_summary import combine_with_clinical, summarize_folds
 from pancan.config_validation import ConfigError
-from pancan.errors import InputFileError, InsufficientDataError
+from pancan.errors import InputFileError, InsufficientDataError, InvalidParameterError
 from pancan.models import SparseSurvivalSVM, harrell_cindex
 from pancan.models.coxnet import SparseCoxnet
 from pancan.models.path_search import PathSearchCV, RelativePenalties
@@ -152,6 +152,21 @@ def test_too_few_deaths_for_the_folds_is_an_early_error():
     event = np.r_[np.ones(4, bool), np.zeros(40, bool)]
     with pytest.raises(InsufficientDataError, match="4 deaths for 5 outer folds: .* lower benchmark.outer_folds"):
         outer_splits(event, 5, 1, seed=0)
+    # one death: no fold setting can help, and the message does not pretend it can
+    with pytest.raises(InsufficientDataError, match=r"1 death\(s\) among 44 patients: .* \(survival.endpoint\)"):
+        outer_splits(np.r_[True, np.zeros(43, bool)], 5, 1, seed=0)
+    # 10 patients, 5 deaths, the default 5 x 5 folds: each outer training part holds 4 deaths for 5 inner folds
+    event = np.r_[np.ones(5, bool), np.zeros(5, bool)]
+    splits = outer_splits(event, 5, 1, seed=0)
+    check_deaths(event, splits, "GBM")  # the outer folds alone are fine
+    message = (
+        "GBM: repeat 0 fold 0 has 4 death(s) in its training part, fewer than benchmark.inner_folds (5): every inner "
+        "fold needs a death; lower benchmark.inner_folds (to 4 or fewer) or benchmark.outer_folds"
+    )
+    with pytest.raises(InsufficientDataError) as error:
+        check_deaths(event, splits, "GBM", inner_folds=5)
+    assert str(error.value) == message
+    check_deaths(event, splits, "GBM", inner_folds=4)
 
 
 def test_splits_from_table_reproduce_a_published_split(caplog):
@@ -195,6 +210,11 @@ def test_uno_c_is_truncated_at_one_time_per_cancer():
         expected = plain_uno_c(event[train], time[train], event[test], time[test], risk, truncation)
         assert metrics["uno_c"] == pytest.approx(expected, abs=1e-12) and metrics["uno_tau_days"] == truncation
     assert fold_metrics(y[train], y[test], risk, tau)["uno_c"] != metrics["uno_c"]  # the truncation matters
+    # a truncation before the first death compares no pair: refused before any fit, with the day of that death
+    first = time[event].min()
+    check_uno_truncation(first, time, event, "OV")
+    with pytest.raises(InvalidParameterError, match=rf"OV: .* at day 0, before the first death \(day {first:.0f}\)"):
+        check_uno_truncation(0.4, time, event, "OV")
 
 
 def plain_uno_c(train_event, train_time, test_event, test_time, risk, tau):
@@ -392,3 +412,12 @@ def test_a_model_added_to_the_registry_reaches_schema_jobs_and_engine():
         MODELS.entries.pop(entry.name)
         MODELS.declared.pop("ridge_mix")
         config_schema.refresh()
+
+
+def test_netnorm_k_beyond_the_network_is_refused_before_any_fit():
+    aligned, network, _y, _ = planted_cohort(n=30, p=40)
+    settings = BenchmarkSettings.from_benchmark({"netnorm_k": [10, 50]}, seed=0)
+    context = RepresentationContext(NetworkAdjacency(network.adjacency), aligned.n_network)
+    with pytest.raises(InvalidParameterError, match="benchmark.netnorm_k: k = 50 exceeds the 40 genes of the network"):
+        benchmark_search("netnorm", settings, context)
+    benchmark_search("netnorm", BenchmarkSettings.from_benchmark({"netnorm_k": [10, 40]}, seed=0), context)

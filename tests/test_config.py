@@ -186,3 +186,16 @@ def test_settings_that_mean_nothing_are_refused_at_start():
         "  stratification.k: 9 is not among stratification.ks [2, 3, 4, 5, 6, 7, 8]",
         "  stratification.pac_window: [0.9, 0.1]: the lower bound must be below the upper",
     ]
+
+
+def test_an_unquoted_braced_value_on_the_command_line_is_explained():
+    # what snakemake --config 'local={study_pattern: data/{cancer_lower}.tar.gz}' passes: the text it could not read
+    with pytest.raises(ConfigError) as error:
+        validate_workflow_config({"local": "{study_pattern: data/{cancer_lower}.tar.gz}"})
+    line = str(error.value).splitlines()[1]
+    assert line.startswith("  local: '{study_pattern: data/{cancer_lower}.tar.gz}' is not of type 'object' (it is not")
+    assert line.endswith(
+        """quote values that hold braces, e.g. --config 'cbioportal={study_id: "{cancer_lower}_tcga_pan_can_atlas_2018"}'"""
+    )
+    config = validate_workflow_config({"local": {"study_pattern": "data/{cancer_lower}.tar.gz"}})  # quoted: read
+    assert config["local"]["study_pattern"] == "data/{cancer_lower}.tar.gz"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import yaml
 
 from pancan.errors import PancanError
 
@@ -136,4 +137,14 @@ def _problems(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
     message = error.message
     if len(message) > 2 * MAX_SHOWN:
         message = message[:MAX_SHOWN] + " ... " + message[-MAX_SHOWN:]
+    if error.validator == "type" and isinstance(error.instance, str) and error.instance.lstrip().startswith("{"):
+        # Snakemake keeps a --config value it cannot read as YAML as a string: say why it could not
+        try:
+            yaml.safe_load(error.instance)
+        except yaml.YAMLError as problem:
+            where = str(problem).splitlines()[0]
+            message += (
+                f" (it is not valid YAML: {where}); on the command line, quote values that hold braces, e.g. "
+                f"--config 'cbioportal={{study_id: \"{{cancer_lower}}_tcga_pan_can_atlas_2018\"}}'"
+            )
     return [(_key_path(parts), message)]

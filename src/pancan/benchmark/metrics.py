@@ -26,6 +26,16 @@ def uno_truncation(time_days: np.ndarray, *, years: float | None = None, quantil
     return float(np.quantile(np.asarray(time_days, dtype=float), quantile))
 
 
+def check_uno_truncation(tau: float, time_days: np.ndarray, event: np.ndarray, what: str) -> None:
+    """Uno's C truncated before the cohort's first death would compare no pair: a named error before any fit."""
+    deaths = np.asarray(time_days, dtype=float)[np.asarray(event, dtype=bool)]
+    if len(deaths) and tau < deaths.min():
+        raise InvalidParameterError(
+            f"{what}: benchmark.uno_tau truncates Uno's C at day {tau:.0f}, before the first death (day "
+            f"{deaths.min():.0f}): no pair could be compared; raise benchmark.uno_tau.years (or use the quantile)"
+        )
+
+
 def fold_metrics(y_train, y_test, risk: np.ndarray, tau: float | None) -> dict:
     """Harrell's C, and Uno's C at `tau` (NaN, with the reason, when it cannot be computed)."""
     result = {"harrell_c": harrell_cindex(y_test, risk), "uno_c": np.nan, "uno_tau_days": tau if tau else np.nan}

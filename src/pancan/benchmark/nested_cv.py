@@ -66,6 +66,8 @@ def outer_splits(
     A fold without a death cannot be scored, so too few deaths for the folds is an early error.
     """
     event = np.asarray(event, dtype=bool)
+    if event.sum() < 2:
+        raise too_few_deaths(int(event.sum()), len(event), "the cohort")
     if event.sum() < n_folds:
         raise InsufficientDataError(
             f"{int(event.sum())} deaths for {n_folds} outer folds: some test fold would have no death; "
@@ -150,15 +152,34 @@ def splits_from_table(
     return splits
 
 
-def check_deaths(event: np.ndarray, splits: list[OuterSplit], what: str) -> None:
-    """Every training part needs a death, and every test fold one to be scored: an early, named error."""
+def too_few_deaths(deaths: int, patients: int, what: str) -> InsufficientDataError:
+    """The error for a cohort with 0 or 1 death: no fold setting helps, another endpoint or type might."""
+    return InsufficientDataError(
+        f"{what}: {deaths} death(s) among {patients} patients: a survival model can be neither trained nor scored; "
+        "leave the type out (cancer_types) or choose an endpoint with more events (survival.endpoint)"
+    )
+
+
+def check_deaths(event: np.ndarray, splits: list[OuterSplit], what: str, inner_folds: int | None = None) -> None:
+    """Before any fit: every test fold needs a death to be scored, and every training part one per inner fold
+    (stratified inner folds each need a death to score a validation fold). Named errors that say what helps."""
     event = np.asarray(event, dtype=bool)
+    deaths = int(event.sum())
+    if deaths < 2:
+        raise too_few_deaths(deaths, len(event), what)
     for split in splits:
-        if not event[split.test].any() or not event[split.train].any():
-            part = "test fold" if not event[split.test].any() else "training part"
+        if not event[split.test].any():
             raise InsufficientDataError(
-                f"{what}: repeat {split.repeat} fold {split.fold} has no death in its {part} "
-                f"({int(event.sum())} deaths in all); lower benchmark.outer_folds"
+                f"{what}: repeat {split.repeat} fold {split.fold} has no death in its test fold ({deaths} deaths in "
+                f"all); lower benchmark.outer_folds (to {deaths} or fewer)"
+            )
+        trained = int(event[split.train].sum())
+        if inner_folds is not None and trained < inner_folds:
+            raise InsufficientDataError(
+                f"{what}: repeat {split.repeat} fold {split.fold} has {trained} death(s) in its training part, fewer "
+                f"than benchmark.inner_folds ({inner_folds}): every inner fold needs a death; lower "
+                f"benchmark.inner_folds (to {max(trained, 2)} or fewer)"
+                + (" or benchmark.outer_folds" if trained >= 2 else "")
             )
 
 

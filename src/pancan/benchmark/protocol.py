@@ -107,6 +107,9 @@ def representation_pipeline(
             raise InvalidParameterError(f"representation {entry.name} needs a RepresentationContext")
         if entry.adjacency and context.adjacency is None:
             raise InvalidParameterError(f"representation {entry.name} needs the {entry.network} network's adjacency")
+        problem = entry.check(context, settings) if entry.check else None
+        if problem:
+            raise InvalidParameterError(problem)
         steps = [("representation", entry.build(context, settings)), ("filter", VarianceFilter(settings.max_features))]
         if settings.scale_features:
             steps.append(("scale", ColumnScaler()))

@@ -57,6 +57,8 @@ class Representation:
     adjacency: bool = False  # its transformer needs the network's adjacency (not only its gene count)
     min_penalty_ratio: float | None = None  # a longer relative penalty path, where the data want one
     declares: dict[str, dict] = field(default_factory=dict)  # schema of the benchmark settings it introduces
+    # settings that mean nothing for this network, named before any fit: (context, settings) -> problem or None
+    check: Callable[[RepresentationContext, object], str | None] | None = None
     description: str = ""
 
     def __post_init__(self):
@@ -140,6 +142,16 @@ class Registry:
 def _netnorm(context: RepresentationContext, settings) -> NetNorM:
     grid = sorted(settings.section["netnorm_k"])
     return NetNorM(context.adjacency, k=grid[0], max_k=grid[-1], tie_break=settings.section["netnorm_tie_break"])
+
+
+def _check_netnorm(context: RepresentationContext, settings) -> str | None:
+    largest = max(settings.section["netnorm_k"])
+    if largest > context.n_network:
+        return (
+            f"benchmark.netnorm_k: k = {largest} exceeds the {context.n_network:,} genes of the network: every patient "
+            f"would need more genes than there are; keep k at most {context.n_network:,}"
+        )
+    return None
 
 
 def smoothing_options(section: dict) -> dict:
@@ -310,6 +322,7 @@ _NETNORM = REGISTRY.add(
         grid_key="netnorm_k",
         settings=("netnorm_tie_break",),
         declares=NETNORM_SETTINGS,
+        check=_check_netnorm,
         network="main",
         adjacency=True,
         description="exactly k mutated or proxy genes per patient",
