@@ -21,6 +21,7 @@ from pancan.networks import GeneNetwork
 from pancan.provenance import stamp
 from pancan.representations import NetworkAdjacency, align_to_network, register_precomputed
 from pancan.representations.registry import REGISTRY, RepresentationContext, smoothing_options
+from pancan.representations.row_cache import RowCache
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake
@@ -43,10 +44,11 @@ with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
         control = sm.input.get("control_adjacency")
         used = GeneNetwork.load(Path(control).parent) if control else network
         adjacency = NetworkAdjacency(used.adjacency) if entry.adjacency else None  # validated only when used
-        context = RepresentationContext(adjacency, aligned.n_network, n_jobs=sm.threads)
+        memo = RowCache(f"{name} rows")  # shared by every fold's clones: each patient computed once
+        context = RepresentationContext(adjacency, aligned.n_network, n_jobs=sm.threads, memo=memo)
         X, clinical = aligned.X, None
         for alpha, path in zip(sorted(settings.section["smoothing_alpha"]), sm.input.get("smoothed", [])):
-            register_precomputed(X, path, context.adjacency, alpha, **smoothing_options(settings.section))
+            register_precomputed(memo, X, path, context.adjacency, alpha, **smoothing_options(settings.section))
     if benchmark["folds_file"]:
         splits = splits_from_table(
             read_fold_table(sm.input.folds_file),

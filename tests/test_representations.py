@@ -36,9 +36,7 @@ from pancan.representations import (
     register_precomputed,
     smooth,
 )
-from pancan.representations.netnorm import RANKS
-from pancan.representations.row_cache import row_fingerprints
-from pancan.representations.smoothing import SMOOTHED
+from pancan.representations.row_cache import RowCache, row_fingerprints
 
 
 def adjacency_of(n, edges):
@@ -288,10 +286,11 @@ def test_sklearn_api_grid_search_ranks_each_patient_once():
     rng = np.random.default_rng(0)
     X = sp.csr_matrix((rng.random((60, len(network.genes))) < 0.05).astype(float))
     y = np.asarray(X[:, :10].sum(axis=1)).ravel() + rng.normal(0, 0.1, 60)
-    transformer = NetNorM(NetworkAdjacency(network.adjacency), k=5, max_k=30)
+    memo = RowCache("test")
+    transformer = NetNorM(NetworkAdjacency(network.adjacency), k=5, max_k=30, memo=memo)
     assert clone(transformer).get_params()["k"] == 5 and clone(transformer).adjacency is transformer.adjacency
+    assert clone(transformer).memo is memo  # clones share the memo they were given
     assert transformer.set_params(k=7).k == 7
-    RANKS.clear()
     search = GridSearchCV(
         Pipeline([("netnorm", transformer), ("model", Ridge())]),
         {"netnorm__k": [5, 10, 20, 30], "model__alpha": [0.1, 1.0]},
@@ -299,7 +298,12 @@ def test_sklearn_api_grid_search_ranks_each_patient_once():
     ).fit(X, y)
     assert search.best_params_["netnorm__k"] in {5, 10, 20, 30}
     # the per-patient memo: each distinct patient is ranked once, whatever the folds and grid values
-    assert RANKS.computed_rows == len({key for key in row_fingerprints(X).tolist()})
+    assert memo.computed_rows == len({key for key in row_fingerprints(X).tolist()})
+    # without a memo, each fitted transformer keeps its own: nothing is shared, nothing hidden
+    alone = NetNorM(NetworkAdjacency(network.adjacency), k=5, max_k=30).fit(X)
+    assert alone.memo_ is not memo and alone.memo_.computed_rows == 0
+    alone.transform(X[:10])
+    assert alone.memo_.computed_rows == 10 and memo.computed_rows == len(set(row_fingerprints(X).tolist()))
     smoothing = Pipeline([("nsqn", nsqn(network.adjacency, 0.5)), ("model", Ridge())])
     GridSearchCV(smoothing, {"nsqn__alpha": [0.3, 0.7]}, cv=3).fit(X, y)
 
@@ -347,15 +351,15 @@ def test_precomputed_smoothing_is_read_not_recomputed(tmp_path):
     X = aligned_cohort("LUSC").X[:40]
     smoothed = smooth(X, adjacency, 0.6)
     np.save(tmp_path / "smoothed.npy", smoothed * 2)  # a marked copy: values read from the file show
-    register_precomputed(X, tmp_path / "smoothed.npy", adjacency, 0.6)
-    SMOOTHED._entries.clear()
-    computed = SMOOTHED.computed_rows
-    out = NetworkSmoothing(adjacency, 0.6).fit(X).transform(X[5:15])
-    assert SMOOTHED.computed_rows == computed
+    memo = RowCache("test")
+    register_precomputed(memo, X, tmp_path / "smoothed.npy", adjacency, 0.6)
+    out = NetworkSmoothing(adjacency, 0.6, memo=memo).fit(X).transform(X[5:15])
+    assert memo.computed_rows == 0
     np.testing.assert_array_equal(out, 2 * smoothed[5:15])
-    other = NetworkSmoothing(adjacency, 0.65).fit(X).transform(X[:3])  # another alpha: computed
-    assert SMOOTHED.computed_rows == computed + 3 and not np.allclose(other, 2 * smoothed[:3])
-    SMOOTHED.clear()
+    other = NetworkSmoothing(adjacency, 0.65, memo=memo).fit(X).transform(X[:3])  # another alpha: computed
+    assert memo.computed_rows == 3 and not np.allclose(other, 2 * smoothed[:3])
+    # the registration belongs to that memo: a transformer without it computes (no process-wide state)
+    np.testing.assert_array_equal(NetworkSmoothing(adjacency, 0.6).fit(X).transform(X[5:15]), smoothed[5:15])
 
 
 @pytest.mark.parametrize("cancer", ["LUSC", "GBM", "KIRC"])

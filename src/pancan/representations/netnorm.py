@@ -16,7 +16,8 @@ Per patient, genes are ranked by one total order; the top k become 1, the rest 0
 
 A patient with no mutation (or no mutated neighbour) still gets k genes: no division by
 zero. The order does not depend on k, so each patient is ranked once up to `max_k` and
-every k of a grid is a prefix; the rankings are memoised per patient (`row_cache`).
+every k of a grid is a prefix; the rankings are memoised per patient (`row_cache`,
+the transformer's `memo`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from pancan.representations.validation import NetworkGenesOutput, binary_network
 
 TIE_BREAKS = ("original", "degree")
 _CHUNK_ROWS = 128  # rows scored at once: bounds the dense (rows x genes) int64 key matrix
-RANKS = RowCache("netnorm ranks")
 
 
 def netnorm_keys(
@@ -108,15 +108,25 @@ class NetNorM(NetworkGenesOutput, TransformerMixin, BaseEstimator):
     max_k : rank up to this many genes (>= k) so that a whole grid of k shares one
         ranking per patient; None means k.
     tie_break : "original" (the published code) or "degree" (see the module docstring).
+    memo : a RowCache shared by clones, so that each patient is ranked once in a whole
+        grid search; None: a private one per fitted transformer.
 
     Input columns: the network's genes first (`align_to_network`), then any others (ignored).
     """
 
-    def __init__(self, adjacency=None, k: int = 100, max_k: int | None = None, tie_break: str = "original"):
+    def __init__(
+        self,
+        adjacency=None,
+        k: int = 100,
+        max_k: int | None = None,
+        tie_break: str = "original",
+        memo: RowCache | None = None,
+    ):
         self.adjacency = adjacency
         self.k = k
         self.max_k = max_k
         self.tie_break = tie_break
+        self.memo = memo
 
     def _depth(self, n_genes: int) -> int:
         if not isinstance(self.k, (int, np.integer)) or self.k < 1:
@@ -132,6 +142,7 @@ class NetNorM(NetworkGenesOutput, TransformerMixin, BaseEstimator):
         self.adjacency_: NetworkAdjacency = as_adjacency(self.adjacency)
         self._depth(self.adjacency_.n_genes)
         check_profiles(self, X, self.adjacency_.n_genes, reset=True)
+        self.memo_ = self.memo if self.memo is not None else RowCache("netnorm ranks")
         return self
 
     def transform(self, X):
@@ -140,7 +151,7 @@ class NetNorM(NetworkGenesOutput, TransformerMixin, BaseEstimator):
         depth = self._depth(n_genes)
         network_part = binary_network_part(check_profiles(self, X, n_genes, reset=False), n_genes)
         key = ("netnorm", self.adjacency_.fingerprint, depth, self.tie_break)
-        (ranks,) = RANKS.rows(
+        (ranks,) = self.memo_.rows(
             key, network_part, lambda rows: (netnorm_ranks(rows, self.adjacency_, depth, self.tie_break),)
         )
         return netnorm_profiles(ranks, self.k, n_genes)

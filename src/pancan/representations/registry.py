@@ -25,6 +25,7 @@ from sklearn.base import TransformerMixin
 
 from pancan.representations.netnorm import NetNorM
 from pancan.representations.raw import MutationCount, RawMutations, RawNetworkMutations
+from pancan.representations.row_cache import RowCache
 from pancan.representations.smoothing import NSQN, NetworkSmoothing
 
 NETWORK_CONTROLS = ("permuted", "rewired")
@@ -32,11 +33,13 @@ NETWORK_CONTROLS = ("permuted", "rewired")
 
 @dataclass(frozen=True)
 class RepresentationContext:
-    """What a transformer is built from: the network it uses and how many network genes lead the columns."""
+    """What a transformer is built from: the network it uses, how many network genes lead the columns, and the
+    per-patient memo its clones share (None: each fitted transformer keeps its own)."""
 
     adjacency: object | None
     n_network: int
     n_jobs: int = 1
+    memo: RowCache | None = None
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,8 @@ class Registry:
 
 def _netnorm(context: RepresentationContext, settings) -> NetNorM:
     grid = sorted(settings.section["netnorm_k"])
-    return NetNorM(context.adjacency, k=grid[0], max_k=grid[-1], tie_break=settings.section["netnorm_tie_break"])
+    tie_break = settings.section["netnorm_tie_break"]
+    return NetNorM(context.adjacency, k=grid[0], max_k=grid[-1], tie_break=tie_break, memo=context.memo)
 
 
 def _check_netnorm(context: RepresentationContext, settings) -> str | None:
@@ -161,12 +165,14 @@ def smoothing_options(section: dict) -> dict:
 
 def _nsqn(context: RepresentationContext, settings) -> NSQN:
     alpha = min(settings.section["smoothing_alpha"])
-    return NSQN(context.adjacency, alpha, n_jobs=context.n_jobs, **smoothing_options(settings.section))
+    options = smoothing_options(settings.section)
+    return NSQN(context.adjacency, alpha, n_jobs=context.n_jobs, memo=context.memo, **options)
 
 
 def _smoothing(context: RepresentationContext, settings) -> NetworkSmoothing:
     alpha = min(settings.section["smoothing_alpha"])
-    return NetworkSmoothing(context.adjacency, alpha, n_jobs=context.n_jobs, **smoothing_options(settings.section))
+    options = smoothing_options(settings.section)
+    return NetworkSmoothing(context.adjacency, alpha, n_jobs=context.n_jobs, memo=context.memo, **options)
 
 
 def _mutation_count(context: RepresentationContext, settings) -> MutationCount:

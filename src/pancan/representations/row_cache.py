@@ -2,14 +2,17 @@
 
 NetNorM, smoothing and the within-patient ranking of NSQN transform each patient from
 its own mutations and the network alone. In nested cross-validation the same patient is
-transformed in many training and validation sets, so each transformer keeps its per-row
-results here, keyed by (the transform and its parameters, the row's content). A row's
-result never depends on the other rows of the call (tested), so the memo is exact.
+transformed in many training and validation sets, so the transformers keep their per-row
+results in a `RowCache`, keyed by (the transform and its parameters, the row's content).
+A row's result never depends on the other rows of the call (tested), so the memo is exact.
 
-Entries are evicted least recently used beyond a byte budget shared by every transform
-(`configure(max_megabytes=...)`, default 400 MB): the benchmark visits one grid value at a
-time, so only the current value's rows need to stay. Precomputed rows (a workflow rule
-output) can be registered as a source and are read from disk on a miss.
+A cache is an object its owner passes to the transformers (`memo=`): scikit-learn's
+`clone` shares it (deepcopy returns it), so every clone of a search reuses the rows;
+without one, each fitted transformer keeps a private cache. Entries are evicted least
+recently used beyond the cache's byte budget (400 MB by default): the benchmark visits
+one grid value at a time, so only the current value's rows need to stay. Precomputed
+rows (a workflow rule output) can be registered with a cache as a source, read from disk
+on a miss.
 """
 
 from __future__ import annotations
@@ -92,14 +95,30 @@ class _Entry:
 
 
 class RowCache:
-    """LRU memo of per-row results, shared by the transformers of one kind (see module docstring)."""
+    """LRU memo of per-row results of the transforms that share it (see module docstring)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str = "rows", max_megabytes: float = _DEFAULT_BUDGET / 2**20) -> None:
         self.name = name
+        self.budget = int(max_megabytes * 2**20)
         self._entries: dict[Hashable, _Entry] = {}
         self._sources: dict[Hashable, tuple[dict[int, int], Path]] = {}
+        self._tick = 0
+        self._lock = threading.RLock()
         self.computed_rows = 0  # for tests and benchmarks: rows actually computed
-        _CACHES.append(self)
+
+    def __deepcopy__(self, memo) -> RowCache:
+        return self  # shared by clones: its entries are exact for any transformer with the same key
+
+    def __repr__(self) -> str:
+        return f"RowCache({self.name!r}, {len(self._entries)} entries)"
+
+    def __getstate__(self) -> dict:
+        """Pickled (e.g. to another process) without its rows: a memo is only worth its process's memory."""
+        return {"name": self.name, "budget": self.budget, "sources": dict(self._sources)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["name"], state["budget"] / 2**20)
+        self._sources.update(state["sources"])
 
     def rows(
         self,
@@ -117,7 +136,7 @@ class RowCache:
         if not store:
             X = sp.csr_matrix(X)
             keys = row_fingerprints(X)
-            with _LOCK:
+            with self._lock:
                 entry = self._entries.get(key)
                 known = entry.find(keys) if entry is not None else np.full(len(keys), -1)
             if entry is not None and (known >= 0).all():
@@ -137,10 +156,10 @@ class RowCache:
         """
         X = sp.csr_matrix(X)
         keys = row_fingerprints(X)
-        with _LOCK:
+        with self._lock:
             entry = self._entries.setdefault(key, _Entry())
-            _TICK[0] += 1
-            entry.last_used = _TICK[0]
+            self._tick += 1
+            entry.last_used = self._tick
             known = entry.find(keys)
             missing = np.flatnonzero(known < 0)
             if len(missing):
@@ -150,13 +169,13 @@ class RowCache:
                 entry.add(unique_keys, self._load_or_compute(key, unique_keys, X[rows], compute))
                 known = entry.find(keys)
             arrays = entry.arrays
-            _evict()
+            self._evict()
             return arrays, known
 
     def register_source(self, key: Hashable, X: sp.csr_matrix, path: str | Path) -> None:
         """Rows of `X` under `key` are stored, in order, in the .npy file at `path` (a cached rule output)."""
         keys = row_fingerprints(X)
-        with _LOCK:
+        with self._lock:
             self._sources[key] = ({k: i for i, k in enumerate(keys.tolist())}, Path(path))
 
     def _load_or_compute(self, key, keys: np.ndarray, X: sp.csr_matrix, compute) -> tuple[np.ndarray, ...]:
@@ -174,35 +193,19 @@ class RowCache:
         return compute(X)
 
     def clear(self) -> None:
-        with _LOCK:
+        with self._lock:
             self._entries.clear()
             self._sources.clear()
             self.computed_rows = 0
 
-
-_CACHES: list[RowCache] = []
-_BUDGET = [_DEFAULT_BUDGET]
-_TICK = [0]
-_LOCK = threading.RLock()
-
-
-def configure(max_megabytes: float) -> None:
-    """Byte budget shared by every row cache (least recently used entries go first)."""
-    _BUDGET[0] = int(max_megabytes * 2**20)
-    _evict()
-
-
-def _evict() -> None:
-    """Drop least recently used entries (across every cache) until the budget holds; never the newest."""
-    with _LOCK:
-        entries = sorted(
-            ((entry.last_used, cache, key) for cache in _CACHES for key, entry in cache._entries.items()),
-            key=lambda item: item[0],
-        )
-        total = sum(cache._entries[key].nbytes for _, cache, key in entries)
-        for _, cache, key in entries[:-1]:
-            if total <= _BUDGET[0]:
-                return
-            total -= cache._entries[key].nbytes
-            logger.debug("%s: evicting %s", cache.name, key)
-            del cache._entries[key]
+    def _evict(self) -> None:
+        """Drop least recently used entries until the budget holds; never the newest."""
+        with self._lock:
+            entries = sorted(self._entries.items(), key=lambda item: item[1].last_used)
+            total = sum(entry.nbytes for _, entry in entries)
+            for key, entry in entries[:-1]:
+                if total <= self.budget:
+                    return
+                total -= entry.nbytes
+                logger.debug("%s: evicting %s", self.name, key)
+                del self._entries[key]

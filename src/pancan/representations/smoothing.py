@@ -14,8 +14,9 @@ Both are one symmetric positive definite system (eigenvalues in [1 - alpha,
 matrix times a dense block per iteration, never a dense genes x genes inverse.
 Patient blocks run on `n_jobs` threads (scipy's sparse product releases the GIL).
 A patient's result depends on its own mutations only, so the transformers memoise it
-per patient (`row_cache`), and the workflow can hand them the cohort's smoothed
-profiles computed once by the `smooth_profiles` rule (`register_precomputed`).
+per patient (their `memo`, a `row_cache.RowCache`), and the workflow registers with that
+memo the cohort's smoothed profiles computed once by the `smooth_profiles` rule
+(`register_precomputed`).
 """
 
 from __future__ import annotations
@@ -36,8 +37,6 @@ from pancan.representations.validation import NetworkGenesOutput, check_profiles
 
 logger = logging.getLogger(__name__)
 NORMALIZATIONS = ("symmetric", "degree")
-SMOOTHED = RowCache("smoothed profiles")
-RANKED = RowCache("NSQN within-patient ranks")
 
 
 def _inverse_sqrt_degree(adjacency: sp.csr_matrix) -> np.ndarray:
@@ -150,6 +149,7 @@ class _Smoothed(NetworkGenesOutput):
         tol: float = 1e-6,
         max_iter: int = 500,
         n_jobs: int = 1,
+        memo: RowCache | None = None,
     ):
         self.adjacency = adjacency
         self.alpha = alpha
@@ -157,11 +157,13 @@ class _Smoothed(NetworkGenesOutput):
         self.tol = tol
         self.max_iter = max_iter
         self.n_jobs = n_jobs
+        self.memo = memo
 
     def _fit_network(self, X) -> None:
         _check_smoothing(self.alpha, self.normalization)
         self.adjacency_: NetworkAdjacency = as_adjacency(self.adjacency)
         check_profiles(self, X, self.adjacency_.n_genes, reset=True)
+        self.memo_ = self.memo if self.memo is not None else RowCache("smoothed profiles")
 
     def _network_rows(self, X) -> sp.csr_matrix:
         check_is_fitted(self, "adjacency_")
@@ -181,7 +183,7 @@ class _Smoothed(NetworkGenesOutput):
         )
 
     def _smoothed(self, rows: sp.csr_matrix, store: bool = True) -> np.ndarray:
-        (smoothed,) = SMOOTHED.rows(
+        (smoothed,) = self.memo_.rows(
             self._smoothing_key(),
             rows,
             lambda missing: (
@@ -201,6 +203,7 @@ class _Smoothed(NetworkGenesOutput):
 
 
 def register_precomputed(
+    memo: RowCache,
     X,
     smoothed_path,
     adjacency,
@@ -210,14 +213,14 @@ def register_precomputed(
     tol: float = 1e-6,
     max_iter: int = 500,
 ) -> None:
-    """Declare that row i of the .npy file `smoothed_path` is the smoothing of row i of X.
+    """Declare in `memo` that row i of the .npy file `smoothed_path` is the smoothing of row i of X.
 
-    NetworkSmoothing and NSQN with these parameters then read those patients from the file
-    (the `smooth_profiles` rule output) instead of propagating them again.
+    NetworkSmoothing and NSQN with these parameters and this memo then read those patients
+    from the file (the `smooth_profiles` rule output) instead of propagating them again.
     """
     probe = NetworkSmoothing(adjacency, alpha, normalization=normalization, tol=tol, max_iter=max_iter)
     probe._fit_network(X)
-    SMOOTHED.register_source(probe._smoothing_key(), probe._network_rows(X), smoothed_path)
+    memo.register_source(probe._smoothing_key(), probe._network_rows(X), smoothed_path)
 
 
 class NetworkSmoothing(_Smoothed, TransformerMixin, BaseEstimator):
@@ -231,6 +234,8 @@ class NetworkSmoothing(_Smoothed, TransformerMixin, BaseEstimator):
     tol : relative residual at which propagation has converged.
     max_iter : iteration cap (a warning is logged if reached).
     n_jobs : threads over patient blocks.
+    memo : a RowCache shared by clones (each patient smoothed once in a grid search, and
+        precomputed profiles read from it); None: a private one per fitted transformer.
     """
 
     def fit(self, X, y=None):
@@ -254,7 +259,7 @@ class NSQN(_Smoothed, TransformerMixin, BaseEstimator):
         rows = self._network_rows(X)
         key = ("nsqn ranks", *self._smoothing_key())
         # each patient's smoothed profile is needed once, to be ranked: not kept beside its ranking
-        arrays, positions = RANKED.locate(
+        arrays, positions = self.memo_.locate(
             key, rows, lambda missing: tuple(rank_profiles(self._smoothed(missing, store=False), self.n_jobs))
         )
         return RankedProfiles(*arrays), positions
