@@ -34,14 +34,16 @@ def test_folder_and_archive_import_the_same_bytes_and_share_a_pin(tmp_path):
     folder = write_folder(tmp_path / "gbm_study", files)
     archive = tmp_path / "gbm.tar.gz"
     archive.write_bytes(study_archive("GBM", files))
-    lock = tmp_path / "locks" / "local_GBM.json"
-    record = import_study(folder, outputs(tmp_path / "a"), lock)
+    locks = tmp_path / "locks"
+    record = import_study(folder, outputs(tmp_path / "a"), locks, "GBM")
+    lock = locks / "local_gbm_tcga_pan_can_atlas_2018.json"  # keyed by the study, from meta_study.txt
     assert (tmp_path / "a" / "mutations.txt").read_bytes() == files["data_mutations.txt"]
     pinned = json.loads(lock.read_text())
-    assert pinned["source"] == str(folder)
+    assert sorted(p.name for p in locks.iterdir()) == [lock.name]
+    assert pinned["source"] == str(folder) and pinned["study"] == "gbm_tcga_pan_can_atlas_2018"
     assert pinned["files"]["clinical_sample"]["sha256"] == sha256_file(folder / "data_clinical_sample.txt")
     # the same study packed as an archive matches the pin
-    again = import_study(archive, outputs(tmp_path / "b"), lock)
+    again = import_study(archive, outputs(tmp_path / "b"), locks, "GBM")
     assert again["files"] == record["files"]
     # older member names (study_es_0) are found in a folder too
     assert study_files(STUDY_ES_0)["mutations"].endswith("data_mutations_extended.maf")
@@ -50,17 +52,17 @@ def test_folder_and_archive_import_the_same_bytes_and_share_a_pin(tmp_path):
 def test_changed_study_is_refused_against_its_pin(tmp_path):
     files = cbioportal_study_files("GBM")
     folder = write_folder(tmp_path / "gbm_study", files)
-    lock = tmp_path / "local_GBM.json"
-    import_study(folder, outputs(tmp_path / "a"), lock)
+    import_study(folder, outputs(tmp_path / "a"), tmp_path, "GBM")
     (folder / "data_clinical_patient.txt").write_bytes(
         files["data_clinical_patient.txt"].replace(b"1:DECEASED", b"0:LIVING", 1)
     )
     with pytest.raises(
         ChecksumMismatchError,
-        match="gbm_study: the clinical_patient file changed since .*local_GBM.json was "
-        "written .*delete that lock file to accept the new version",
+        match="gbm_study: the clinical_patient file changed since .*local_gbm_tcga_pan_can_atlas_2018.json was "
+        r"written .*To accept the new version: delete .*local_gbm_tcga_pan_can_atlas_2018.json and run the same "
+        r"command again",
     ):
-        import_study(folder, outputs(tmp_path / "b"), lock)
+        import_study(folder, outputs(tmp_path / "b"), tmp_path, "GBM")
     assert not any(p.exists() for p in outputs(tmp_path / "b").values())
 
 
@@ -111,7 +113,7 @@ def test_non_tcga_study_takes_patients_from_the_sample_file(tmp_path):
             f"\n{old}\t", f"\n{patient_of[old]}\t"
         )
     folder = write_folder(tmp_path / "study", {name: content.encode() for name, content in text.items()})
-    import_study(folder, outputs(tmp_path / "in"), tmp_path / "lock.json")
+    import_study(folder, outputs(tmp_path / "in"), tmp_path / "locks", "MYGBM")
     inputs = cbioportal_inputs(*(tmp_path / "in" / f"{role}.txt" for role in ROLES))
     cohort, _ = build_cohort(
         "MYGBM",
