@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from helpers import SNAPSHOT
 
+from pancan.data.barcodes import select_tumour_samples
 from pancan.data.clinical import read_snapshot_clinical
 from pancan.data.cohort import Cohort, build_cohort
 from pancan.data.cohort_inputs import snapshot_inputs
@@ -528,3 +529,19 @@ def test_network_coverage_notes_name_missing_genes_and_warn_when_symbols_do_not_
     ((level, message),) = coverage_notes(lower, {"pathway_commons": genes})
     assert level == logging.WARNING and f"LUAD: 0 of {len(cohort.genes)} mutated genes (0.0%)" in message
     assert "lower-case symbols?" in message
+
+
+@pytest.mark.parametrize(
+    "samples",
+    [["TCGA-AA-0001-01A", "TCGA-AA-0002-01A"], ["TCGA-AA-0001-01A", "TCGA-AA-0001-11A"], ["TCGA-AA-0001-11A"]],
+    ids=["nothing-dropped", "normal-dropped", "all-dropped"],
+)
+def test_sample_selection_raises_no_pandas_warning(samples):
+    """Concatenating an empty drop table raised pandas' FutureWarning (an error in a future pandas)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chosen, dropped = select_tumour_samples(samples, PREFERENCE)
+    assert chosen["sample_id"].tolist() == [s for s in samples if "-01" in s]
+    assert dropped["sample_id"].tolist() == [s for s in samples if "-11" in s]

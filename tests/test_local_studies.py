@@ -1,15 +1,16 @@
 """data_source local: cBioPortal-format studies on disk, imported from folders or archives and pinned."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
-from helpers import SNAPSHOT, STUDY_ES_0, cbioportal_study_files, study_archive
+from helpers import SNAPSHOT, STUDY_ES_0, cbioportal_study_files, study_archive, tar_gz
 
 from pancan.data.cancer_types import CancerTypeError, cbioportal_selection, local_selection, snapshot_selection
 from pancan.data.cohort import build_cohort
 from pancan.data.cohort_inputs import cbioportal_inputs, snapshot_inputs
-from pancan.data.local_studies import discover_studies, import_study, study_files, study_location
+from pancan.data.local_studies import discover_studies, import_study, study_files, study_location, study_origin
 from pancan.data.manifest import sha256_file
 from pancan.data.mutation_calls import NON_SILENT_CLASSES
 from pancan.errors import ChecksumMismatchError, InputFileError
@@ -162,3 +163,37 @@ def test_cancer_type_selection_names_the_problem():
         cbioportal_selection(["XYZ"], [], default, default)
     assert cbioportal_selection(["MYSTUDY"], [], "{cancer_lower}_custom", default) == ["MYSTUDY"]
     assert cbioportal_selection([], ["LUAD", "COADREAD"], default, default) == ["LUAD", "COADREAD"]
+
+
+def test_a_study_pattern_that_matches_nothing_is_shown(tmp_path):
+    pattern = str(tmp_path / "{cancer_lower}_tcga.tar.gz")
+    assert discover_studies({}, pattern) == []
+    with pytest.raises(
+        CancerTypeError,
+        match=rf"^data_source local: local.study_pattern '{re.escape(pattern)}' matches no folder or archive",
+    ):
+        local_selection([], discover_studies({}, pattern), pattern)
+    origin = study_origin("GBM", {}, pattern)
+    with pytest.raises(
+        InputFileError,
+        match=rf"gbm_tcga.tar.gz: local study not found \(local.study_pattern '{re.escape(pattern)}'; an absolute path\)$",
+    ):
+        study_files(study_location("GBM", {}, pattern), origin)
+    assert study_origin("GBM", {"GBM": "x"}, pattern) == "local.studies.GBM"
+
+
+def test_a_study_without_meta_study_is_keyed_by_its_name(tmp_path):
+    """No meta_study.txt: the lock takes the folder's name, or the archive's inner folder, or the archive's name."""
+    files = {name: data for name, data in cbioportal_study_files("GBM").items() if name != "meta_study.txt"}
+    folder = write_folder(tmp_path / "My GBM study", files)
+    record = import_study(folder, outputs(tmp_path / "a"), tmp_path / "locks", "GBM")
+    assert record["study"] == "My_GBM_study"
+    (tmp_path / "flat.tar.gz").write_bytes(tar_gz(files))
+    import_study(tmp_path / "flat.tar.gz", outputs(tmp_path / "b"), tmp_path / "locks", "GBM")
+    (tmp_path / "nested.tgz").write_bytes(study_archive("GBM", files))
+    import_study(tmp_path / "nested.tgz", outputs(tmp_path / "c"), tmp_path / "locks", "GBM")
+    assert sorted(p.name for p in (tmp_path / "locks").iterdir()) == [
+        "local_My_GBM_study.json",
+        "local_flat.json",
+        "local_gbm_tcga_pan_can_atlas_2018.json",
+    ]
