@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -152,7 +153,9 @@ def scan_study_archive(
     )
 
 
-def check_study_archive(archive: str | Path, label: str | None = None, roles=tuple(STUDY_MEMBERS)) -> None:
+def check_study_archive(
+    archive: str | Path, label: str | None = None, roles: Sequence[str] = tuple(STUDY_MEMBERS)
+) -> None:
     """The archive is complete and uncorrupted and holds one study with a member for every role (DownloadError)."""
     scan_study_archive(archive, label, roles)
 
@@ -170,18 +173,21 @@ def check_study_identity(layout: StudyLayout, label: str, expected: str) -> None
         logger.warning("%s: no meta_study.txt, so the study it holds cannot be checked against %s", label, expected)
 
 
-def copy_member(source, out) -> None:
-    """Copy a member's bytes, gunzipping a gzipped one (its CRC is checked as it is read to the end)."""
-    head = source.read(2)
-    if head == b"\x1f\x8b":
-        rest = source.read()
-        try:
-            out.write(gzip.decompress(head + rest))
-        except (OSError, EOFError, zlib.error) as exc:
-            raise DownloadError(f"not a complete gzip file ({type(exc).__name__}: {exc})") from exc
+def copy_member(source: BinaryIO, out: BinaryIO) -> None:
+    """Copy a member's bytes, gunzipping a gzipped one as a stream (its CRC is checked as it is read to the end).
+
+    `source` must be seekable (a tar member or an open file): its first two bytes are peeked at for the magic.
+    """
+    gzipped = source.read(2) == b"\x1f\x8b"
+    source.seek(0)
+    if not gzipped:
+        shutil.copyfileobj(source, out, CHUNK)
         return
-    out.write(head)
-    shutil.copyfileobj(source, out, CHUNK)
+    try:
+        with gzip.GzipFile(fileobj=source, mode="rb") as stream:
+            shutil.copyfileobj(stream, out, CHUNK)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DownloadError(f"not a complete gzip file ({type(exc).__name__}: {exc})") from exc
 
 
 def extract_members(
