@@ -40,9 +40,10 @@ def main() -> None:
     print("A nested key is set by giving its section as YAML; the keys you leave out keep their values:")
     print("`--config 'survival={endpoint: DSS, drop_zero_time: true}' 'download={retries: 2}'`")
     print("(numbers and booleans given this way are converted to the types below).")
-    print("Relative paths you set are relative to the working directory; the relative defaults")
-    print("(`resources/snapshot`, `resources/locks`) are inside the workflow's folder, so")
-    print("`snakemake -s /path/to/pancan/Snakefile -d <dir>` finds the bundled snapshot.\n")
+    print("Relative paths you set are relative to the working directory; the relative default")
+    print("`resources/snapshot` is inside the workflow's folder, so")
+    print("`snakemake -s /path/to/pancan/Snakefile -d <dir>` finds the bundled snapshot, while the lock")
+    print("files (`download.lock_dir`, default `locks`) stay with the analysis in `<dir>`.\n")
     print("This file is generated: `python scripts/document_config.py > config/README.md`.\n")
     print("| key | type | default | meaning |\n|---|---|---|---|")
     for row in rows(schema["properties"]):

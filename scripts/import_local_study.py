@@ -6,13 +6,9 @@ from pancan.workflow_logging import rule_logging
 sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
-    record = import_study(sm.params.study, dict(sm.output), sm.params.lock)
+    record = import_study(
+        sm.params.study, dict(sm.output), sm.params.lock_dir, sm.wildcards.cancer, downstream=sm.params.downstream
+    )
+    log.info("%s: study %s from %s", sm.wildcards.cancer, record["study"], sm.params.study)
     for role, entry in record["files"].items():
-        log.info(
-            "%s: %s %s (%d bytes, sha256 %s)",
-            sm.wildcards.cancer,
-            sm.params.study,
-            role,
-            entry["size"],
-            entry["sha256"],
-        )
+        log.info("%s: %s (%d bytes, sha256 %s)", sm.wildcards.cancer, role, entry["size"], entry["sha256"])

@@ -5,9 +5,11 @@ import pandas as pd
 import pytest
 from helpers import SNAPSHOT
 
+from pancan.data.barcodes import select_tumour_samples
 from pancan.data.clinical import read_snapshot_clinical
 from pancan.data.cohort import Cohort, build_cohort
 from pancan.data.cohort_inputs import snapshot_inputs
+from pancan.data.drop_log import DropLog
 from pancan.data.mutation_calls import NON_SILENT_CLASSES, read_maf
 from pancan.errors import InputFileError
 
@@ -66,7 +68,7 @@ def test_hand_example():
 
 def test_nobody_left_is_an_error():
     calls, survival, clinical = small_inputs()
-    with pytest.raises(InputFileError, match="no patient has both"):
+    with pytest.raises(InputFileError, match=r"^surv.tsv: TEST: no patient has a usable survival record"):
         build_cohort(
             "TEST",
             calls,
@@ -76,6 +78,107 @@ def test_nobody_left_is_an_error():
             sample_preference=PREFERENCE,
             survival_path="surv.tsv",
         )
+    with pytest.raises(
+        InputFileError,
+        match=r"^surv.tsv: TEST: no patient is in both this file \(4 with usable survival, e.g. P1, P2, P3\) and "
+        r"calls.maf \(4 with a selected call, e.g. TCGA-AA-0001, TCGA-AA-0002, TCGA-AA-0003\): the patient ids do not match$",
+    ):
+        build_cohort(
+            "TEST",
+            calls,
+            survival.assign(patient_id=["P1", "P2", "P3", "P4"], time_days=1.0),
+            clinical,
+            classes=NON_SILENT_CLASSES,
+            sample_preference=PREFERENCE,
+            survival_path="surv.tsv",
+            calls_path="calls.maf",
+        )
+
+
+def call_counts(log) -> pd.Series:
+    frame = log.to_frame()
+    return frame[frame["stage"] == "calls"].groupby("reason")["count"].sum()
+
+
+def test_every_call_is_accounted_for_in_the_drop_log():
+    """Calls dropped + mutated pairs kept = calls given; the calls of patients without survival are counted."""
+    calls, survival, clinical = small_inputs()
+    cohort, log = build_cohort(
+        "TEST", calls, survival, clinical, classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE
+    )
+    counts = call_counts(log)
+    # TCGA-AA-0003 (no survival record) and TCGA-AA-0005 (negative time) have one selected call each
+    assert counts["call of a patient without usable survival (see the survival and intersect rows)"] == 2
+    assert counts.sum() + cohort.mutations.nnz == len(calls)
+
+
+@pytest.mark.parametrize("cancer", ["OV", "GBM", "LUAD"])
+def test_real_calls_of_patients_without_survival_are_counted(cancer):
+    """On the snapshot (OV: calls of patients without survival), an independent pandas count of those calls."""
+    root = SNAPSHOT / "tcga" / cancer
+    inputs = snapshot_inputs(root / "mutations.tsv.gz", root / "survival.tsv", root / "clinical.tsv")
+    cohort, log = build_cohort(
+        cancer, inputs.calls, inputs.survival, inputs.clinical, classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE
+    )
+    raw = pd.read_csv(root / "mutations.tsv.gz", sep="\t", dtype=str)
+    survival = pd.read_csv(root / "survival.tsv", sep="\t")
+    usable = set(survival.loc[survival["os_days"].ge(0) & survival["os_event"].notna(), "patient_id"])
+    selected = raw[raw["variant_classification"].isin(NON_SILENT_CLASSES)][["patient_id", "gene"]].drop_duplicates()
+    expected = int((~selected["patient_id"].isin(usable)).sum())
+    counts = call_counts(log)
+    assert counts.get("call of a patient without usable survival (see the survival and intersect rows)", 0) == expected
+    assert counts.sum() + cohort.mutations.nnz == len(raw)
+    if cancer == "OV":
+        assert expected > 0  # the case the probe found: OV calls of patients without survival were not counted
+
+
+def test_failures_name_the_real_cause():
+    """Each empty cohort blames the file or setting at its root, not the clinical patient file."""
+    calls, survival, clinical = small_inputs()
+    options = dict(
+        classes=NON_SILENT_CLASSES, sample_preference=PREFERENCE, survival_path="patient.txt", calls_path="calls.maf"
+    )
+    with pytest.raises(
+        InputFileError,
+        match=r"^calls.maf: T: every call's gene symbol \(Hugo_Symbol\) is unknown or empty: 'Unknown' \(7\); the file needs HGNC symbols \(e.g. TP53\)$",
+    ):
+        build_cohort("T", calls.assign(gene="Unknown"), survival, clinical, **options)
+    with pytest.raises(InputFileError, match="^calls.maf: T: the mutation file has a header but no mutation call$"):
+        build_cohort("T", calls.iloc[:0], survival, clinical, **options)
+    with pytest.raises(
+        InputFileError,
+        match=r"^calls.maf: T: no sample of the mutation file can be used \(tumour sample type not in preference "
+        r"list: 5\); sample types found: 01 \(4\), 06 \(1\); mutations.sample_type_preference_by_cancer.T is "
+        r"\['02'\]$",
+    ):
+        build_cohort(
+            "T",
+            calls,
+            survival,
+            clinical,
+            **{**options, "sample_preference": ["02"]},
+            preference_key="mutations.sample_type_preference_by_cancer.T",
+        )
+
+
+def test_drops_before_a_failure_are_kept():
+    """A caller's DropLog holds what was dropped before the error, so prepare_cohort can write it."""
+    calls, survival, clinical = small_inputs()
+    log = DropLog()
+    with pytest.raises(InputFileError, match="surv.tsv: T: no patient has a usable survival record"):
+        build_cohort(
+            "T",
+            calls,
+            survival.assign(event=float("nan")),
+            clinical,
+            classes=NON_SILENT_CLASSES,
+            sample_preference=PREFERENCE,
+            survival_path="surv.tsv",
+            log=log,
+        )
+    totals = log.totals().set_index("reason")["count"]
+    assert totals["missing survival status"] == 3 and totals["negative survival time"] == 1
+    assert totals["variant class not selected: Silent"] == 1
 
 
 @pytest.fixture(scope="module")
@@ -234,6 +337,18 @@ def mc3_like_calls(cancer="GBM"):
     return calls
 
 
+def read_maf_of(calls: pd.DataFrame) -> pd.DataFrame:
+    """The calls as read_maf returns them (sample_id, gene, variant_classification, filter)."""
+    return pd.DataFrame(
+        {
+            "sample_id": calls["patient_id"],
+            "gene": calls["gene"],
+            "variant_classification": calls["variant_classification"],
+            "filter": calls["FILTER"],
+        }
+    ).astype("string")
+
+
 def test_exclude_filters_drops_and_counts_flagged_calls(tmp_path):
     calls = mc3_like_calls()
     maf = tmp_path / "mc3.maf"
@@ -295,6 +410,52 @@ def test_exclude_filters_without_a_filter_column_is_named():
             exclude_filters=["wga"],
             calls_path="calls.maf",
         )
+
+
+def test_exclude_filter_in_the_wrong_case_is_an_error():
+    """MC3 writes 'wga': 'WGA' would keep every call it was meant to drop, so it is refused, naming the spelling."""
+    parsed = read_maf_of(mc3_like_calls())
+    _, survival, clinical = small_inputs()
+    with pytest.raises(
+        InputFileError,
+        match=r"^mc3.maf: mutations.exclude_filters lists 'WGA', but this file's FILTER flags are spelled 'wga' "
+        r"\(flags match case-sensitively, so no call would be dropped\); write 'wga' in mutations.exclude_filters$",
+    ):
+        build_cohort(
+            "GBM",
+            parsed,
+            survival,
+            clinical,
+            classes=NON_SILENT_CLASSES,
+            sample_preference=PREFERENCE,
+            exclude_filters=["oxog", "WGA"],
+            calls_path="mc3.maf",
+        )
+
+
+def test_exclude_filter_that_matches_nothing_is_reported(caplog):
+    calls = mc3_like_calls()
+    root = SNAPSHOT / "tcga" / "GBM"
+    snapshot = snapshot_inputs(root / "mutations.tsv.gz", root / "survival.tsv", root / "clinical.tsv")
+    _, log = build_cohort(
+        "GBM",
+        read_maf_of(calls),
+        snapshot.survival,
+        snapshot.clinical,
+        classes=NON_SILENT_CLASSES,
+        sample_preference=PREFERENCE,
+        exclude_filters=["oxog", "bitgt"],
+        calls_path="mc3.maf",
+    )
+    frame = log.to_frame()
+    note = frame[frame["reason"] == "FILTER flag matched no call (mutations.exclude_filters): bitgt"]
+    assert note[["stage", "item", "count"]].values.tolist() == [["calls", "*", 0]]
+    assert frame.loc[frame["reason"].str.endswith(": oxog"), "count"].sum() == (calls["FILTER"] == "oxog").sum()
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING" and "exclude_filters" in r.message]
+    assert warnings == [
+        "mc3.maf: mutations.exclude_filters flag 'bitgt' occurs in no FILTER value, so it drops no call "
+        "(flags present: PASS, StrandBias, common_in_exac, native_wga_mix, oxog, wga)"
+    ]
 
 
 def test_no_selected_class_blames_the_mutation_file():
@@ -368,3 +529,19 @@ def test_network_coverage_notes_name_missing_genes_and_warn_when_symbols_do_not_
     ((level, message),) = coverage_notes(lower, {"pathway_commons": genes})
     assert level == logging.WARNING and f"LUAD: 0 of {len(cohort.genes)} mutated genes (0.0%)" in message
     assert "lower-case symbols?" in message
+
+
+@pytest.mark.parametrize(
+    "samples",
+    [["TCGA-AA-0001-01A", "TCGA-AA-0002-01A"], ["TCGA-AA-0001-01A", "TCGA-AA-0001-11A"], ["TCGA-AA-0001-11A"]],
+    ids=["nothing-dropped", "normal-dropped", "all-dropped"],
+)
+def test_sample_selection_raises_no_pandas_warning(samples):
+    """Concatenating an empty drop table raised pandas' FutureWarning (an error in a future pandas)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chosen, dropped = select_tumour_samples(samples, PREFERENCE)
+    assert chosen["sample_id"].tolist() == [s for s in samples if "-01" in s]
+    assert dropped["sample_id"].tolist() == [s for s in samples if "-11" in s]

@@ -74,7 +74,7 @@ def test_command_line_strings_are_typed_by_the_schema():
         "retries": 1,
         "backoff_seconds": 0.5,
         "timeout_seconds": 30,
-        "lock_dir": "resources/locks",
+        "lock_dir": "locks",
     }
     assert config["survival"]["drop_zero_time"] is True and config["survival"]["endpoint"] == "OS"
     assert config["networks"]["string"]["min_score"] == 700

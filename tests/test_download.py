@@ -1,5 +1,6 @@
 """Downloads against a real HTTP server on 127.0.0.1: success, retries, and each failure case."""
 
+import functools
 import gzip
 import hashlib
 import json
@@ -10,15 +11,25 @@ import subprocess
 import sys
 import time
 
+import pandas as pd
 import pytest
-from helpers import STUDY_ES_0, cbioportal_study_files, study_archive, tar_gz
+from helpers import (
+    STUDY_ES_0,
+    cbioportal_study_files,
+    pathway_commons_extended_sif_gz,
+    string_download_files,
+    study_archive,
+    tar_gz,
+)
 
-from pancan.data.cbioportal import download_study, extract_members
+from pancan.data.cbioportal import check_study_archive, download_study, extract_members
 from pancan.data.cohort import build_cohort
 from pancan.data.cohort_inputs import cbioportal_inputs
 from pancan.data.download import check_gzip, download, download_locked, retry_delay
+from pancan.data.local_studies import import_study
 from pancan.data.mutation_calls import NON_SILENT_CLASSES
-from pancan.errors import ChecksumMismatchError, DownloadError
+from pancan.errors import ChecksumMismatchError, DownloadError, InputFileError
+from pancan.networks.sources import validate_network_download
 
 FAST = {"timeout": 1.0, "retries": 2, "backoff": 0.01}
 STUDY_OUTPUTS = ("mutations", "clinical_patient", "clinical_sample")
@@ -45,7 +56,7 @@ def test_changed_upstream_fails_against_lock(server, tmp_path):
     lock = tmp_path / "lock.json"
     download_locked(f"{server.url}/data.bin", tmp_path / "data.bin", lock, **FAST)
     server.files["/data.bin"] = b"version 2"
-    with pytest.raises(ChecksumMismatchError, match="checksum mismatch.*delete that lock file"):
+    with pytest.raises(ChecksumMismatchError, match="checksum mismatch.*To accept the new version: delete .*lock.json"):
         download_locked(f"{server.url}/data.bin", tmp_path / "new.bin", lock, **FAST)
     assert not (tmp_path / "new.bin").exists() and no_partial_files(tmp_path)
 
@@ -141,10 +152,19 @@ def test_real_cbioportal_study_layout_end_to_end(server, tmp_path):
     )
     # TCGA-A1-A0SB has samples -01 and -02 (recurrent, not in the preference): only -01 is used
     dropped = log.to_frame()
-    assert "TCGA-A1-A0SB-02" not in set(cohort.patients["patient_id"])
-    assert len(cohort.patients) >= 1
-    assert cohort.patients["time_days"].ge(0).all()
-    assert set(dropped["stage"]) >= {"intersect"}
+    patients = cohort.patients.set_index("patient_id")
+    assert patients.loc["TCGA-A1-A0SB", "sample_id"] == "TCGA-A1-A0SB-01"
+    assert dropped.set_index("item").loc["TCGA-A1-A0SB-02", "reason"] == "tumour sample type not in preference list"
+    # an independent count: patients with a non-silent call in the MAF and OS months and status in the patient file
+    maf = pd.read_csv(STUDY_ES_0 / "data_mutations_extended.maf", sep="\t", comment="#", dtype=str)
+    maf = maf[maf["Variant_Classification"].isin(NON_SILENT_CLASSES)]
+    mutated = set(maf["Tumor_Sample_Barcode"].str.slice(0, 12))
+    clinical = pd.read_csv(STUDY_ES_0 / "data_clinical_patients.txt", sep="\t", comment="#", dtype=str)
+    clinical = clinical[pd.to_numeric(clinical["OS_MONTHS"], errors="coerce").ge(0)]
+    clinical = clinical[clinical["OS_STATUS"].str.match(r"^[01]:", na=False)]
+    assert cohort.patients["patient_id"].tolist() == sorted(mutated & set(clinical["PATIENT_ID"]))
+    deaths = clinical.set_index("PATIENT_ID").loc[cohort.patients["patient_id"], "OS_STATUS"].str.startswith("1:")
+    assert cohort.patients["event"].tolist() == deaths.astype(int).tolist()
 
 
 def lock_files(folder):
@@ -260,3 +280,284 @@ def test_killed_download_leaves_no_temporary_files(server, tmp_path):
         **FAST,
     )
     assert sorted(p.name for p in (tmp_path / "GBM").iterdir()) == sorted(f"{role}.txt" for role in STUDY_OUTPUTS)
+
+
+STUDY_ES_0_MEMBERS = {
+    "mutations": "data_mutations_extended.maf",
+    "clinical_patient": "data_clinical_patients.txt",
+    "clinical_sample": "data_clinical_samples.txt",
+}
+
+
+def study_es_0_archive() -> bytes:
+    names = [*STUDY_ES_0_MEMBERS.values(), "meta_study.txt"]
+    return tar_gz({f"study_es_0/{name}": (STUDY_ES_0 / name).read_bytes() for name in names})
+
+
+def test_every_corrupting_byte_flip_is_refused_as_corruption(tmp_path):
+    """One bit flipped every 23 bytes of the real study's archive (past the gzip header's timestamp) and in its
+    8-byte trailer: each archive is refused as corrupt, never passed (gzip's CRC) nor blamed on a missing member."""
+    good = study_es_0_archive()
+    positions = [*range(10, len(good) - 8, 23), *range(len(good) - 8, len(good))]
+    outputs = {role: tmp_path / f"{role}.txt" for role in STUDY_OUTPUTS}
+    archive = tmp_path / "flipped.tar.gz"
+    passed, misnamed = [], []
+    for position in positions:
+        flipped = bytearray(good)
+        flipped[position] ^= 1
+        archive.write_bytes(bytes(flipped))
+        try:
+            check_study_archive(archive)
+        except DownloadError as exc:
+            if "corrupt archive" not in str(exc) or "lacks member" in str(exc):
+                misnamed.append((position, str(exc)))
+            continue
+        extract_members(archive, outputs)
+        altered = [
+            r for r, name in STUDY_ES_0_MEMBERS.items() if outputs[r].read_bytes() != (STUDY_ES_0 / name).read_bytes()
+        ]
+        passed.append((position, altered))
+    assert passed == [] and misnamed == []
+    assert len(positions) == 966
+
+
+def test_damaged_tar_header_is_corruption_not_a_missing_member(tmp_path):
+    """A bad header checksum ends tarfile's listing silently; the rest of the stream must be the end-of-archive zeros."""
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:  # a plain .tar: no compression checksum to help
+        for name, content in [(n, (STUDY_ES_0 / n).read_bytes()) for n in STUDY_ES_0_MEMBERS.values()]:
+            info = tarfile.TarInfo(f"study_es_0/{name}")
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    data = bytearray(buffer.getvalue())
+    second_header = 512 + ((len((STUDY_ES_0 / "data_mutations_extended.maf").read_bytes()) + 511) // 512) * 512
+    data[second_header + 100] ^= 1  # in the mode field: the header checksum no longer matches
+    archive = tmp_path / "study.tar"
+    archive.write_bytes(bytes(data))
+    with pytest.raises(
+        DownloadError,
+        match=rf"study.tar: corrupt archive: unreadable data at byte {second_header} of the tar stream, after entry 1",
+    ):
+        check_study_archive(archive)
+
+
+def two_study_archive() -> bytes:
+    ov, kirc = cbioportal_study_files("OV"), cbioportal_study_files("KIRC")
+    return tar_gz(
+        {
+            **{f"ov_tcga_pan_can_atlas_2018/{name}": data for name, data in ov.items()},
+            **{f"kirc_tcga_pan_can_atlas_2018/{name}": data for name, data in kirc.items()},
+        }
+    )
+
+
+def test_archive_of_two_studies_or_of_another_study_is_refused(server, tmp_path):
+    """Configured as KIRC, an archive with OV first gave a 'KIRC' cohort of OV's patients: now refused, unpinned."""
+    outputs = {role: tmp_path / "KIRC" / f"{role}.txt" for role in STUDY_OUTPUTS}
+    lock = tmp_path / "locks" / "cbioportal_kirc_tcga_pan_can_atlas_2018.json"
+    url = f"{server.url}/kirc_tcga_pan_can_atlas_2018.tar.gz"
+    server.files["/kirc_tcga_pan_can_atlas_2018.tar.gz"] = two_study_archive()
+    with pytest.raises(
+        DownloadError,
+        match=r"kirc_tcga_pan_can_atlas_2018.tar.gz: the archive holds files of several studies \(in "
+        r"kirc_tcga_pan_can_atlas_2018/, ov_tcga_pan_can_atlas_2018/\); it must hold one study: pack each study in "
+        r"its own archive and name it for its cancer type; nothing was pinned",
+    ):
+        download_study(url, outputs, lock, expected_study="kirc_tcga_pan_can_atlas_2018", **FAST)
+    server.files["/kirc_tcga_pan_can_atlas_2018.tar.gz"] = study_archive("OV", cbioportal_study_files("OV"))
+    with pytest.raises(
+        DownloadError,
+        match=r"kirc_tcga_pan_can_atlas_2018.tar.gz: the archive holds study ov_tcga_pan_can_atlas_2018 "
+        r"\(type_of_cancer: \?\), not the configured kirc_tcga_pan_can_atlas_2018; check cbioportal.study_url and "
+        r"cbioportal.study_id; nothing was pinned",
+    ):
+        download_study(url, outputs, lock, expected_study="kirc_tcga_pan_can_atlas_2018", **FAST)
+    assert not lock.exists() and not any(p.exists() for p in outputs.values())
+    # the same archives as local studies labelled KIRC
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "two.tar.gz").write_bytes(two_study_archive())
+    with pytest.raises(DownloadError, match=r"two.tar.gz: the archive holds files of several studies"):
+        import_study(local / "two.tar.gz", outputs, tmp_path / "locks", "KIRC")
+    (local / "ov.tar.gz").write_bytes(study_archive("OV", cbioportal_study_files("OV")))
+    with pytest.raises(
+        InputFileError,
+        match=r"ov.tar.gz: configured as KIRC, but it holds study ov_tcga_pan_can_atlas_2018 \(type_of_cancer: \?\), "
+        r"a OV study; point local.studies.KIRC \(or local.study_pattern\) at the KIRC study",
+    ):
+        import_study(local / "ov.tar.gz", outputs, tmp_path / "locks", "KIRC")
+    assert not (tmp_path / "locks").exists() and not any(p.exists() for p in outputs.values())
+    # a label of one's own is not checked: the OV study imports as MYOV
+    record = import_study(local / "ov.tar.gz", outputs, tmp_path / "locks", "MYOV")
+    assert record["study"] == "ov_tcga_pan_can_atlas_2018"
+    assert outputs["mutations"].read_bytes() == cbioportal_study_files("OV")["data_mutations.txt"]
+
+
+def test_gzipped_members_are_accepted_and_decompressed(tmp_path):
+    """data_mutations.txt.gz (in an archive or a folder) imports as the same text, under the same pin."""
+    files = cbioportal_study_files("GBM")
+    packed = {(f"{name}.gz" if name == "data_mutations.txt" else name): data for name, data in files.items()}
+    packed["data_mutations.txt.gz"] = gzip.compress(files["data_mutations.txt"])
+    archive = tmp_path / "gbm.tar.gz"
+    archive.write_bytes(study_archive("GBM", packed))
+    outputs = {role: tmp_path / "a" / f"{role}.txt" for role in STUDY_OUTPUTS}
+    record = import_study(archive, outputs, tmp_path / "locks", "GBM")
+    assert outputs["mutations"].read_bytes() == files["data_mutations.txt"]
+    folder = tmp_path / "gbm_folder"
+    folder.mkdir()
+    for name, data in packed.items():
+        (folder / name).write_bytes(data)
+    again = import_study(
+        folder, {role: tmp_path / "b" / f"{role}.txt" for role in STUDY_OUTPUTS}, tmp_path / "locks", "GBM"
+    )
+    assert again["files"] == record["files"]
+    assert (tmp_path / "b" / "mutations.txt").read_bytes() == files["data_mutations.txt"]
+    # a damaged gzipped member is corruption, named, and nothing is left
+    (folder / "data_mutations.txt.gz").write_bytes(packed["data_mutations.txt.gz"][:-9] + b"\x00" * 9)
+    outputs_c = {role: tmp_path / "c" / f"{role}.txt" for role in STUDY_OUTPUTS}
+    with pytest.raises(InputFileError, match=r"gbm_folder/data_mutations.txt.gz: not a complete gzip file"):
+        import_study(folder, outputs_c, tmp_path / "locks", "GBM")
+    assert not any(p.exists() for p in outputs_c.values())
+
+
+def test_refused_download_removes_what_was_built_from_the_pinned_version(server, tmp_path):
+    """After a refusal nothing built from the old archive survives, and the message says what to run next."""
+    server.files["/gbm.tar.gz"] = study_archive("GBM", cbioportal_study_files("GBM"))
+    outputs = {role: tmp_path / "raw" / f"{role}.txt" for role in STUDY_OUTPUTS}
+    lock = tmp_path / "locks" / "cbioportal_gbm.json"
+    download_study(f"{server.url}/gbm.tar.gz", outputs, lock, **FAST)
+    built = [tmp_path / "cohorts" / "GBM" / "patients.tsv", tmp_path / "cohorts" / "summary.tsv"]
+    for path in built:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("built from the pinned version\n")
+    changed = cbioportal_study_files("GBM")
+    changed["data_clinical_patient.txt"] = changed["data_clinical_patient.txt"].replace(b"1:DECEASED", b"0:LIVING", 1)
+    server.files["/gbm.tar.gz"] = study_archive("GBM", changed)
+    with pytest.raises(ChecksumMismatchError) as refusal:
+        download_study(f"{server.url}/gbm.tar.gz", outputs, lock, downstream=built, **FAST)
+    assert str(refusal.value).endswith(
+        f"Removed {built[0]}, {built[1]} (built from the pinned version), so no later run reuses them. "
+        f"To accept the new version: delete {lock} and run the same command again (what was built from the old "
+        f"version is redone). To keep the pinned version: serve the pinned file again at {server.url}/gbm.tar.gz, "
+        "then run the same command again."
+    )
+    assert not any(p.exists() for p in built)
+
+
+def test_refused_local_study_removes_what_was_built_from_it(tmp_path):
+    files = cbioportal_study_files("GBM")
+    folder = tmp_path / "gbm_study"
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    outputs = {role: tmp_path / "raw" / f"{role}.txt" for role in STUDY_OUTPUTS}
+    import_study(folder, outputs, tmp_path / "locks", "GBM")
+    built = [tmp_path / "cohorts" / "GBM" / "patients.tsv", tmp_path / "cohorts" / "summary.tsv"]
+    for path in built:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("built from the pinned version\n")
+    (folder / "data_clinical_patient.txt").write_bytes(
+        files["data_clinical_patient.txt"].replace(b"1:DECEASED", b"0:LIVING", 1)
+    )
+    with pytest.raises(ChecksumMismatchError, match=r"gbm_study: the clinical_patient file changed .* Removed "):
+        import_study(folder, outputs, tmp_path / "locks", "GBM", downstream=built)
+    assert not any(p.exists() for p in [*built, *outputs.values()])
+    # any other failure of a changed study removes them too
+    for path in built:
+        path.write_text("built from the pinned version\n")
+    (folder / "data_mutations.txt").unlink()
+    with pytest.raises(
+        InputFileError,
+        match=r"gbm_study: study folder lacks mutations: one of data_mutations.txt.*\. Removed .*patients.tsv.* "
+        r"\(built from the study's previous version\), so no later run reuses them; fix the study and run the same "
+        r"command again$",
+    ):
+        import_study(folder, outputs, tmp_path / "locks", "GBM", downstream=built)
+    assert not any(p.exists() for p in built)
+
+
+@functools.cache
+def publisher_network_files() -> dict[str, bytes]:
+    """The snapshot's networks in the publishers' layouts (built once: each takes seconds)."""
+    links, info = string_download_files()
+    return {"pathway_commons": pathway_commons_extended_sif_gz(), "string_links": links, "string_info": info}
+
+
+def network_validator(resource, settings, info=None):
+    def validate(path, label):
+        check_gzip(path, label)
+        validate_network_download(resource, path, settings, info)
+
+    return validate
+
+
+SIF_HEADER = b"PARTICIPANT_A\tINTERACTION_TYPE\tPARTICIPANT_B\tINTERACTION_DATA_SOURCE\n"
+
+
+@pytest.mark.parametrize(
+    "resource, body, problem",
+    [
+        ("pathway_commons", b"", "empty file: no edge"),
+        ("pathway_commons", SIF_HEADER, "network 'pathway_commons' has no gene-gene edge left after filtering"),
+        (
+            "pathway_commons",
+            SIF_HEADER + b"TP53\tinteracts-with\tTP53\tReactome\nKRAS\tin-complex-with\tKRAS\tReactome\n",
+            "network 'pathway_commons' has no gene-gene edge left after filtering",
+        ),
+        (
+            "pathway_commons",
+            SIF_HEADER + b"CHEBI:15422\tconsumption-controlled-by\tKRAS\tReactome\n",
+            "network 'pathway_commons' has no gene-gene edge left after filtering",
+        ),
+        ("string_info", b"#string_protein_id\tpreferred_name\tprotein_size\tannotation\n", "names no protein"),
+        ("string_links", b"protein1 protein2 combined_score\n", "STRING links file has a header but no edge"),
+        (
+            "string_links",
+            b"protein1 protein2 combined_score\n9606.ENSP00000000000 9606.ENSP00000000001 899\n",
+            r"no edge has combined_score >= 900 \(networks.string.min_score; the highest is 899\)",
+        ),
+        ("string_links", b"protein1\tprotein2\tscore\n", "STRING links file lacks column"),
+    ],
+    ids=[
+        "empty",
+        "header-only",
+        "self-loops-only",
+        "small-molecules-only",
+        "info-header-only",
+        "links-header-only",
+        "nothing-above-min-score",
+        "links-wrong-columns",
+    ],
+)
+def test_bad_network_file_is_never_pinned(server, tmp_path, resource, body, problem):
+    """Parsed as prepare_network will parse it before the lock is written: a bad one pinned used to make every
+    later run reuse it, or fail on the lock once the publisher fixed it."""
+    info_path = tmp_path / "string_info.txt.gz"
+    info_path.write_bytes(publisher_network_files()["string_info"])
+    lock = tmp_path / "locks" / f"network_{resource}.json"
+    dest = tmp_path / "download" / f"{resource}.txt.gz"
+    server.files["/file.txt.gz"] = gzip.compress(body)
+    validate = network_validator(resource, {"min_score": 900}, info_path)
+    with pytest.raises(DownloadError, match=rf"file.txt.gz: .*{problem}.*; nothing was pinned, so a later run"):
+        download_locked(f"{server.url}/file.txt.gz", dest, lock, validate=validate, **FAST)
+    assert not lock.exists() and not dest.exists() and no_partial_files(tmp_path)
+
+
+def test_fixed_network_files_are_pinned_after_a_refusal(server, tmp_path):
+    """Once the publisher fixes a file, the next run downloads it, validates it and pins it."""
+    files = publisher_network_files()
+    info_path = tmp_path / "download" / "string_info.txt.gz"
+    for resource in ["string_info", "string_links", "pathway_commons"]:
+        lock = tmp_path / "locks" / f"network_{resource}.json"
+        dest = tmp_path / "download" / f"{resource}.txt.gz"
+        validate = network_validator(resource, {"min_score": 900}, info_path)
+        server.files[f"/{resource}.txt.gz"] = gzip.compress(b"")
+        with pytest.raises(DownloadError, match="nothing was pinned"):
+            download_locked(f"{server.url}/{resource}.txt.gz", dest, lock, validate=validate, **FAST)
+        server.files[f"/{resource}.txt.gz"] = files[resource]
+        record = download_locked(f"{server.url}/{resource}.txt.gz", dest, lock, validate=validate, **FAST)
+        assert json.loads(lock.read_text())["sha256"] == record.sha256 == hashlib.sha256(files[resource]).hexdigest()
+        assert dest.read_bytes() == files[resource]

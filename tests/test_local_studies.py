@@ -1,15 +1,16 @@
 """data_source local: cBioPortal-format studies on disk, imported from folders or archives and pinned."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
-from helpers import SNAPSHOT, STUDY_ES_0, cbioportal_study_files, study_archive
+from helpers import SNAPSHOT, STUDY_ES_0, cbioportal_study_files, study_archive, tar_gz
 
 from pancan.data.cancer_types import CancerTypeError, cbioportal_selection, local_selection, snapshot_selection
 from pancan.data.cohort import build_cohort
 from pancan.data.cohort_inputs import cbioportal_inputs, snapshot_inputs
-from pancan.data.local_studies import discover_studies, import_study, study_files, study_location
+from pancan.data.local_studies import discover_studies, import_study, study_files, study_location, study_origin
 from pancan.data.manifest import sha256_file
 from pancan.data.mutation_calls import NON_SILENT_CLASSES
 from pancan.errors import ChecksumMismatchError, InputFileError
@@ -34,14 +35,16 @@ def test_folder_and_archive_import_the_same_bytes_and_share_a_pin(tmp_path):
     folder = write_folder(tmp_path / "gbm_study", files)
     archive = tmp_path / "gbm.tar.gz"
     archive.write_bytes(study_archive("GBM", files))
-    lock = tmp_path / "locks" / "local_GBM.json"
-    record = import_study(folder, outputs(tmp_path / "a"), lock)
+    locks = tmp_path / "locks"
+    record = import_study(folder, outputs(tmp_path / "a"), locks, "GBM")
+    lock = locks / "local_gbm_tcga_pan_can_atlas_2018.json"  # keyed by the study, from meta_study.txt
     assert (tmp_path / "a" / "mutations.txt").read_bytes() == files["data_mutations.txt"]
     pinned = json.loads(lock.read_text())
-    assert pinned["source"] == str(folder)
+    assert sorted(p.name for p in locks.iterdir()) == [lock.name]
+    assert pinned["source"] == str(folder) and pinned["study"] == "gbm_tcga_pan_can_atlas_2018"
     assert pinned["files"]["clinical_sample"]["sha256"] == sha256_file(folder / "data_clinical_sample.txt")
     # the same study packed as an archive matches the pin
-    again = import_study(archive, outputs(tmp_path / "b"), lock)
+    again = import_study(archive, outputs(tmp_path / "b"), locks, "GBM")
     assert again["files"] == record["files"]
     # older member names (study_es_0) are found in a folder too
     assert study_files(STUDY_ES_0)["mutations"].endswith("data_mutations_extended.maf")
@@ -50,17 +53,17 @@ def test_folder_and_archive_import_the_same_bytes_and_share_a_pin(tmp_path):
 def test_changed_study_is_refused_against_its_pin(tmp_path):
     files = cbioportal_study_files("GBM")
     folder = write_folder(tmp_path / "gbm_study", files)
-    lock = tmp_path / "local_GBM.json"
-    import_study(folder, outputs(tmp_path / "a"), lock)
+    import_study(folder, outputs(tmp_path / "a"), tmp_path, "GBM")
     (folder / "data_clinical_patient.txt").write_bytes(
         files["data_clinical_patient.txt"].replace(b"1:DECEASED", b"0:LIVING", 1)
     )
     with pytest.raises(
         ChecksumMismatchError,
-        match="gbm_study: the clinical_patient file changed since .*local_GBM.json was "
-        "written .*delete that lock file to accept the new version",
+        match="gbm_study: the clinical_patient file changed since .*local_gbm_tcga_pan_can_atlas_2018.json was "
+        r"written .*To accept the new version: delete .*local_gbm_tcga_pan_can_atlas_2018.json and run the same "
+        r"command again",
     ):
-        import_study(folder, outputs(tmp_path / "b"), lock)
+        import_study(folder, outputs(tmp_path / "b"), tmp_path, "GBM")
     assert not any(p.exists() for p in outputs(tmp_path / "b").values())
 
 
@@ -111,7 +114,7 @@ def test_non_tcga_study_takes_patients_from_the_sample_file(tmp_path):
             f"\n{old}\t", f"\n{patient_of[old]}\t"
         )
     folder = write_folder(tmp_path / "study", {name: content.encode() for name, content in text.items()})
-    import_study(folder, outputs(tmp_path / "in"), tmp_path / "lock.json")
+    import_study(folder, outputs(tmp_path / "in"), tmp_path / "locks", "MYGBM")
     inputs = cbioportal_inputs(*(tmp_path / "in" / f"{role}.txt" for role in ROLES))
     cohort, _ = build_cohort(
         "MYGBM",
@@ -160,3 +163,37 @@ def test_cancer_type_selection_names_the_problem():
         cbioportal_selection(["XYZ"], [], default, default)
     assert cbioportal_selection(["MYSTUDY"], [], "{cancer_lower}_custom", default) == ["MYSTUDY"]
     assert cbioportal_selection([], ["LUAD", "COADREAD"], default, default) == ["LUAD", "COADREAD"]
+
+
+def test_a_study_pattern_that_matches_nothing_is_shown(tmp_path):
+    pattern = str(tmp_path / "{cancer_lower}_tcga.tar.gz")
+    assert discover_studies({}, pattern) == []
+    with pytest.raises(
+        CancerTypeError,
+        match=rf"^data_source local: local.study_pattern '{re.escape(pattern)}' matches no folder or archive",
+    ):
+        local_selection([], discover_studies({}, pattern), pattern)
+    origin = study_origin("GBM", {}, pattern)
+    with pytest.raises(
+        InputFileError,
+        match=rf"gbm_tcga.tar.gz: local study not found \(local.study_pattern '{re.escape(pattern)}'; an absolute path\)$",
+    ):
+        study_files(study_location("GBM", {}, pattern), origin)
+    assert study_origin("GBM", {"GBM": "x"}, pattern) == "local.studies.GBM"
+
+
+def test_a_study_without_meta_study_is_keyed_by_its_name(tmp_path):
+    """No meta_study.txt: the lock takes the folder's name, or the archive's inner folder, or the archive's name."""
+    files = {name: data for name, data in cbioportal_study_files("GBM").items() if name != "meta_study.txt"}
+    folder = write_folder(tmp_path / "My GBM study", files)
+    record = import_study(folder, outputs(tmp_path / "a"), tmp_path / "locks", "GBM")
+    assert record["study"] == "My_GBM_study"
+    (tmp_path / "flat.tar.gz").write_bytes(tar_gz(files))
+    import_study(tmp_path / "flat.tar.gz", outputs(tmp_path / "b"), tmp_path / "locks", "GBM")
+    (tmp_path / "nested.tgz").write_bytes(study_archive("GBM", files))
+    import_study(tmp_path / "nested.tgz", outputs(tmp_path / "c"), tmp_path / "locks", "GBM")
+    assert sorted(p.name for p in (tmp_path / "locks").iterdir()) == [
+        "local_My_GBM_study.json",
+        "local_flat.json",
+        "local_gbm_tcga_pan_can_atlas_2018.json",
+    ]

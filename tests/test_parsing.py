@@ -92,8 +92,58 @@ def test_real_clinical_patient_file_keeps_all_attributes():
 
 
 def test_real_sample_file_maps_non_tcga_samples():
+    """The mapping equals an independent split of the raw file's rows (after its '#' lines and header)."""
     mapping = read_sample_patients(STUDY_ES_0 / "data_clinical_samples.txt")
-    assert mapping["TCGA-A1-A0SK-01"] == "TCGA-A1-A0SK"
-    table = read_tsv(STUDY_ES_0 / "data_clinical_samples.txt", ["PATIENT_ID", "SAMPLE_ID"])
-    assert len(mapping) == len(table.dropna())
-    assert isinstance(table, pd.DataFrame)
+    lines = [line.split("\t") for line in (STUDY_ES_0 / "data_clinical_samples.txt").read_text().splitlines()]
+    rows = [line for line in lines if not line[0].startswith("#")]
+    patient, sample = rows[0].index("PATIENT_ID"), rows[0].index("SAMPLE_ID")
+    assert mapping == {row[sample]: row[patient] for row in rows[1:]}
+    assert mapping["TCGA-A1-A0SK-01"] == "TCGA-A1-A0SK" and len(mapping) == len(rows) - 1 > 700
+
+
+def test_sample_listed_for_two_patients_is_an_error(tmp_path):
+    """A sample's mutations would otherwise go to whichever patient came last."""
+    text = (STUDY_ES_0 / "data_clinical_samples.txt").read_text()
+    path = tmp_path / "data_clinical_sample.txt"
+    path.write_text(text + text.splitlines()[-1] + "\n")  # an identical row: counted once
+    assert read_sample_patients(path) == read_sample_patients(STUDY_ES_0 / "data_clinical_samples.txt")
+    last = text.splitlines()[-1].split("\t")
+    patient, sample = last[0], last[1]
+    with open(path, "a") as handle:
+        handle.write("\t".join(["TCGA-ZZ-9999", sample, *last[2:]]) + "\n")
+    with pytest.raises(
+        InputFileError,
+        match=rf"data_clinical_sample.txt: sample {sample} is listed for 2 patients \({patient}, TCGA-ZZ-9999\); "
+        "a sample belongs to one patient: keep the right row$",
+    ):
+        read_sample_patients(path)
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["text", "gzip"])
+def test_byte_order_mark_from_excel_is_ignored(tmp_path, gzipped):
+    """Excel saves UTF-8 with a byte-order mark: the first column is still PATIENT_ID."""
+    raw = (STUDY_ES_0 / "data_clinical_patients.txt").read_bytes()
+    data = b"\xef\xbb\xbf" + raw
+    path = tmp_path / "data_clinical_patient.txt"
+    path.write_bytes(gzip.compress(data) if gzipped else data)
+    pd.testing.assert_frame_equal(
+        read_clinical_patients(path), read_clinical_patients(STUDY_ES_0 / "data_clinical_patients.txt")
+    )
+    headerless = tmp_path / "samples.txt"  # no '#' lines: the mark sits right before the header
+    headerless.write_bytes(b"\xef\xbb\xbfPATIENT_ID\tSAMPLE_ID\nP1\tS1\n")
+    assert read_sample_patients(headerless) == {"S1": "P1"}
+
+
+def test_a_row_longer_than_its_header_is_named_even_when_its_extra_field_is_empty(tmp_path):
+    """An unquoted tab inside a field shifts every later column; the row is refused with its line number."""
+    path = tmp_path / "shifted.maf"
+    path.write_text(
+        "#version 2.4\nHugo_Symbol\tTumor_Sample_Barcode\tVariant_Classification\tNote\n"
+        "TP53\tTCGA-AA-0001-01\tMissense_Mutation\t\n"
+        "KRAS\tTCGA-AA-0002-01\tMissense\tMutation\t\n"
+    )
+    with pytest.raises(InputFileError, match=r"shifted.maf: malformed MAF: line 4 has 5 fields, the header has 4$"):
+        read_maf(path)
+    assert read_tsv(STUDY_ES_0 / "data_clinical_samples.txt", ["SAMPLE_ID"])["SAMPLE_ID"].tolist() == list(
+        read_sample_patients(STUDY_ES_0 / "data_clinical_samples.txt")
+    )

@@ -414,7 +414,7 @@ def test_download_and_local_paths_end_to_end(server, tmp_path, snapshot_data):
     result = snakemake(local, *COHORT_TARGETS)
     assert result.returncode == 0, result.stderr[-3000:]
     same_cohorts(local, workdir)
-    lock = yaml.safe_load((local / "locks" / "local_KIRC.json").read_text())
+    lock = yaml.safe_load((local / "locks" / "local_kirc_tcga_pan_can_atlas_2018.json").read_text())
     assert lock["files"]["mutations"]["sha256"] == hashlib.sha256(studies["KIRC"]["data_mutations.txt"]).hexdigest()
     # an edited study is rerun and refused against its pin, naming the file and the lock
     with open(data / "gbm_study" / "data_mutations.txt", "a") as handle:
@@ -422,7 +422,7 @@ def test_download_and_local_paths_end_to_end(server, tmp_path, snapshot_data):
     result = snakemake(local, *COHORT_TARGETS)
     assert result.returncode != 0
     log = (local / "logs/download/local_GBM.log").read_text()
-    assert "gbm_study: the mutations file changed since locks/local_GBM.json was written" in log
+    assert "gbm_study: the mutations file changed since locks/local_gbm_tcga_pan_can_atlas_2018.json was written" in log
 
 
 def test_failed_download_fails_the_workflow_cleanly(server, tmp_path):
@@ -528,7 +528,10 @@ def test_failed_rule_log_keeps_the_traceback(tmp_path):
     log = (workdir / "logs/cohorts/prepare_cohort_GBM.log").read_text()
     assert "Traceback (most recent call last)" in log
     # an empty class column is blamed on the MAF, not on the clinical file
-    assert "results/local/GBM/data_mutations.txt: column Variant_Classification is empty in every row" in log
+    assert (
+        f"{study}/data_mutations.txt: column Variant_Classification is empty in every row: no call can be classified "
+        "(imported as results/local/GBM/data_mutations.txt)" in log
+    )
 
 
 def test_list_rules_describes_the_data_rules():

@@ -13,6 +13,8 @@ rule prepare_cohort:
         dropped="results/cohorts/{cancer}/dropped.tsv",
     log:
         "logs/cohorts/prepare_cohort_{cancer}.log",
+        # what was dropped before a failure (the outputs, dropped.tsv too, are removed when the job fails)
+        dropped="logs/cohorts/prepare_cohort_{cancer}_dropped.tsv",
     benchmark:
         "benchmarks/cohorts/prepare_cohort_{cancer}.tsv"
     conda:
@@ -27,6 +29,7 @@ rule prepare_cohort:
         snapshot_dir=SNAPSHOT_DIR,
         mutations=config["mutations"],
         survival=config["survival"],
+        sources=cohort_sources,
     script:
         "../../scripts/prepare_cohort.py"
 

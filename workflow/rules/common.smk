@@ -28,7 +28,8 @@ def workflow_path(*keys):
 
 
 SNAPSHOT_DIR = workflow_path("snapshot_dir")
-LOCK_DIR = workflow_path("download", "lock_dir")
+# Locks belong to the analysis: a relative lock_dir is in the working directory (-d), never the workflow's.
+LOCK_DIR = config["download"]["lock_dir"]
 DOWNLOAD_DIR = "results/download"
 LOCAL_DIR = "results/local"
 SNAPSHOT_NETWORK_FILES = {
@@ -69,7 +70,7 @@ def selected_cancer_types():
     if source == "local":
         local = config["local"]
         found = local_studies.discover_studies(local["studies"], local["study_pattern"])
-        return cancer_types.local_selection(requested, found)
+        return cancer_types.local_selection(requested, found, local["study_pattern"])
     return cancer_types.snapshot_selection(requested, snapshot_cancer_types())
 
 
@@ -122,7 +123,79 @@ def local_study(cancer):
 
 def local_study_files(wildcards):
     """The files an import reads (an archive, or a study folder's three files), so editing them reruns it."""
-    return local_studies.study_files(local_study(wildcards.cancer))
+    local = config["local"]
+    origin = local_studies.study_origin(
+        wildcards.cancer, local["studies"], local["study_pattern"]
+    )
+    return local_studies.study_files(local_study(wildcards.cancer), origin)
+
+
+def cohort_downstream(wildcards):
+    """What a refused import or download of a type's study removes: its cohort and the cohort summary.
+
+    The summary is a target of every plain run, so the next run rebuilds the cohort, which
+    redoes the import or download (refused again until the lock is deleted or the data
+    restored) and, once it passes, everything built from the cohort.
+    """
+    cohort = f"results/cohorts/{wildcards.cancer}"
+    names = [
+        "mutations.npz",
+        "patients.tsv",
+        "genes.txt",
+        "clinical.tsv",
+        "dropped.tsv",
+    ]
+    return [f"{cohort}/{name}" for name in names] + ["results/cohorts/summary.tsv"]
+
+
+def cohort_sources(wildcards):
+    """The user's files behind a cohort's raw inputs, so a cohort error names them rather than their copies."""
+    source = config["data_source"]
+    if source == "snapshot":
+        return {}
+    if source == "cbioportal":
+        url = cbioportal_study_url(wildcards.cancer)
+        return {
+            "mutations": f"{url} (its MAF)",
+            "clinical_patient": f"{url} (its clinical patient file)",
+            "clinical_sample": f"{url} (its clinical sample file)",
+        }
+    files = local_study_files(wildcards)
+    if "archive" in files:
+        archive = files["archive"]
+        return {
+            "mutations": f"{archive} (its MAF)",
+            "clinical_patient": f"{archive} (its clinical patient file)",
+            "clinical_sample": f"{archive} (its clinical sample file)",
+        }
+    return files
+
+
+def network_settings(resource):
+    """The settings a network file is validated with: those of the network it belongs to."""
+    network = "pathway_commons" if resource == "pathway_commons" else "string"
+    return config["networks"].get(network, {})
+
+
+def network_download_inputs(wildcards):
+    """STRING links are validated against the gene names of the (pinned) STRING info file."""
+    if wildcards.resource == "string_links":
+        return {"string_info": f"{DOWNLOAD_DIR}/networks/string_info.txt.gz"}
+    return {}
+
+
+def network_downstream(wildcards):
+    """What a refused network download removes: the networks built from the file, and the networks summary."""
+    networks = [
+        name
+        for name, resources in NETWORK_DOWNLOADS.items()
+        if wildcards.resource in resources
+    ]
+    return [
+        f"results/networks/{name}/{file}"
+        for name in networks
+        for file in ["adjacency.npz", "genes.txt", "summary.tsv"]
+    ] + ["results/cohorts/networks.tsv"]
 
 
 def network_inputs(wildcards):

@@ -1,5 +1,6 @@
 # Download stage (data_source: cbioportal, or local with downloaded networks) and local study
-# import (data_source: local): every file is validated, then pinned by a sha256 lock.
+# import (data_source: local): every file is validated, then pinned by a sha256 lock. A refused
+# version removes what was built from the pinned one (`downstream`), so no later run reuses it.
 
 
 rule download_cbioportal_study:
@@ -24,6 +25,7 @@ rule download_cbioportal_study:
         url=lambda wildcards: cbioportal_study_url(wildcards.cancer),
         lock_dir=LOCK_DIR,
         options=download_options(),
+        downstream=cohort_downstream,
     script:
         "../../scripts/download_cbioportal_study.py"
 
@@ -49,13 +51,16 @@ rule import_local_study:
     params:
         code=code_version("import_local_study.py"),
         study=lambda wildcards: local_study(wildcards.cancer),
-        lock=lambda wildcards: f"{LOCK_DIR}/local_{wildcards.cancer}.json",
+        lock_dir=LOCK_DIR,
+        downstream=cohort_downstream,
     script:
         "../../scripts/import_local_study.py"
 
 
 rule download_network_file:
-    """Download one network file from its publisher, check it is a complete gzip file, and pin it."""
+    """Download one network file from its publisher, check it parses into a network with edges, and pin it."""
+    input:
+        unpack(network_download_inputs),
     output:
         f"{DOWNLOAD_DIR}/networks/{{resource}}.txt.gz",
     log:
@@ -66,12 +71,14 @@ rule download_network_file:
         "../../envs/pancan.yaml"
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=1500,  # parsed as prepare_network parses it
         runtime=60,
     params:
         code=code_version("download_network_file.py"),
         url=lambda wildcards: config["network_urls"][wildcards.resource],
         lock_dir=LOCK_DIR,
         options=download_options(),
+        settings=lambda wildcards: network_settings(wildcards.resource),
+        downstream=network_downstream,
     script:
         "../../scripts/download_network_file.py"

@@ -59,15 +59,17 @@ def select_tumour_samples(
     reasons[reasons.isna() & codes.notna() & ~codes.isin(list(preference))] = (
         "tumour sample type not in preference list"
     )
-    dropped = table.loc[reasons.notna(), ["sample_id"]].assign(reason=reasons[reasons.notna()])
+    dropped = table.loc[reasons.notna(), ["sample_id"]].assign(reason=reasons[reasons.notna()].astype(object))
     candidates = table[reasons.isna()].copy()
     candidates["rank"] = codes[reasons.isna()].map(rank_of).fillna(len(preference)).astype(int)
     candidates = candidates.sort_values(["patient_id", "rank", "sample_id"], kind="stable")
     first = ~candidates["patient_id"].duplicated(keep="first")
     superseded = candidates.loc[~first, ["sample_id"]].assign(reason="another sample of the same patient was preferred")
     chosen = candidates.loc[first, ["sample_id", "patient_id", "sample_type"]].reset_index(drop=True)
-    dropped = pd.concat([dropped, superseded], ignore_index=True)
-    return chosen, dropped
+    # concatenating an empty frame is deprecated (pandas FutureWarning): only the non-empty parts
+    parts = [part for part in (dropped, superseded) if len(part)]
+    dropped = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"sample_id": [], "reason": []})
+    return chosen, dropped.astype({"sample_id": "string", "reason": object})
 
 
 __all__ = ["patient_ids", "sample_type_codes", "select_tumour_samples"]

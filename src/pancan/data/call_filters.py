@@ -33,6 +33,40 @@ def non_hgnc_case_symbols(genes: pd.Series) -> list[str]:
     return sorted(distinct[distinct.str.replace("orf", "", regex=False).str.contains(LOWER_CASE)].tolist())
 
 
+def check_filter_flags(exclude_filters: Sequence[str], flags: pd.Series, log: DropLog, calls_path: str | Path) -> None:
+    """Each mutations.exclude_filters flag should occur in the FILTER column; say so when one does not.
+
+    FILTER flags are matched exactly, so a flag that occurs only in another case
+    ('WGA' where the file says 'wga') would silently keep every call it was meant
+    to drop: that is an error naming the spelling to use. A flag that occurs in no
+    case may just be absent from this cohort: a warning, and a count-0 row in
+    dropped.tsv.
+    """
+    present = set().union(*flags) if len(flags) else set()
+    by_lower: dict[str, set[str]] = {}
+    for flag in present:
+        by_lower.setdefault(flag.lower(), set()).add(flag)
+    for wanted in exclude_filters:
+        if wanted in present:
+            continue
+        other_case = sorted(by_lower.get(wanted.lower(), set()))
+        if other_case:
+            raise InputFileError(
+                calls_path,
+                f"mutations.exclude_filters lists {wanted!r}, but this file's FILTER flags are spelled "
+                f"{', '.join(map(repr, other_case))} (flags match case-sensitively, so no call would be dropped); "
+                f"write {other_case[0]!r} in mutations.exclude_filters",
+            )
+        shown = ", ".join(sorted(present)[:8]) or "none"
+        logger.warning(
+            "%s: mutations.exclude_filters flag %r occurs in no FILTER value, so it drops no call (flags present: %s)",
+            calls_path,
+            wanted,
+            shown,
+        )
+        log.note("calls", f"FILTER flag matched no call (mutations.exclude_filters): {wanted}")
+
+
 def filter_calls(
     calls: pd.DataFrame,
     classes: Sequence[str],
@@ -48,6 +82,13 @@ def filter_calls(
     """
     unknown = calls["gene"].fillna("").str.upper().isin(UNKNOWN_GENES)
     log.count("calls", "unknown or empty gene symbol", int(unknown.sum()))
+    if len(calls) and unknown.all():
+        values = ", ".join(f"{value!r} ({n})" for value, n in calls["gene"].fillna("").value_counts().head(3).items())
+        raise InputFileError(
+            calls_path,
+            f"{cancer}: every call's gene symbol (Hugo_Symbol) is unknown or empty: {values}; "
+            "the file needs HGNC symbols (e.g. TP53)",
+        )
     calls = calls[~unknown]
     lower = non_hgnc_case_symbols(calls["gene"])
     if lower:
@@ -66,6 +107,7 @@ def filter_calls(
                 "set it to [] for this data",
             )
         wanted_out = set(exclude_filters)
+        check_filter_flags(exclude_filters, filter_flags(calls["filter"]), log, calls_path)
         excluded = pd.Series([bool(flags & wanted_out) for flags in filter_flags(calls["filter"])], index=calls.index)
         for value, n in calls.loc[excluded, "filter"].value_counts().items():
             log.count("calls", f"FILTER flag excluded (mutations.exclude_filters): {value}", int(n))

@@ -57,8 +57,14 @@ def cbioportal_selection(
     return selected
 
 
-def local_selection(requested: Sequence[str], discovered: Sequence[str]) -> list[str]:
+def local_selection(requested: Sequence[str], discovered: Sequence[str], pattern: str = "") -> list[str]:
     """Requested types (every discovered study if none); each needs a study in local.studies or local.study_pattern."""
+    if not requested and not discovered and pattern:
+        raise CancerTypeError(
+            f"data_source local: local.study_pattern {pattern!r} matches no folder or archive (its {{cancer}} is an "
+            "upper-case code, {cancer_lower} a lower-case one; a relative pattern is read from the working "
+            "directory); fix the pattern or list the studies in local.studies"
+        )
     if not requested and not discovered:
         raise CancerTypeError(
             "data_source local: no study found; list them in local.studies (e.g. {LUAD: data/luad}) "

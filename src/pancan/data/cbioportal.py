@@ -1,30 +1,39 @@
-"""cBioPortal datahub study archives: member extraction and the clinical file layout."""
+"""cBioPortal studies: archives checked whole (every member read, the compression checksum verified), the one
+study they hold identified and its MAF and clinical files extracted; the clinical file layout."""
 
 from __future__ import annotations
 
+import gzip
 import logging
 import shutil
 import tarfile
 import tempfile
 import zlib
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import pandas as pd
 
 from pancan.atomic import atomic_path
-from pancan.data.download import DownloadRecord, download_locked
+from pancan.data.download import CHUNK, DownloadRecord, download_locked
 from pancan.data.tables import read_tsv
-from pancan.errors import DownloadError
+from pancan.errors import DownloadError, InputFileError
 
 logger = logging.getLogger(__name__)
 
-# Member basenames by role; datahub renamed files over time, so alternatives are accepted in order.
-STUDY_MEMBERS: dict[str, tuple[str, ...]] = {
+# Member basenames by role; datahub renamed files over time, so alternatives are accepted in order, and each
+# may be gzipped (<name>.gz): it is decompressed on extraction, so the copy and its pin are of the text.
+_PLAIN_MEMBERS: dict[str, tuple[str, ...]] = {
     "mutations": ("data_mutations.txt", "data_mutations_extended.txt", "data_mutations_extended.maf"),
     "clinical_patient": ("data_clinical_patient.txt", "data_clinical_patients.txt"),
     "clinical_sample": ("data_clinical_sample.txt", "data_clinical_samples.txt"),
 }
+STUDY_MEMBERS: dict[str, tuple[str, ...]] = {
+    role: names + tuple(f"{name}.gz" for name in names) for role, names in _PLAIN_MEMBERS.items()
+}
+META_STUDY = "meta_study.txt"
 
 
 def study_id(template: str, cancer: str) -> str:
@@ -32,68 +41,209 @@ def study_id(template: str, cancer: str) -> str:
     return template.format(cancer=cancer, cancer_lower=cancer.lower())
 
 
-def _find_members(
-    tar: tarfile.TarFile, roles, members: Mapping[str, Sequence[str]], label: str
-) -> dict[str, tarfile.TarInfo]:
-    """Each role's member (matched by basename, first alternative wins); reads the whole archive."""
-    found: dict[str, tuple[int, tarfile.TarInfo]] = {}
+def parse_meta_study(text: str) -> dict[str, str]:
+    """`key: value` lines of a cBioPortal meta_study.txt (cancer_study_identifier, type_of_cancer, name, ...)."""
+    entries = {}
+    for line in text.splitlines():
+        key, sep, value = line.lstrip("\ufeff").partition(":")
+        if sep and key.strip():
+            entries[key.strip()] = value.strip()
+    return entries
+
+
+@dataclass
+class StudyLayout:
+    """What one study's archive or folder holds: its folder, each role's member and its meta_study.txt entries."""
+
+    directory: str
+    members: dict[str, str]
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def identifier(self) -> str | None:
+        """cancer_study_identifier of meta_study.txt, None without one."""
+        return self.meta.get("cancer_study_identifier") or None
+
+
+def _drain(stream) -> bytes:
+    """Read a member to its end (its bytes pass through the decompressor); return its first CHUNK bytes."""
+    head = stream.read(CHUNK)
+    while stream.read(CHUNK):
+        pass
+    return head
+
+
+def _role_of(base: str, members: Mapping[str, Sequence[str]], roles: Sequence[str]) -> tuple[str, int] | None:
+    for role in roles:
+        if base in members[role]:
+            return role, list(members[role]).index(base)
+    return None
+
+
+def scan_study_archive(
+    archive: str | Path,
+    label: str | None = None,
+    roles: Sequence[str] = tuple(STUDY_MEMBERS),
+    members: Mapping[str, Sequence[str]] = STUDY_MEMBERS,
+) -> StudyLayout:
+    """Check a study archive whole and describe the one study it holds.
+
+    Every member is read to its end and then the rest of the stream, so gzip's
+    (bz2's, xz's) checksum and length are verified: a flipped byte that still
+    decompresses is caught here, before anything is pinned. A damaged tar header
+    ends tarfile's listing early without an error, so the bytes after the last
+    entry must be the zero blocks that end an archive. Raises DownloadError naming
+    the archive when it is truncated or corrupt, when it holds files of several
+    studies (two folders with study files or meta_study.txt), or when a role has
+    no member; corruption is reported as such, before any missing member.
+    """
+    label = label or str(archive)
+    found: dict[str, dict[str, tuple[int, str]]] = {}
+    metas: dict[str, str] = {}
     count = 0
-    for info in tar:
-        count += 1
-        base = Path(info.name).name
-        for role in roles:
-            alternatives = members[role]
-            if info.isfile() and base in alternatives:
-                rank = alternatives.index(base)
-                if role not in found or rank < found[role][0]:
-                    found[role] = (rank, info)
-    missing = [role for role in roles if role not in found]
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            for info in tar:
+                count += 1
+                if not info.isfile():
+                    continue
+                name = PurePosixPath(info.name)
+                head = _drain(tar.extractfile(info))
+                directory = str(name.parent)
+                if name.name == META_STUDY:
+                    metas[directory] = head.decode("utf-8", "replace")
+                match = _role_of(name.name, members, roles)
+                if match:
+                    role, rank = match
+                    if role not in found.setdefault(directory, {}) or rank < found[directory][role][0]:
+                        found[directory][role] = (rank, info.name)
+            tar.fileobj.seek(tar.offset)
+            position = tar.offset
+            while chunk := tar.fileobj.read(CHUNK):
+                if chunk.strip(b"\0"):
+                    at = position + len(chunk) - len(chunk.lstrip(b"\0"))
+                    raise DownloadError(
+                        f"{label}: corrupt archive: unreadable data at byte {at} "
+                        f"of the tar stream, after entry {count} (a damaged header); download or copy it again"
+                    )
+                position += len(chunk)
+    except DownloadError:
+        raise
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        raise DownloadError(
+            f"{label}: truncated or corrupt archive ({type(exc).__name__}: {exc}); download or copy it again"
+        ) from exc
+    directories = sorted(set(found) | set(metas))
+    if len(directories) > 1:
+        shown = ", ".join(f"{d}/" for d in directories)
+        raise DownloadError(
+            f"{label}: the archive holds files of several studies (in {shown}); it must hold one study: "
+            "pack each study in its own archive and name it for its cancer type"
+        )
+    directory = directories[0] if directories else "."
+    roles_found = found.get(directory, {})
+    missing = [role for role in roles if role not in roles_found]
     if missing:
         wanted = "; ".join(f"{role}: one of {', '.join(members[role])}" for role in missing)
         raise DownloadError(f"{label}: archive lacks member(s) {wanted} (it has {count} entries)")
-    return {role: info for role, (_, info) in found.items()}
+    return StudyLayout(
+        directory,
+        {role: name for role, (_, name) in roles_found.items()},
+        parse_meta_study(metas.get(directory, "")),
+    )
 
 
-def check_study_archive(archive: str | Path, label: str | None = None, roles=tuple(STUDY_MEMBERS)) -> None:
-    """The archive opens, reads to its end and holds a member for every role (DownloadError otherwise)."""
-    label = label or str(archive)
+def check_study_archive(
+    archive: str | Path, label: str | None = None, roles: Sequence[str] = tuple(STUDY_MEMBERS)
+) -> None:
+    """The archive is complete and uncorrupted and holds one study with a member for every role (DownloadError)."""
+    scan_study_archive(archive, label, roles)
+
+
+def check_study_identity(layout: StudyLayout, label: str, expected: str) -> None:
+    """A downloaded archive must hold the configured study: meta_study.txt's cancer_study_identifier is `expected`."""
+    found = layout.identifier
+    if found is not None and found != expected:
+        kind = layout.meta.get("type_of_cancer", "?")
+        raise DownloadError(
+            f"{label}: the archive holds study {found} (type_of_cancer: {kind}), not the configured {expected}; "
+            "check cbioportal.study_url and cbioportal.study_id"
+        )
+    if found is None:
+        logger.warning("%s: no meta_study.txt, so the study it holds cannot be checked against %s", label, expected)
+
+
+def copy_member(source: BinaryIO, out: BinaryIO) -> None:
+    """Copy a member's bytes, gunzipping a gzipped one as a stream (its CRC is checked as it is read to the end).
+
+    `source` must be seekable (a tar member or an open file): its first two bytes are peeked at for the magic.
+    """
+    gzipped = source.read(2) == b"\x1f\x8b"
+    source.seek(0)
+    if not gzipped:
+        shutil.copyfileobj(source, out, CHUNK)
+        return
     try:
-        with tarfile.open(archive, "r:*") as tar:
-            _find_members(tar, roles, STUDY_MEMBERS, label)
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
-        if isinstance(exc, DownloadError):
-            raise
-        raise DownloadError(f"{label}: truncated or corrupt archive ({type(exc).__name__}: {exc})") from exc
+        with gzip.GzipFile(fileobj=source, mode="rb") as stream:
+            shutil.copyfileobj(stream, out, CHUNK)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DownloadError(f"not a complete gzip file ({type(exc).__name__}: {exc})") from exc
 
 
 def extract_members(
     archive: str | Path,
     outputs: Mapping[str, str | Path],
     members: Mapping[str, Sequence[str]] = STUDY_MEMBERS,
-) -> None:
-    """Copy each role's member (matched by basename, first alternative wins) out of a .tar.gz.
+    layout: StudyLayout | None = None,
+) -> StudyLayout:
+    """Copy each role's member (matched by basename, first alternative wins, gzipped ones decompressed) out.
 
-    Raises DownloadError naming the archive when it is truncated or corrupt, or
-    when a role has no member. Outputs are written atomically.
+    The archive is checked whole first (scan_study_archive) unless `layout` says it
+    already was. Raises DownloadError naming the archive when it is truncated,
+    corrupt, holds several studies or lacks a role's member. Outputs are written
+    atomically; on failure none of them is left.
     """
     archive = Path(archive)
+    layout = layout or scan_study_archive(archive, str(archive), tuple(outputs), members)
+    written = []
     try:
         with tarfile.open(archive, "r:*") as tar:
-            found = _find_members(tar, list(outputs), members, str(archive))
-            for role, info in found.items():
-                source = tar.extractfile(info)
-                with atomic_path(outputs[role]) as tmp, open(tmp, "wb") as out:
-                    shutil.copyfileobj(source, out)
-                logger.info("%s: extracted %s -> %s", archive, info.name, outputs[role])
-    except (tarfile.TarError, EOFError, zlib.error) as exc:
+            for role, output in outputs.items():
+                name = layout.members[role]
+                with atomic_path(output) as tmp, open(tmp, "wb") as out:
+                    try:
+                        copy_member(tar.extractfile(name), out)
+                    except DownloadError as exc:
+                        raise DownloadError(f"{archive}: member {name}: {exc}") from exc
+                written.append(Path(output))
+                logger.info("%s: extracted %s -> %s", archive, name, output)
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        if isinstance(exc, DownloadError):
+            raise
         raise DownloadError(f"{archive}: truncated or corrupt archive ({type(exc).__name__}: {exc})") from exc
+    return layout
 
 
-def download_study(url: str, outputs: Mapping[str, str | Path], lock_path: str | Path, **options) -> DownloadRecord:
-    """Download a study archive (validated, then pinned by `lock_path`) and extract the members of `outputs`.
+def download_study(
+    url: str,
+    outputs: Mapping[str, str | Path],
+    lock_path: str | Path,
+    *,
+    expected_study: str | None = None,
+    downstream: Sequence[str | Path] = (),
+    **options,
+) -> DownloadRecord:
+    """Download a study archive (checked whole, then pinned by `lock_path`) and extract the members of `outputs`.
 
-    The archive lives in a hidden scratch folder beside the outputs, removed on
-    failure or interruption; scratch folders left by a killed earlier job are removed first.
+    Before the pin the archive must be complete (every member read, its checksum
+    verified), hold one study with every role's member, and, given
+    `expected_study`, be that study. A download that differs from the pin is
+    refused and `downstream` (what was built from the pinned version) removed, see
+    download_locked. The archive lives in a hidden scratch folder beside the
+    outputs, removed on failure or interruption; scratch folders left by a killed
+    earlier job are removed first.
     """
     out_dir = Path(next(iter(outputs.values()))).parent
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -101,12 +251,18 @@ def download_study(url: str, outputs: Mapping[str, str | Path], lock_path: str |
         shutil.rmtree(stale, ignore_errors=True)
         logger.info("removed %s left by an interrupted download", stale)
     roles = tuple(outputs)
+    layouts: list[StudyLayout] = []
+
+    def validate(path: Path, label: str) -> None:
+        layout = scan_study_archive(path, label, roles)
+        if expected_study:
+            check_study_identity(layout, label, expected_study)
+        layouts.append(layout)
+
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".archive.") as scratch:
         archive = Path(scratch) / "study.tar.gz"
-        record = download_locked(
-            url, archive, lock_path, validate=lambda path, label: check_study_archive(path, label, roles), **options
-        )
-        extract_members(archive, outputs)
+        record = download_locked(url, archive, lock_path, validate=validate, downstream=downstream, **options)
+        extract_members(archive, outputs, layout=layouts[-1])
     return record
 
 
@@ -116,6 +272,23 @@ def read_clinical_patients(path: str | Path) -> pd.DataFrame:
 
 
 def read_sample_patients(path: str | Path) -> dict[str, str]:
-    """Sample id -> patient id from data_clinical_sample.txt."""
+    """Sample id -> patient id from data_clinical_sample.txt.
+
+    A sample listed twice for the same patient counts once; a sample listed for
+    two patients is an error naming both, since either choice would silently put
+    its mutations on the wrong patient.
+    """
     table = read_tsv(path, ["PATIENT_ID", "SAMPLE_ID"], what="clinical sample file").dropna()
-    return dict(zip(table["SAMPLE_ID"].str.strip(), table["PATIENT_ID"].str.strip().str.upper()))
+    pairs = pd.DataFrame(
+        {"sample": table["SAMPLE_ID"].str.strip(), "patient": table["PATIENT_ID"].str.strip().str.upper()}
+    ).drop_duplicates()
+    repeated = pairs["sample"].duplicated(keep=False)
+    if repeated.any():
+        sample = pairs.loc[repeated, "sample"].iloc[0]
+        patients = ", ".join(pairs.loc[pairs["sample"] == sample, "patient"])
+        raise InputFileError(
+            path,
+            f"sample {sample} is listed for {int((pairs['sample'] == sample).sum())} patients ({patients}); "
+            "a sample belongs to one patient: keep the right row",
+        )
+    return dict(zip(pairs["sample"], pairs["patient"]))

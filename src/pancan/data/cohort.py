@@ -11,7 +11,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from pancan.atomic import atomic_path, write_table_atomic, write_text_atomic
-from pancan.data.barcodes import select_tumour_samples
+from pancan.data.barcodes import sample_type_codes, select_tumour_samples
 from pancan.data.call_filters import filter_calls
 from pancan.data.drop_log import DropLog
 from pancan.data.survival import clean_survival
@@ -70,6 +70,8 @@ def build_cohort(
     drop_zero_time: bool = False,
     survival_path: str | Path = "survival",
     calls_path: str | Path = "mutations",
+    preference_key: str = "mutations.sample_type_preference",
+    log: DropLog | None = None,
 ) -> tuple[Cohort, DropLog]:
     """Pick one tumour sample per patient, filter its calls, dedupe to binary, intersect with survival.
 
@@ -79,11 +81,27 @@ def build_cohort(
     patient's primary tumour for another sample. Patients kept are those with a
     usable survival record and a chosen sample; by default (as in the NetNorM code)
     also at least one selected call, else `keep_unmutated_patients` keeps them as
-    all-zero rows.
+    all-zero rows. Every input call is accounted for: the calls counted in the drop
+    log plus the cohort's mutated pairs make the calls given.
+
+    `log` (a fresh DropLog by default) is filled as the steps go, so a caller can
+    write what was dropped before an InputFileError. That error names the file (or
+    the setting, `preference_key` for the sample types) at the root of the problem.
     """
-    log = DropLog()
+    log = log if log is not None else DropLog()
+    if calls.empty:
+        raise InputFileError(calls_path, f"{cancer}: the mutation file has a header but no mutation call")
     chosen, dropped_samples = select_tumour_samples(calls["sample_id"], sample_preference, sample_to_patient)
     log.items("samples", dropped_samples, "sample_id")
+    if chosen.empty:
+        reasons = dropped_samples["reason"].value_counts()
+        types = sample_type_codes(pd.Series(pd.unique(calls["sample_id"]), dtype="string")).value_counts()
+        shown = ", ".join(f"{code} ({n})" for code, n in types.items()) or "none (not TCGA barcodes)"
+        raise InputFileError(
+            calls_path,
+            f"{cancer}: no sample of the mutation file can be used ({'; '.join(f'{r}: {n}' for r, n in reasons.items())}); "
+            f"sample types found: {shown}; {preference_key} is {list(sample_preference)}",
+        )
     unused = ~calls["sample_id"].isin(set(chosen["sample_id"]))
     log.count("calls", "call of a sample not used (see the samples rows)", int(unused.sum()))
     calls = filter_calls(calls[~unused], classes, exclude_filters, log, calls_path, cancer)
@@ -109,12 +127,16 @@ def build_cohort(
         unmutated = sorted((sequenced - with_calls) & with_survival)
         reason = "no selected call (all silent or filtered out; mutations.keep_unmutated_patients is off)"
         log.items("intersect", pd.DataFrame({"patient_id": unmutated, "reason": reason}), "patient_id")
+    without_survival = ~pairs["patient_id"].isin(with_survival)
+    log.count(
+        "calls",
+        "call of a patient without usable survival (see the survival and intersect rows)",
+        int(without_survival.sum()),
+    )
 
     patient_order = sorted(candidates & with_survival)
     if not patient_order:
-        raise InputFileError(
-            survival_path, f"{cancer}: no patient has both a selected mutation call in {calls_path} and usable survival"
-        )
+        raise _nobody_left(cancer, survival, with_survival, candidates, survival_path, calls_path)
     pairs = pairs[pairs["patient_id"].isin(set(patient_order))]
     gene_order = np.array(sorted(pairs["gene"].unique()), dtype=object)
     rows = pd.Index(patient_order).get_indexer(pairs["patient_id"])
@@ -131,3 +153,29 @@ def build_cohort(
     clinical = clinical.drop_duplicates("patient_id").set_index("patient_id").reindex(patient_order)
     clinical = clinical.rename_axis("patient_id").reset_index()
     return Cohort(cancer, patients, gene_order, mutations, clinical), log
+
+
+def _nobody_left(
+    cancer: str,
+    survival: pd.DataFrame,
+    with_survival: set,
+    candidates: set,
+    survival_path: str | Path,
+    calls_path: str | Path,
+) -> InputFileError:
+    """The error for an empty cohort, blaming the file that emptied it."""
+    if not with_survival:
+        problem = "no patient has a usable survival record" if len(survival) else "no patient row"
+        return InputFileError(survival_path, f"{cancer}: {problem} (see the survival rows of the drop log)")
+    if not candidates:
+        return InputFileError(
+            calls_path, f"{cancer}: no patient has a selected mutation call (see the calls rows of the drop log)"
+        )
+    example_calls = ", ".join(sorted(candidates)[:3])
+    example_survival = ", ".join(sorted(with_survival)[:3])
+    return InputFileError(
+        survival_path,
+        f"{cancer}: no patient is in both this file ({len(with_survival)} with usable survival, e.g. "
+        f"{example_survival}) and {calls_path} ({len(candidates)} with a selected call, e.g. {example_calls}): "
+        "the patient ids do not match",
+    )

@@ -13,14 +13,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pancan import __version__
 from pancan.atomic import atomic_path, write_text_atomic
-from pancan.errors import ChecksumMismatchError, DownloadError
+from pancan.errors import ChecksumMismatchError, DownloadError, InputFileError
 
 logger = logging.getLogger(__name__)
 
@@ -164,16 +164,56 @@ def check_gzip(path: Path, label: str) -> None:
         raise DownloadError(f"{label}: not a complete gzip file ({type(exc).__name__}: {exc})") from exc
 
 
+def discard_downstream(paths: Sequence[str | Path]) -> list[str]:
+    """Delete what was built from a version of the data that was just refused; return the paths deleted.
+
+    Snakemake does not rebuild a file whose inputs are missing (a refused download
+    or import leaves its outputs missing, not newer), so a cohort built from the
+    pinned version would otherwise be reused by every later run, even after the
+    lock is deleted. Removing it, and the summary that a plain run asks for, makes
+    the next run redo the import or download, and everything after it.
+    """
+    removed = []
+    for path in map(Path, paths):
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+            removed.append(str(path))
+    if removed:
+        logger.warning("removed %d file(s) built from the refused data's pinned version: %s", len(removed), removed)
+    return removed
+
+
+def refusal_advice(lock_path: str | Path, removed: Sequence[str], keep: str) -> str:
+    """What a checksum refusal means for the results, and exactly what to run next."""
+    gone = (
+        f" Removed {', '.join(removed)} (built from the pinned version), so no later run reuses them."
+        if removed
+        else ""
+    )
+    return (
+        f"{gone} To accept the new version: delete {lock_path} and run the same command again (what was built "
+        f"from the old version is redone). To keep the pinned version: {keep}, then run the same command again."
+    )
+
+
 def download_locked(
-    url: str, dest: str | Path, lock_path: str | Path, *, validate: Validator | None = None, **options
+    url: str,
+    dest: str | Path,
+    lock_path: str | Path,
+    *,
+    validate: Validator | None = None,
+    downstream: Sequence[str | Path] = (),
+    **options,
 ) -> DownloadRecord:
     """Download, validate, then pin: the first valid download records its sha256 in `lock_path`.
 
     The file must not be an HTML page and must pass `validate` (e.g. the archive
-    opens and has its members) before anything is pinned, so a bad response never
-    becomes the reference. The lock names the resource, not the URL: a later
-    download must match its sha256 whatever URL it came from, else
-    ChecksumMismatchError (delete the lock file to accept the new version).
+    is whole and holds the configured study, the network has edges) before
+    anything is pinned, so a bad response never becomes the reference. The lock
+    names the resource, not the URL: a later download must match its sha256
+    whatever URL it came from, else ChecksumMismatchError, after `downstream`
+    (what was built from the pinned version) is deleted so no later run reuses it;
+    the message says to delete the lock file to accept the new version.
     Nothing is left at `dest` on failure.
     """
     lock = read_lock(lock_path)
@@ -183,14 +223,17 @@ def download_locked(
             check_not_html(tmp, url)
             if validate is not None:
                 validate(tmp, url)
-        except DownloadError as exc:
-            raise DownloadError(f"{exc}; nothing was pinned, so a later run downloads afresh") from exc
+        except (DownloadError, InputFileError) as exc:
+            # an InputFileError names the temporary file: name the URL instead
+            problem = f"{url}: {exc.problem}" if isinstance(exc, InputFileError) else str(exc)
+            raise DownloadError(f"{problem}; nothing was pinned, so a later run downloads afresh") from exc
         if lock is not None and record.sha256 != lock.sha256:
             moved = f" (the URL changed: the lock was written for {lock.url})" if lock.url != url else ""
+            removed = discard_downstream(downstream)
             raise ChecksumMismatchError(
                 f"{url}: checksum mismatch: {lock_path} pins sha256 {lock.sha256}, downloaded {record.sha256} "
-                f"({record.size} bytes){moved}. The file changed since the lock was written; "
-                "delete that lock file to accept the new version"
+                f"({record.size} bytes){moved}. The file changed since the lock was written."
+                + refusal_advice(lock_path, removed, f"serve the pinned file again at {lock.url}")
             )
     if lock is None:
         write_lock(lock_path, record)

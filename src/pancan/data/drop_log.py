@@ -25,6 +25,10 @@ class DropLog:
         if count:
             self.rows.append({"stage": stage, "reason": reason, "item": "*", "count": int(count)})
 
+    def note(self, stage: str, reason: str) -> None:
+        """Log something that dropped nothing but should be seen (count 0), e.g. a filter that matched no call."""
+        self.rows.append({"stage": stage, "reason": reason, "item": "*", "count": 0})
+
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=DROP_COLUMNS)
 

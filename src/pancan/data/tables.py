@@ -7,6 +7,7 @@ import gzip
 import io
 import zlib
 from collections.abc import Sequence
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -30,15 +31,20 @@ MISSING_MARKERS = [
 
 
 def open_text(path: str | Path) -> io.TextIOBase:
-    """Open a text file, transparently gunzipping it when it starts with the gzip magic."""
+    """Open a text file, transparently gunzipping it when it starts with the gzip magic.
+
+    Read as UTF-8 with an optional byte-order mark ('utf-8-sig'): Excel saves
+    tab-separated text with one, and it would otherwise become part of the first
+    column's name (so PATIENT_ID would not be found).
+    """
     path = Path(path)
     if not path.exists():
         raise InputFileError(path, "file not found")
     with open(path, "rb") as probe:
         magic = probe.read(2)
     if magic == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return open(path, encoding="utf-8-sig", newline="")
 
 
 def read_tsv(
@@ -51,10 +57,17 @@ def read_tsv(
 ) -> pd.DataFrame:
     """Read a TSV whose leading lines may start with '#' (MAF `#version`, cBioPortal headers).
 
-    Reads the `required` columns, the `optional` ones present (or every column with `all_columns`). Only *leading* '#' lines are skipped (pandas' `comment=` would also cut fields
-    that contain '#'); quoted fields are honoured; every column is read as text.
+    Reads the `required` columns, the `optional` ones present (or every column
+    with `all_columns`), every value as text, the MISSING_MARKERS as missing.
+    Only *leading* '#' lines are skipped (pandas' `comment=` would also cut fields
+    that contain '#'); quoted fields are honoured. The file is parsed once, by the
+    csv module, keeping only the wanted fields of each row: pandas' `usecols`
+    would silently drop the excess fields of a row longer than the header (a tab
+    inside an unquoted field, which shifts every later column), and that row must
+    be an error. Shorter rows are accepted (MAF writers commonly trim trailing
+    empty fields); blank lines are skipped.
     Raises InputFileError naming the file for a missing header, missing required
-    columns or ragged rows.
+    columns or a row with more fields than the header.
     """
     path = Path(path)
     try:
@@ -79,38 +92,33 @@ def read_tsv(
                 )
             present = [c for c in optional if c in header]
             wanted = list(dict.fromkeys([*required, *present, *(header if all_columns else [])]))
-            text = header_line + handle.read()
-    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, OSError, zlib.error) as exc:
+            rows = _wanted_fields(csv.reader(handle, delimiter="\t"), header, wanted, path, skipped + 1, what)
+    except (UnicodeDecodeError, EOFError, gzip.BadGzipFile, OSError, zlib.error, csv.Error) as exc:
         if isinstance(exc, InputFileError):
             raise
         raise InputFileError(path, f"cannot be read as text ({exc})") from exc
-    _check_field_counts(text, len(header), path, skipped, what)
-    try:
-        table = pd.read_csv(
-            io.StringIO(text),
-            sep="\t",
-            dtype=str,
-            usecols=wanted,
-            na_values=MISSING_MARKERS,
-            keep_default_na=False,
-            quoting=csv.QUOTE_MINIMAL,
-            engine="c",
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        message = str(exc).strip().replace("\n", " ")
-        raise InputFileError(path, f"malformed {what} after {skipped} leading '#' line(s): {message}") from exc
-    return table
+    table = pd.DataFrame(rows, columns=wanted, dtype=object)
+    return table.mask(table.isin(MISSING_MARKERS))
 
 
-def _check_field_counts(text: str, n_columns: int, path: Path, skipped: int, what: str) -> None:
-    """A row with more fields than the header is malformed (pandas drops the excess silently with usecols).
-
-    Shorter rows are accepted: MAF writers commonly trim trailing empty fields.
-    """
-    reader = csv.reader(io.StringIO(text), delimiter="\t")
+def _wanted_fields(
+    reader, header: list[str], wanted: list[str], path: Path, lines_before: int, what: str
+) -> list[tuple[str, ...]]:
+    """The `wanted` fields of every data row; a row longer than the header is an error naming its line."""
+    width = len(header)
+    pick = itemgetter(*[header.index(column) for column in wanted])
+    single = len(wanted) == 1
+    rows = []
     for row in reader:
-        if len(row) > n_columns:
-            line = skipped + reader.line_num
-            raise InputFileError(
-                path, f"malformed {what}: line {line} has {len(row)} fields, the header has {n_columns}"
-            )
+        if len(row) != width:
+            if not row:
+                continue
+            if len(row) > width:
+                raise InputFileError(
+                    path,
+                    f"malformed {what}: line {lines_before + reader.line_num} has {len(row)} fields, "
+                    f"the header has {width}",
+                )
+            row += [""] * (width - len(row))
+        rows.append((pick(row),) if single else pick(row))
+    return rows

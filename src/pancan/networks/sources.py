@@ -33,6 +33,8 @@ def read_pathway_commons(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     with open_text(path) as handle:
         first = handle.readline().rstrip("\r\n").split("\t")
+    if first == [""]:
+        raise InputFileError(path, "empty file: no edge")
     if first[:3] == PC_SNAPSHOT_COLUMNS:
         return read_tsv(path, PC_SNAPSHOT_COLUMNS, what="Pathway Commons table")[PC_SNAPSHOT_COLUMNS]
     if len(first) < 3:
@@ -87,25 +89,53 @@ def read_string_snapshot(path: str | Path) -> pd.DataFrame:
     return table
 
 
-def read_string_download(links_path: str | Path, info_path: str | Path) -> pd.DataFrame:
-    """STRING protein.links (space-separated) + protein.info, mapped to preferred gene names."""
-    links_path, info_path = Path(links_path), Path(info_path)
+def _compression(path: Path) -> str | None:
+    """gzip when the file starts with its magic, whatever its name (a download's temporary file ends in .part)."""
+    if not path.exists():
+        raise InputFileError(path, "file not found")
+    with open(path, "rb") as handle:
+        return "gzip" if handle.read(2) == b"\x1f\x8b" else None
+
+
+def read_string_links(links_path: str | Path) -> pd.DataFrame:
+    """STRING protein.links (space-separated protein1 protein2 combined_score), scores as integers."""
+    links_path = Path(links_path)
     try:
-        links = pd.read_csv(links_path, sep=" ", dtype={"protein1": str, "protein2": str, "combined_score": "int64"})
-    except (pd.errors.ParserError, ValueError, EOFError, OSError) as exc:
+        links = pd.read_csv(
+            links_path,
+            sep=" ",
+            dtype={"protein1": str, "protein2": str, "combined_score": "int64"},
+            compression=_compression(links_path),
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, EOFError, OSError) as exc:
         raise InputFileError(links_path, f"malformed STRING links file: {exc}") from exc
     missing = {"protein1", "protein2", "combined_score"} - set(links.columns)
     if missing:
         raise InputFileError(links_path, f"STRING links file lacks column(s) {', '.join(sorted(missing))}")
+    return links
+
+
+def read_string_info(info_path: str | Path) -> dict[str, str]:
+    """STRING protein.info: protein id -> preferred gene name (rows without a name left out)."""
+    info_path = Path(info_path)
     # The info header itself starts with '#' ("#string_protein_id"), so it is read as is.
     try:
-        info = pd.read_csv(info_path, sep="\t", dtype=str, quoting=csv.QUOTE_NONE)
-    except (pd.errors.ParserError, ValueError, EOFError, OSError) as exc:
+        info = pd.read_csv(info_path, sep="\t", dtype=str, quoting=csv.QUOTE_NONE, compression=_compression(info_path))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, EOFError, OSError) as exc:
         raise InputFileError(info_path, f"malformed STRING info file: {exc}") from exc
-    info.columns = [c.lstrip("#") for c in info.columns]
+    info.columns = [c.lstrip("\ufeff#") for c in info.columns]
     if not {"string_protein_id", "preferred_name"} <= set(info.columns):
         raise InputFileError(info_path, "STRING info file lacks string_protein_id / preferred_name columns")
-    names = dict(zip(info["string_protein_id"], info["preferred_name"]))
+    info = info.dropna(subset=["string_protein_id", "preferred_name"])
+    if info.empty:
+        raise InputFileError(info_path, "STRING info file names no protein (no row has an id and a preferred_name)")
+    return dict(zip(info["string_protein_id"], info["preferred_name"]))
+
+
+def read_string_download(links_path: str | Path, info_path: str | Path) -> pd.DataFrame:
+    """STRING protein.links (space-separated) + protein.info, mapped to preferred gene names."""
+    links = read_string_links(links_path)
+    names = read_string_info(info_path)
     return pd.DataFrame(
         {
             "gene_a": links["protein1"].map(names),
@@ -119,3 +149,39 @@ def string_network(table: pd.DataFrame, min_score: int, source: str | Path, name
     """Gene graph from STRING edges with combined_score >= min_score."""
     kept = table[table["combined_score"] >= min_score]
     return GeneNetwork.from_edges(name, kept["gene_a"], kept["gene_b"], source=source)
+
+
+def validate_network_download(
+    resource: str, path: str | Path, settings: dict, string_info: str | Path | None = None
+) -> GeneNetwork | None:
+    """Parse a downloaded network file as prepare_network will, before it is pinned (InputFileError otherwise).
+
+    pathway_commons: a SIF with at least one gene-gene edge (small molecules and
+    self-loops dropped, networks.pathway_commons.interaction_types applied);
+    string_info: the id and preferred_name columns and at least one named protein;
+    string_links (checked against the already pinned string_info): an edge between
+    two named genes with combined_score >= networks.string.min_score. An empty,
+    header-only or self-loop-only file, or one with no edge above the threshold,
+    is thus never pinned: once the publisher fixes it, the next run downloads afresh.
+    """
+    if resource == "pathway_commons":
+        return pathway_commons_network(path, settings.get("interaction_types", []), name=resource)
+    if resource == "string_info":
+        read_string_info(path)
+        return None
+    if resource == "string_links":
+        if string_info is None:
+            raise ValueError("string_links is checked against string_info")
+        min_score = settings.get("min_score", 900)
+        links = read_string_links(path)
+        if links.empty:
+            raise InputFileError(path, "STRING links file has a header but no edge")
+        best = int(links["combined_score"].max())
+        if best < min_score:
+            raise InputFileError(
+                path,
+                f"no edge has combined_score >= {min_score} (networks.string.min_score; the highest is {best})",
+            )
+        table = read_string_download(path, string_info)
+        return string_network(table, min_score, source=path, name="string")
+    raise ValueError(f"unknown network resource {resource!r}")
