@@ -108,6 +108,10 @@ def _wanted_fields(
     width = len(header)
     pick = itemgetter(*[header.index(column) for column in wanted])
     single = len(wanted) == 1
+    # Equal values share one string object: a MAF repeats a few thousand genes and samples over
+    # millions of rows, so the table's memory follows the distinct values, not the rows.
+    shared: dict[str, str] = {}
+    share = shared.setdefault
     rows = []
     for row in reader:
         if len(row) != width:
@@ -120,5 +124,6 @@ def _wanted_fields(
                     f"the header has {width}",
                 )
             row += [""] * (width - len(row))
-        rows.append((pick(row),) if single else pick(row))
+        picked = (pick(row),) if single else pick(row)
+        rows.append(tuple(share(value, value) for value in picked))
     return rows
