@@ -47,6 +47,7 @@ from pancan.models.pairs import pair_incidence
 _ENTER_AT_LEAST = 50  # features that may enter the working set per round (more when the support is larger)
 _MAX_NEWTON_STEPS = 50
 _SPARSE_PRODUCTS_DENSITY = 0.0  # sparser working-set columns form the Hessian by sparse products
+_INNER_FRACTION = 0.3  # of the largest violation left outside the working set: its solve's tolerance
 _ARMIJO = 1e-4  # sufficient decrease: a step must achieve this fraction of the model's predicted decrease
 _MU_START = 1e-8  # the model's ridge, relative to H's mean diagonal
 _FORCING = 0.001  # each model is solved until its coordinates move by less than this fraction of the residual
@@ -298,7 +299,10 @@ def solve(
         size = min(int(support.sum()) + max(int(support.sum()), _ENTER_AT_LEAST), len(w))
         working = np.argpartition(-violation, size - 1)[:size]
         working = np.sort(working[violation[working] > 0])
-        weights = _newton_on_working_set(problem, working, w[working], alpha, tol=1e-3 * tol * alpha)
+        # solved only as precisely as the violations left outside the working set make worthwhile
+        violation[working] = 0.0
+        inner_tol = max(1e-3 * tol * alpha, _INNER_FRACTION * float(violation.max(initial=0.0)))
+        weights = _newton_on_working_set(problem, working, w[working], alpha, tol=inner_tol)
         w = np.zeros_like(w)
         w[working] = weights
     else:
