@@ -189,9 +189,9 @@ def test_hessian_kept_across_steps_equals_the_sum_over_active_pairs(active_share
         assert (8 * (slack > 0).sum() < n * n) == (active_share < 0.5)  # which Laplacian branch is taken
         features = np.sort(rng.choice(300, 40, replace=False))
         for step in range(4):  # a rebuild, then updates: a few pairs change, columns enter and leave
-            XW, XW_sparse = problem.columns(features)
+            XW = problem.columns(features)
             np.testing.assert_allclose(
-                problem.hessian(features, XW, XW_sparse, slack > 0), expected(features, slack), rtol=1e-12, atol=1e-15
+                problem.hessian(features, XW, slack > 0), expected(features, slack), rtol=1e-12, atol=1e-15
             )
             flip = rng.random(problem.m) < 0.01
             slack = np.where(flip, np.where(slack > 0, 0.0, rng.random(problem.m)), slack)

@@ -46,7 +46,6 @@ from pancan.models.pairs import pair_incidence
 
 _ENTER_AT_LEAST = 50  # features that may enter the working set per round (more when the support is larger)
 _MAX_NEWTON_STEPS = 50
-_SPARSE_PRODUCTS_DENSITY = 0.0  # sparser working-set columns form the Hessian by sparse products
 _INNER_FRACTION = 0.3  # of the largest violation left outside the working set: its solve's tolerance
 _ARMIJO = 1e-4  # sufficient decrease: a step must achieve this fraction of the model's predicted decrease
 _MU_START = 1e-8  # the model's ridge, relative to H's mean diagonal
@@ -119,16 +118,12 @@ class PairProblem:
             gradient = self.X.T @ score_gradient.astype(self.X.dtype, copy=False)
         return float(slack @ slack) / self.m, gradient.astype(np.float64, copy=False), slack
 
-    def columns(self, features: np.ndarray) -> tuple[np.ndarray, sp.csc_matrix | None]:
-        """The working-set columns, dense float64; and as CSC too when X is sparse (the Hessian's products)."""
+    def columns(self, features: np.ndarray) -> np.ndarray:
+        """The working-set columns, dense float64 (BLAS products beat sparse ones at these sizes)."""
         block = self.columns_of[:, features]
-        if not sp.issparse(block):
-            return np.asarray(block, dtype=np.float64), None
-        block = block.astype(np.float64)
-        sparse_enough = block.nnz <= _SPARSE_PRODUCTS_DENSITY * np.prod(block.shape)
-        return block.toarray(), (block if sparse_enough else None)
+        return block.toarray().astype(np.float64, copy=False) if sp.issparse(block) else block.astype(np.float64)
 
-    def hessian(self, features: np.ndarray, XW: np.ndarray, XW_sparse, active: np.ndarray) -> np.ndarray:
+    def hessian(self, features: np.ndarray, XW: np.ndarray, active: np.ndarray) -> np.ndarray:
         """(2/m) X_W' L_A X_W, from the last one formed: only the changed pairs and the new columns are added."""
         cache, product = self._cache, None
         if cache is not None:
@@ -146,15 +141,15 @@ class PairProblem:
                     block += differences.T @ (sign[:, None] * differences)
                 product[np.ix_(keep, keep)] = block
                 if len(new):
-                    cross = self._pair_product(XW if XW_sparse is None else XW_sparse, XW[:, new], active)
+                    cross = self._pair_product(XW, XW[:, new], active)
                     product[:, new] = cross
                     product[new, :] = cross.T
         if product is None:
-            product = self._pair_product(XW if XW_sparse is None else XW_sparse, XW, active)
+            product = self._pair_product(XW, XW, active)
         self._cache = _Product(features, active, product)
         return (2.0 / self.m) * product
 
-    def _pair_product(self, XW, right: np.ndarray, active: np.ndarray) -> np.ndarray:
+    def _pair_product(self, XW: np.ndarray, right: np.ndarray, active: np.ndarray) -> np.ndarray:
         """X_W' L_A right, L_A = D_A - C - C' the Laplacian of the active pairs (C_ij = 1 for pair (i, j))."""
         first, second = self.earlier[active], self.later[active]
         n = self.n
@@ -165,7 +160,7 @@ class PairProblem:
             laplacian_right = degree[:, None] * right - links @ right - links.T @ right
         else:  # a dense L_A and BLAS: several times faster per pair than sparse products
             laplacian_right = self._laplacian(active) @ right
-        return np.asarray(XW.T @ laplacian_right)
+        return XW.T @ laplacian_right
 
     def _laplacian(self, active: np.ndarray) -> np.ndarray:
         """Dense L_A, updated from the last one by the pairs whose activity changed when they are few."""
@@ -192,12 +187,13 @@ class PairProblem:
 def first_of_identical_columns(X) -> np.ndarray:
     """Mask of the non-zero columns that are the first of their group of identical columns.
 
-    Sparse: columns compared through a 64-bit multiplicative hash of their entries (identical
-    columns always collide, different ones practically never). Dense: compared byte for byte.
+    Columns are compared by a 64-bit hash: the sum over rows of a random weight times the
+    entry's bits, in integers modulo 2^64, so identical columns always collide (integer sums do
+    not depend on their order) and different ones practically never do.
     """
+    weights = np.random.default_rng(0).integers(1, 2**62, X.shape[0], dtype=np.int64).astype(np.uint64)
     if sp.issparse(X):
         columns = sp.csc_matrix(X)
-        weights = np.random.default_rng(0).integers(1, 2**62, X.shape[0], dtype=np.int64).astype(np.uint64)
         values = columns.data.astype(np.float64).view(np.uint64) | np.uint64(1)
         terms = weights[columns.indices] * values  # wraps modulo 2^64, as intended
         cumulative = np.concatenate([[np.uint64(0)], np.cumsum(terms, dtype=np.uint64)])
@@ -205,10 +201,13 @@ def first_of_identical_columns(X) -> np.ndarray:
         nonzero = np.flatnonzero(np.diff(columns.indptr) > 0)
     else:
         X = np.asarray(X)
+        unsigned = np.dtype(f"u{X.dtype.itemsize}")
+        keys = np.zeros(X.shape[1], dtype=np.uint64)
+        for start in range(0, X.shape[0], 32):  # row blocks: small temporaries
+            bits = (X[start : start + 32] + 0).view(unsigned)  # + 0: -0.0 becomes 0.0, as it compares
+            keys += (weights[start : start + 32, None] * bits).sum(axis=0, dtype=np.uint64)
         nonzero = np.flatnonzero(np.any(X, axis=0))
-        rows = np.ascontiguousarray(X[:, nonzero].T) + 0.0  # + 0.0: -0.0 and 0.0 compare equal, so must their bytes
-        keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
-    _, first = np.unique(keys[nonzero] if sp.issparse(X) else keys, return_index=True)
+    _, first = np.unique(keys[nonzero], return_index=True)
     mask = np.zeros(X.shape[1], dtype=bool)
     mask[nonzero[first]] = True
     return mask
@@ -239,7 +238,7 @@ def smallest_subgradient(gradient: np.ndarray, w: np.ndarray, alpha: float) -> n
 
 def _newton_on_working_set(problem: PairProblem, features: np.ndarray, w: np.ndarray, alpha: float, tol: float):
     """Proximal Newton on the working-set columns until the smallest subgradient is <= tol (module docstring)."""
-    XW, XW_sparse = problem.columns(features)
+    XW = problem.columns(features)
     m = problem.m
     scores = XW @ w
     slack = problem.slack(scores)
@@ -249,7 +248,7 @@ def _newton_on_working_set(problem: PairProblem, features: np.ndarray, w: np.nda
         residual = np.abs(smallest_subgradient(gradient, w, alpha)).max(initial=0.0)
         if residual <= tol:
             break
-        H = problem.hessian(features, XW, XW_sparse, slack > 0)
+        H = problem.hessian(features, XW, slack > 0)
         scale = float(np.trace(H)) / len(w) or 1.0
         mu = _MU_START * scale if mu is None else mu
         value = float(slack @ slack) / m + alpha * float(np.abs(w).sum())
