@@ -145,6 +145,12 @@ def test_identical_dense_columns_are_recognised_wherever_they_sit():
     expected[0] = True
     np.testing.assert_array_equal(first_of_identical_columns(X), expected)
     np.testing.assert_array_equal(first_of_identical_columns(X.astype(np.float64)), expected)
+    # and different columns never share a key, even binary ones (whose bits are multiples of a large power of 2)
+    rng = np.random.default_rng(4)
+    binary = (rng.random((150, 2000)) < 0.15).astype(np.float64)
+    assert np.unique(binary, axis=1).shape[1] == 2000
+    for different in (binary, binary.astype(np.float32), sp.csr_matrix(binary)):
+        assert first_of_identical_columns(different).all()
 
 
 def test_identical_columns_get_one_coefficient():

@@ -36,6 +36,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
@@ -45,12 +46,10 @@ from pancan.models.lasso_qp import lasso_qp
 from pancan.models.pairs import pair_incidence
 
 _ENTER_AT_LEAST = 50  # features that may enter the working set per round (more when the support is larger)
-_MAX_NEWTON_STEPS = 50
 _INNER_FRACTION = 0.3  # of the largest violation left outside the working set: its solve's tolerance
 _ARMIJO = 1e-4  # sufficient decrease: a step must achieve this fraction of the model's predicted decrease
-_MU_START = 1e-8  # the model's ridge, relative to H's mean diagonal
+_RIDGE = 1e-8  # the model's smallest ridge mu, relative to H's mean diagonal
 _FORCING = 0.001  # each model is solved until its coordinates move by less than this fraction of the residual
-_SHORTEST_STEP = 2.0**-10  # below this Armijo step, the model is not trusted: mu grows
 # The solver's matrices are small (patients x working set): threaded BLAS only adds synchronisation.
 _BLAS = ThreadpoolController()
 
@@ -67,7 +66,7 @@ class SolveInfo:
 
     @property
     def relative_gap(self) -> float:
-        return self.gap / self.objective if self.objective > 0 else 0.0
+        return self.gap / self.objective  # P(w) > 0: at w = 0 the loss is 1
 
 
 @dataclass
@@ -135,10 +134,9 @@ class PairProblem:
                 keep, new = np.flatnonzero(kept), np.flatnonzero(~kept)
                 product = np.empty((len(features), len(features)))
                 block = cache.product[np.ix_(old[keep], old[keep])]
-                if len(changed):
-                    differences = XW[self.earlier[changed]][:, keep] - XW[self.later[changed]][:, keep]
-                    sign = np.where(active[changed], 1.0, -1.0)
-                    block += differences.T @ (sign[:, None] * differences)
+                differences = XW[self.earlier[changed]][:, keep] - XW[self.later[changed]][:, keep]
+                sign = np.where(active[changed], 1.0, -1.0)
+                block += differences.T @ (sign[:, None] * differences)
                 product[np.ix_(keep, keep)] = block
                 if len(new):
                     cross = self._pair_product(XW, XW[:, new], active)
@@ -187,44 +185,61 @@ class PairProblem:
 def first_of_identical_columns(X) -> np.ndarray:
     """Mask of the non-zero columns that are the first of their group of identical columns.
 
-    Columns are compared by a 64-bit hash: the sum over rows of a random weight times the
-    entry's bits, in integers modulo 2^64, so identical columns always collide (integer sums do
-    not depend on their order) and different ones practically never do.
+    Columns are compared by a 64-bit hash: the sum over rows of a random weight times a mix of
+    the entry's bits, in integers modulo 2^64, so identical columns always collide (integer sums
+    do not depend on their order) and different ones practically never do.
     """
     weights = np.random.default_rng(0).integers(1, 2**62, X.shape[0], dtype=np.int64).astype(np.uint64)
+    columns = sp.csc_matrix(X) if sp.issparse(X) else np.asarray(X)
     if sp.issparse(X):
-        columns = sp.csc_matrix(X)
-        values = columns.data.astype(np.float64).view(np.uint64) | np.uint64(1)
-        terms = weights[columns.indices] * values  # wraps modulo 2^64, as intended
-        cumulative = np.concatenate([[np.uint64(0)], np.cumsum(terms, dtype=np.uint64)])
+        # as a dense column's: zero entries add nothing
+        terms = weights[columns.indices] * _mix(columns.data.astype(np.float64).view(np.uint64))
+        cumulative = np.concatenate([[np.uint64(0)], np.cumsum(terms, dtype=np.uint64)])  # wraps, as intended
         keys = cumulative[columns.indptr[1:]] - cumulative[columns.indptr[:-1]]
         nonzero = np.flatnonzero(np.diff(columns.indptr) > 0)
     else:
-        X = np.asarray(X)
-        unsigned = np.dtype(f"u{X.dtype.itemsize}")
-        keys = np.zeros(X.shape[1], dtype=np.uint64)
-        for start in range(0, X.shape[0], 32):  # row blocks: small temporaries
-            bits = (X[start : start + 32] + 0).view(unsigned)  # + 0: -0.0 becomes 0.0, as it compares
-            keys += (weights[start : start + 32, None] * bits).sum(axis=0, dtype=np.uint64)
-        nonzero = np.flatnonzero(np.any(X, axis=0))
+        keys = _dense_column_keys(columns if columns.dtype.isnative else columns.astype(np.float64), weights)
+        nonzero = np.flatnonzero(np.any(columns, axis=0))
     _, first = np.unique(keys[nonzero], return_index=True)
     mask = np.zeros(X.shape[1], dtype=bool)
     mask[nonzero[first]] = True
     return mask
 
 
+@numba.njit(cache=True, nogil=True)
+def _mix(bits):  # pragma: no cover (compiled)
+    """splitmix64's finaliser: each value's bits spread over all 64 (0 stays 0)."""
+    z = bits ^ (bits >> np.uint64(30))
+    z = z * np.uint64(0xBF58476D1CE4E5B9)
+    z = z ^ (z >> np.uint64(27))
+    z = z * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@numba.njit(cache=True, nogil=True)
+def _dense_column_keys(X, weights):  # pragma: no cover (compiled)
+    """Per column: sum over rows of weights[row] * mix(bits of the float64 entry), modulo 2^64."""
+    keys = np.zeros(X.shape[1], dtype=np.uint64)
+    bits = np.empty(1, dtype=np.float64)
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            bits[0] = np.float64(X[i, j]) + 0.0  # -0.0 becomes 0.0, as it compares
+            keys[j] += weights[i] * _mix(bits.view(np.uint64)[0])
+    return keys
+
+
 def alpha_max(problem: PairProblem) -> float:
     """The smallest penalty at which every coefficient is zero."""
     _, gradient, _ = problem.full_gradient(np.zeros(problem.n))
-    return float(np.abs(gradient).max()) if gradient.size else 0.0
+    return float(np.abs(gradient).max(initial=0.0))
 
 
 def duality_gap(problem: PairProblem, w: np.ndarray, alpha: float) -> tuple[float, float, np.ndarray]:
     """(primal objective, duality gap, full gradient) at w (dual point in the module docstring)."""
     loss, gradient, slack = problem.full_gradient(problem.scores(w))
     primal = loss + alpha * float(np.abs(w).sum())
-    largest = float(np.abs(gradient).max()) if gradient.size else 0.0
-    scale = min(1.0, alpha / largest) if largest > 0 else 1.0
+    largest = float(np.abs(gradient).max(initial=0.0))
+    scale = 1.0 if largest <= alpha else alpha / largest
     theta = (2.0 / problem.m * scale) * slack
     dual = float(theta.sum()) - problem.m / 4.0 * float(theta @ theta)
     return primal, max(primal - dual, 0.0), gradient
@@ -236,44 +251,42 @@ def smallest_subgradient(gradient: np.ndarray, w: np.ndarray, alpha: float) -> n
     return np.where(w != 0, gradient + alpha * np.sign(w), shrunk)
 
 
-def _newton_on_working_set(problem: PairProblem, features: np.ndarray, w: np.ndarray, alpha: float, tol: float):
+def _newton_on_working_set(
+    problem: PairProblem, features: np.ndarray, w: np.ndarray, alpha: float, tol: float, max_steps: int
+) -> np.ndarray:
     """Proximal Newton on the working-set columns until the smallest subgradient is <= tol (module docstring)."""
     XW = problem.columns(features)
-    m = problem.m
     scores = XW @ w
     slack = problem.slack(scores)
-    mu = None  # the model's ridge, relative to H's mean diagonal at the first step
-    for _ in range(_MAX_NEWTON_STEPS):
+    ridge = _RIDGE  # mu, relative to H's mean diagonal
+    for _ in range(max_steps):
         gradient = XW.T @ problem.score_gradient(slack)
         residual = np.abs(smallest_subgradient(gradient, w, alpha)).max(initial=0.0)
         if residual <= tol:
             break
         H = problem.hessian(features, XW, slack > 0)
-        scale = float(np.trace(H)) / len(w) or 1.0
-        mu = _MU_START * scale if mu is None else mu
-        value = float(slack @ slack) / m + alpha * float(np.abs(w).sum())
-        while True:  # until a step descends; mu grows until one does (a proximal-gradient step in the limit)
-            model = H + mu * np.eye(len(w))
-            direction = lasso_qp(model, gradient - model @ w, alpha, w, tol=max(0.1 * tol, _FORCING * residual)) - w
-            decrease = gradient @ direction + alpha * (np.abs(w + direction).sum() - np.abs(w).sum())
-            if decrease >= 0:
-                return w  # the model's minimum is w itself: optimal to working precision
-            direction_scores = XW @ direction
-            step = 1.0
-            while step >= _SHORTEST_STEP:
-                trial_slack = problem.slack(scores + step * direction_scores)
-                trial_value = float(trial_slack @ trial_slack) / m + alpha * float(np.abs(w + step * direction).sum())
-                if trial_value <= value + _ARMIJO * step * decrease:
-                    break
-                step /= 2
-            if step >= _SHORTEST_STEP:
+        model = H + ridge * (float(np.trace(H)) / len(w) + np.finfo(float).tiny) * np.eye(len(w))
+        direction = lasso_qp(model, gradient - model @ w, alpha, w, tol=_FORCING * residual) - w
+        # the model's decrease bounds this from above by -(1/2) d'(H + mu I)d < 0: a descent direction
+        decrease = gradient @ direction + alpha * (np.abs(w + direction).sum() - np.abs(w).sum())
+        if not decrease < 0:
+            return w  # the model's minimum is w itself: optimal to working precision
+        direction_scores = XW @ direction
+        value = float(slack @ slack) / problem.m + alpha * float(np.abs(w).sum())
+        step = 1.0
+        while True:  # Armijo: the longest of 1, 1/2, 1/4, ... with a sufficient decrease
+            trial = w + step * direction
+            trial_slack = problem.slack(scores + step * direction_scores)
+            if float(trial_slack @ trial_slack) / problem.m + alpha * float(np.abs(trial).sum()) <= (
+                value + _ARMIJO * step * decrease
+            ):
                 break
-            mu *= 10.0
-            if mu > 1e20 * scale:
-                return w  # no descent at working precision
-        w, scores, slack = w + step * direction, scores + step * direction_scores, trial_slack
-        if step == 1.0:
-            mu = max(mu / 10.0, _MU_START * scale)
+            step /= 2
+            if step < np.finfo(float).eps:
+                return w  # no descent left at working precision
+        w, scores, slack = trial, scores + step * direction_scores, trial_slack
+        # a full step: the model was right, trust it more; a shortened one: regularise more
+        ridge = max(ridge / 10, _RIDGE) if step == 1.0 else ridge * 10
     return w
 
 
@@ -301,7 +314,7 @@ def solve(
         # solved only as precisely as the violations left outside the working set make worthwhile
         violation[working] = 0.0
         inner_tol = max(1e-3 * tol * alpha, _INNER_FRACTION * float(violation.max(initial=0.0)))
-        weights = _newton_on_working_set(problem, working, w[working], alpha, tol=inner_tol)
+        weights = _newton_on_working_set(problem, working, w[working], alpha, inner_tol, max_iter)
         w = np.zeros_like(w)
         w[working] = weights
     else:
