@@ -132,12 +132,14 @@ class PairProblem:
             # the update costs (changed pairs) q^2, a rebuild about n^2 q + n q^2
             if kept.any() and len(changed) * len(features) < self.n * (self.n + len(features)):
                 keep, new = np.flatnonzero(kept), np.flatnonzero(~kept)
-                product = np.empty((len(features), len(features)))
-                block = cache.product[np.ix_(old[keep], old[keep])]
                 differences = XW[self.earlier[changed]][:, keep] - XW[self.later[changed]][:, keep]
                 sign = np.where(active[changed], 1.0, -1.0)
-                block += differences.T @ (sign[:, None] * differences)
-                product[np.ix_(keep, keep)] = block
+                update = differences.T @ (sign[:, None] * differences)
+                if len(new) == 0 and len(features) == len(cache.features):  # the same columns: the usual Newton step
+                    product = cache.product + update
+                else:
+                    product = np.empty((len(features), len(features)))
+                    product[np.ix_(keep, keep)] = cache.product[np.ix_(old[keep], old[keep])] + update
                 if len(new):
                     cross = self._pair_product(XW, XW[:, new], active)
                     product[:, new] = cross
@@ -168,11 +170,8 @@ class PairProblem:
             changed = np.flatnonzero(active != last[0])
             sign = np.where(active[changed], 1.0, -1.0)
             i, j = self.earlier[changed], self.later[changed]
-            np.add.at(
-                laplacian,
-                (np.concatenate([i, j, i, j]), np.concatenate([i, j, j, i])),
-                np.tile(sign, 4) * np.repeat([1.0, 1.0, -1.0, -1.0], len(changed)),
-            )
+            flat = np.concatenate([i * (n + 1), j * (n + 1), i * n + j, j * n + i])  # (i,i), (j,j), (i,j), (j,i)
+            laplacian += np.bincount(flat, np.concatenate([sign, sign, -sign, -sign]), n * n).reshape(n, n)
         else:
             first, second = self.earlier[active], self.later[active]
             links = np.bincount(first * n + second, minlength=n * n).reshape(n, n).astype(np.float64)
