@@ -13,19 +13,24 @@ point is from it.
 
 Stopping rule. theta = (2/m) xi * min(1, alpha / ||g||_inf) is feasible for the dual
 (maximise sum(theta) - (m/4) ||theta||^2 subject to theta >= 0, ||X' B' theta||_inf <=
-alpha), so gap = P(w) - dual(theta) bounds P(w) - P(w*). A solve stops when gap <= tol * P(w).
+alpha), so gap = P(w) - dual(theta) bounds P(w) - P(w*). A solve stops when gap <= tol * P(w),
+or, not converged (`SolveInfo`, and a ConvergenceWarning stating the relative gap), after
+max_iter rounds or a round that no longer lowers P(w) at working precision.
 
 Algorithm. Outer rounds: the full gradient gives the gap; if it is too large, the working
-set W is the support plus the features that violate the KKT conditions most. On W, proximal
+set W is the support plus the features that violate the KKT conditions most (at most
+max(|support|, 50) of them), and W is solved as precisely as the largest violation left
+outside it makes worthwhile (0.3 of it; the last round to 1e-3 tol alpha). On W, proximal
 Newton: the loss is piecewise quadratic with (generalised) Hessian H = (2/m) X_W' L_A X_W, L_A
 the Laplacian of the active pairs A (xi > 0). Each step minimises the quadratic model plus the
-L1 term exactly (feature-sign search, `lasso_qp`) with H + mu I, mu > 0, and takes the longest
-Armijo step of 1, 1/2, 1/4, ... Once the active pairs settle the model is exact and one full
-step ends the round. mu keeps the model strictly convex when W has more columns than patients
-(H is then singular): it starts tiny and grows tenfold whenever no Armijo step is found; as it
-grows the step tends to a short proximal-gradient step, which always descends, so every step
-makes progress. H is kept between steps, rounds and penalties, and updated from the pairs whose
-activity changed and the columns that entered, instead of rebuilt.
+L1 term with H + mu I by coordinate descent (`lasso_qp`, to 1e-3 of the current smallest
+subgradient) and takes the longest Armijo step of 1, 1/2, 1/4, ... The model's minimiser
+from w is a descent direction whatever H (its decrease is at most -(1/2) d'(H + mu I) d <
+0), so every step makes progress, also when W has more columns than patients and H is
+singular. mu, relative to H's mean diagonal, starts at 1e-8, grows tenfold after a shortened
+step and shrinks tenfold after a full one. Once the active pairs settle, the model is exact.
+H is kept between steps, rounds and penalties, and updated from the pairs whose activity
+changed and the columns that entered (a rebuild only when that is cheaper).
 
 Identical non-zero columns make the solution non-unique: only the first column of each group
 of identical columns may enter (the others stay 0), which is deterministic and optimal.
