@@ -146,6 +146,12 @@ def test_identical_dense_columns_are_recognised_wherever_they_sit():
     expected[0] = True
     np.testing.assert_array_equal(first_of_identical_columns(X), expected)
     np.testing.assert_array_equal(first_of_identical_columns(X.astype(np.float64)), expected)
+    # and different columns never share a key, even binary ones (whose bits are multiples of a large power of 2)
+    rng = np.random.default_rng(4)
+    binary = (rng.random((150, 2000)) < 0.15).astype(np.float64)
+    assert np.unique(binary, axis=1).shape[1] == 2000
+    for different in (binary, binary.astype(np.float32), sp.csr_matrix(binary)):
+        assert first_of_identical_columns(different).all()
 
 
 def test_identical_columns_get_one_coefficient():
@@ -172,46 +178,31 @@ def test_path_is_sparse_then_dense_and_sparse_input_agrees():
 
 
 @pytest.mark.parametrize("active_share", [0.02, 0.9])  # the sparse and the dense Laplacian branches
-def test_hessian_from_sparse_columns_equals_the_sum_over_active_pairs_exactly(active_share, monkeypatch):
-    """Binary profiles: the sparse products give bit for bit the dense Hessian, and the plain pair sum."""
+def test_hessian_kept_across_steps_equals_the_sum_over_active_pairs(active_share):
+    """The Hessian, rebuilt or updated from changed pairs and entering columns, is the plain sum over active pairs."""
     rng = np.random.default_rng(1)
-    n, q = 120, 40
-    X = sp.csr_matrix((rng.random((n, 300)) < 0.05).astype(np.float64))
+    n = 120
+    X = (rng.random((n, 300)) < 0.05) * rng.random((n, 300))
     earlier, later = comparable_pairs(*synthetic_survival(rng, n))
-    problem = PairProblem(X, earlier, later)
-    slack = np.where(rng.random(problem.m) < active_share, rng.random(problem.m), 0.0)
-    assert (8 * (slack > 0).sum() < n * n) == (active_share < 0.5)  # which Laplacian branch is taken
-    features = np.sort(rng.choice(300, q, replace=False))
-    XW, XW_sparse = problem.columns(features)
-    assert XW_sparse is not None and np.array_equal(XW_sparse.toarray(), XW)
-    (dense, _), (sparse, state) = problem.hessian(XW, slack), problem.hessian(XW, slack, XW_sparse)
-    np.testing.assert_array_equal(sparse, dense)
-    active = slack > 0
-    differences = XW[problem.earlier[active]] - XW[problem.later[active]]
-    pair_sum = 2.0 / problem.m * sum(np.outer(d, d) for d in differences)
-    ridge = 1e-12 + 1e-10 * np.trace(pair_sum) / q
-    np.testing.assert_array_equal(sparse, pair_sum + ridge * np.eye(q))
-    # the next Newton step's Hessian, updated from the pairs whose activity changed, is the rebuilt one
-    for _ in range(3):
-        flip = rng.random(problem.m) < 0.01
-        assert 0 < 2 * flip.sum() < n  # few enough changes for the update (not a rebuild)
-        slack = np.where(flip, np.where(slack > 0, 0.0, rng.random(problem.m)), slack)
-        active = slack > 0
-        differences = XW[problem.earlier[active]] - XW[problem.later[active]]
-        pair_sum = 2.0 / problem.m * sum(np.outer(d, d) for d in differences)
-        expected = pair_sum + (1e-12 + 1e-10 * np.trace(pair_sum) / q) * np.eye(q)
-        for sparse_columns in (XW_sparse, None):
-            with monkeypatch.context() as patch:  # the update, not a rebuild
-                patch.setattr(PairProblem, "_pair_product", lambda *args: pytest.fail("rebuilt"))
-                updated, _ = problem.hessian(XW, slack, sparse_columns, previous=state)
-            assert updated.tobytes() == problem.hessian(XW, slack, sparse_columns)[0].tobytes()
-            np.testing.assert_array_equal(updated, expected)
-            assert updated.flags.c_contiguous  # as a rebuilt one: BLAS products round by layout
-        _, state = problem.hessian(XW, slack, XW_sparse, previous=state)
-    # dense, dense-enough or non-integer columns keep the dense products
-    assert PairProblem(X.toarray(), earlier, later).columns(features)[1] is None
-    assert PairProblem(sp.csr_matrix(np.ones((n, 300))), earlier, later).columns(features)[1] is None
-    assert PairProblem(X * 0.5, earlier, later).columns(features)[1] is None
+    for data in (X, sp.csr_matrix(X)):
+        problem = PairProblem(data, earlier, later)
+
+        def expected(features, slack, problem=problem):
+            active = slack > 0
+            differences = X[problem.earlier[active]][:, features] - X[problem.later[active]][:, features]
+            return 2.0 / problem.m * sum(np.outer(d, d) for d in differences)
+
+        slack = np.where(rng.random(problem.m) < active_share, rng.random(problem.m), 0.0)
+        assert (8 * (slack > 0).sum() < n * n) == (active_share < 0.5)  # which Laplacian branch is taken
+        features = np.sort(rng.choice(300, 40, replace=False))
+        for step in range(4):  # a rebuild, then updates: a few pairs change, columns enter and leave
+            XW = problem.columns(features)
+            np.testing.assert_allclose(
+                problem.hessian(features, XW, slack > 0), expected(features, slack), rtol=1e-12, atol=1e-15
+            )
+            flip = rng.random(problem.m) < 0.01
+            slack = np.where(flip, np.where(slack > 0, 0.0, rng.random(problem.m)), slack)
+            features = np.union1d(features[step:], rng.choice(300, 5, replace=False))
 
 
 def synthetic_survival(rng, n):
@@ -219,19 +210,31 @@ def synthetic_survival(rng, n):
     return rng.random(n) < 0.4, time
 
 
-def test_lasso_qp_matches_coordinate_descent():
+def test_lasso_qp_reaches_the_optimum_of_a_generic_solver():
     rng = np.random.default_rng(0)
     for _ in range(10):
         q = int(rng.integers(5, 40))
         Z = rng.standard_normal((q + 10, q))
         H, b, alpha = Z.T @ Z / q + 1e-6 * np.eye(q), rng.standard_normal(q), float(rng.uniform(0.1, 2))
         v = lasso_qp(H, b, alpha, np.zeros(q))
-        u = np.zeros(q)  # plain cyclic coordinate descent, many sweeps
-        for _ in range(3000):
-            for j in range(q):
-                r = b[j] + H[j] @ u - H[j, j] * u[j]
-                u[j] = -np.sign(r) * max(abs(r) - alpha, 0) / H[j, j]
-        np.testing.assert_allclose(v, u, atol=1e-9)
+
+        def split(uv, H=H, b=b, alpha=alpha, q=q):  # v = u - w with u, w >= 0: smooth, bound-constrained
+            x = uv[:q] - uv[q:]
+            gradient = H @ x + b
+            return 0.5 * x @ H @ x + b @ x + alpha * uv.sum(), np.concatenate([gradient + alpha, -gradient + alpha])
+
+        reference = minimize(
+            split,
+            np.zeros(2 * q),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(0, None)] * (2 * q),
+            options={"maxiter": 20000, "ftol": 1e-16, "gtol": 1e-12},
+        )
+        np.testing.assert_allclose(v, reference.x[:q] - reference.x[q:], atol=1e-6)
+        gradient = H @ v + b  # optimality: -alpha sign(v) on the support, within [-alpha, alpha] elsewhere
+        np.testing.assert_allclose(gradient[v != 0], -alpha * np.sign(v[v != 0]), atol=1e-10)
+        assert np.all(np.abs(gradient[v == 0]) <= alpha + 1e-10)
 
 
 def test_svm_validates_its_inputs():

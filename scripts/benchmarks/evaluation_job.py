@@ -2,12 +2,16 @@
 
     .venv/bin/python scripts/benchmarks/evaluation_job.py LUAD netnorm [--config config/paper_protocol.yaml]
     .venv/bin/python scripts/benchmarks/evaluation_job.py LUAD netnorm --src ../old_checkout/src   # before/after
+    .venv/bin/python scripts/benchmarks/evaluation_job.py LUAD netnorm --out ../new_tables         # + fold table
 
 Reads the prepared cohort, network and (NSQN) the smooth_profiles outputs of a run under
 --results (default results/ of this checkout; main network, outer folds from the seed). --src puts another checkout's package
 first on the path, so two versions of the engine are timed on the same inputs; the
-printed C-indices and prediction checksum show whether they also agree. One BLAS thread,
-as in the workflow's jobs.
+printed C-indices and prediction checksum show whether they also agree; --out writes the
+fold table (scripts/benchmarks/compare_fold_tables.py compares two) with each fold's inner
+margin, how far the chosen grid point's inner C is above the runner-up's (a near-tie may
+change sides when the solver changes). One BLAS thread, as in the workflow's jobs; the
+printed CPU seconds are the process's own.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=REPO / "results")
     parser.add_argument("--src", type=Path, default=REPO / "src", help="package source to time")
     parser.add_argument("--repeat", type=int, default=0)
+    parser.add_argument("--out", type=Path, help="folder for the fold table (folds_<cancer>_<representation>.tsv)")
     args = parser.parse_args()
     sys.path.insert(0, str(args.src.resolve()))
 
@@ -42,6 +47,7 @@ def main() -> None:
     from pancan.benchmark.nested_cv import nested_cross_validation, outer_splits
     from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search
     from pancan.data.cohort import Cohort
+    from pancan.models.path_search import PathSearchCV
     from pancan.networks import GeneNetwork
     from pancan.representations import NetworkAdjacency, align_to_network, register_precomputed
     from pancan.representations.registry import REGISTRY, RepresentationContext
@@ -79,9 +85,21 @@ def main() -> None:
     splits = outer_splits(y["event"], settings.outer_folds, args.repeat + 1, settings.seed, repeats=[args.repeat])
     tau = uno_truncation(patients["time_days"].to_numpy(), **benchmark["uno_tau"])
     search = benchmark_search(entry, settings, context, None)
+    margins = []  # inner margin of each refit, in the order of the metrics table's rows
+    select = PathSearchCV.select
+
+    def recording_select(self, results):
+        chosen = select(self, results)
+        table = np.nan_to_num(np.asarray(chosen.scores, dtype=float), nan=-np.inf).ravel()
+        runner_up = np.sort(table)[-2] if table.size > 1 else -np.inf
+        margins.append(float(chosen.score - runner_up))
+        return chosen
+
     started = time.perf_counter()
+    cpu_started = time.process_time()
     with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore")
+        PathSearchCV.select = recording_select
         results = nested_cross_validation(
             search,
             aligned.X,
@@ -93,12 +111,19 @@ def main() -> None:
             uno_tau=tau,
             name=args.representation,
         )
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    PathSearchCV.select = select
     metrics, predictions, _ = results.tables()
+    if args.out is not None:
+        # select() runs once per outer fold before the refits (the grid choice), then once per refit, in row order
+        metrics.insert(0, "cancer", args.cancer)
+        metrics["inner_margin"] = margins[-len(metrics) :]
+        args.out.mkdir(parents=True, exist_ok=True)
+        metrics.to_csv(args.out / f"folds_{args.cancer}_{args.representation}.tsv", sep="\t", index=False)
     # a hash of the risk scores' bytes: equal only if every prediction is equal to the last bit
     digest = hashlib.sha256(predictions["risk"].to_numpy(dtype=np.float64).tobytes()).hexdigest()[:16]
     print(
-        f"{args.cancer} {args.representation} repeat {args.repeat}: {seconds:.2f} s; "
+        f"{args.cancer} {args.representation} repeat {args.repeat}: {seconds:.2f} s ({cpu_seconds:.2f} CPU s); "
         f"Harrell's C per fold {metrics['harrell_c'].round(10).tolist()}; predictions sha256 {digest}"
     )
 

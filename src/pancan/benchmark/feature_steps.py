@@ -13,7 +13,6 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from pancan.errors import InvalidParameterError
-from pancan.numpy_order import adds_rows_in_order
 from pancan.representations.validation import feature_names
 
 _COLUMN_BLOCK = 2048  # dense columns per block of numpy's var: float64 temporaries stay small
@@ -23,16 +22,19 @@ _COMPILED_MIN_SIZE = 2**20  # dense entries from which the compiled loop pays fo
 def column_variance(X) -> np.ndarray:
     """Population variance of each column (sparse or dense), in float64, without a float64 copy of X.
 
-    Dense: numpy's X.var(axis=0, dtype=np.float64). A large C-ordered float matrix (NSQN's)
-    goes through a compiled loop that adds the rows in numpy's order: the same numbers bit
-    for bit (tested), four times faster, no temporaries. numpy sums Fortran-ordered columns
-    pairwise, so those keep numpy.
+    Dense: X.var(axis=0, dtype=np.float64); a large float matrix (NSQN's) goes through a
+    compiled two-pass loop instead, four times faster and without float64 temporaries.
     """
     if sp.issparse(X):
         mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
         return np.asarray(X.multiply(X).mean(axis=0, dtype=np.float64)).ravel() - mean * mean
     X = np.asarray(X)
-    if X.size >= _COMPILED_MIN_SIZE and X.shape[0] > 0 and adds_rows_in_order(X):
+    if (
+        X.size >= _COMPILED_MIN_SIZE
+        and X.shape[0] > 0
+        and X.dtype.isnative
+        and X.dtype.type in (np.float32, np.float64)
+    ):
         from pancan.benchmark.variance_kernel import column_variance as compiled_column_variance
 
         return compiled_column_variance(X)

@@ -7,25 +7,36 @@ import scipy.sparse as sp
 from sksurv.util import check_y_survival
 
 
-def comparable_pairs(event: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def comparable_pairs(
+    event: np.ndarray, time: np.ndarray, groups: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(earlier, later) index arrays of every comparable pair, as in Harrell's C (and scikit-survival).
 
     A pair is comparable when the earlier time is an observed death: time[i] <
-    time[j] with event[i], or tied times where i died and j was censored.
-    Vectorised: one sort and two searchsorted calls; output size = number of pairs.
+    time[j] with event[i], or tied times where i died and j was censored. With `groups`
+    (e.g. the cancer type of each patient of a pooled cohort), only patients of the same
+    group are compared. Vectorised: one sort and two searchsorted calls; output size = number of pairs.
     """
     event = np.asarray(event, dtype=bool)
     time = np.asarray(time, dtype=np.float64)
-    order = np.argsort(time, kind="stable")
-    sorted_time = time[order]
+    if groups is None:
+        stratum = np.zeros(len(time), dtype=np.int64)
+    else:
+        stratum = np.unique(np.asarray(groups), return_inverse=True)[1].ravel().astype(np.int64)
+    # one integer key per patient: its group, then its time's rank; the group's patients end at its last key
+    time_rank = np.unique(time, return_inverse=True)[1].ravel().astype(np.int64)
+    key = stratum * (int(time_rank.max(initial=0)) + 1) + time_rank
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    group_end = np.searchsorted(stratum[order], stratum, side="right")  # one past each patient's group
     deaths = np.flatnonzero(event)
-    first_tied = np.searchsorted(sorted_time, time[deaths], side="left")
-    first_later = np.searchsorted(sorted_time, time[deaths], side="right")
-    # for a death at t: every patient with a later time ...
-    later_counts = len(time) - first_later
+    first_tied = np.searchsorted(sorted_key, key[deaths], side="left")
+    first_later = np.searchsorted(sorted_key, key[deaths], side="right")
+    # for a death at t: every patient of its group with a later time ...
+    later_counts = group_end[deaths] - first_later
     earlier = np.repeat(deaths, later_counts)
     later = order[_concatenated_ranges(first_later, later_counts)]
-    # ... and every censored patient with the same time
+    # ... and every censored patient of its group with the same time
     tie_counts = first_later - first_tied
     tied = order[_concatenated_ranges(first_tied, tie_counts)]
     censored = ~event[tied]

@@ -1,33 +1,47 @@
-"""Exact solver of the L1-penalised squared-hinge ranking loss over comparable pairs.
+"""L1-penalised squared-hinge ranking loss over comparable pairs, solved by working-set proximal Newton.
 
-    P(w) = (1/m) sum_{(i,j) in pairs} max(0, 1 - (x_i - x_j) w)^2  +  alpha ||w||_1
+Problem. With s = X w the risk scores and the m comparable pairs (i, j), i the earlier death,
 
-with i the earlier death of each of the m comparable pairs. The pair differences are never
-materialised: the loss needs only the scores s = X w (pairs act through the sparse
-incidence B, B s = s_i - s_j).
+    P(w) = L(w) + alpha ||w||_1,    L(w) = (1/m) sum_{(i,j)} xi_ij^2,    xi_ij = max(0, 1 - s_i + s_j).
 
-Working-set proximal Newton, stopped on the duality gap:
+The pair differences are never materialised: pairs act through the sparse incidence B
+(B s = s_i - s_j), so xi = max(0, 1 - B X w) and the gradient is g = X' B' (-(2/m) xi).
 
-* outer loop: full gradient and a dual point give the duality gap; the solve ends when
-  gap <= tol * P(w). Features whose gradient violates the optimality conditions enter the
-  working set W (with the current support);
-* on W (dense columns; sparse ones too for the Hessian of integer profiles): the loss is
-  piecewise quadratic, with Hessian (2/m) X_W' L_A X_W on the active pairs A (L_A the
-  Laplacian of the pairs with positive slack). Each proximal Newton step solves its quadratic model exactly (feature-sign
-  search, `lasso_qp`) and takes an Armijo step. Once the active pairs settle, the step is
-  exact, so a few steps suffice.
+Optimality (KKT). w is optimal iff g_j = -alpha sign(w_j) where w_j != 0 and |g_j| <= alpha
+where w_j = 0; the smallest subgradient, zero exactly at the optimum, measures how far a
+point is from it.
 
-Identical non-zero columns make the solution non-unique; only the first column of each
-group of identical columns can enter (the others stay 0), which is deterministic and
-optimal. Measured against FISTA (the previous solver) and liblinear in docs/benchmarks.md.
+Stopping rule. theta = (2/m) xi * min(1, alpha / ||g||_inf) is feasible for the dual
+(maximise sum(theta) - (m/4) ||theta||^2 subject to theta >= 0, ||X' B' theta||_inf <=
+alpha), so gap = P(w) - dual(theta) bounds P(w) - P(w*). A solve stops when gap <= tol * P(w),
+or, not converged (`SolveInfo`, and a ConvergenceWarning stating the relative gap), after
+max_iter rounds or a round that no longer lowers P(w) at working precision.
+
+Algorithm. Outer rounds: the full gradient gives the gap; if it is too large, the working
+set W is the support plus the features that violate the KKT conditions most (at most
+max(|support|, 50) of them), and W is solved as precisely as the largest violation left
+outside it makes worthwhile (0.3 of it; the last round to 1e-3 tol alpha). On W, proximal
+Newton: the loss is piecewise quadratic with (generalised) Hessian H = (2/m) X_W' L_A X_W, L_A
+the Laplacian of the active pairs A (xi > 0). Each step minimises the quadratic model plus the
+L1 term with H + mu I by coordinate descent (`lasso_qp`, to 1e-3 of the current smallest
+subgradient) and takes the longest Armijo step of 1, 1/2, 1/4, ... The model's minimiser
+from w is a descent direction whatever H (its decrease is at most -(1/2) d'(H + mu I) d <
+0), so every step makes progress, also when W has more columns than patients and H is
+singular. mu, relative to H's mean diagonal, starts at 1e-8, grows tenfold after a shortened
+step and shrinks tenfold after a full one. Once the active pairs settle, the model is exact.
+H is kept between steps, rounds and penalties, and updated from the pairs whose activity
+changed and the columns that entered (a rebuild only when that is cheaper).
+
+Identical non-zero columns make the solution non-unique: only the first column of each group
+of identical columns may enter (the others stay 0), which is deterministic and optimal.
 """
 
 from __future__ import annotations
 
-import logging
 import warnings
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
@@ -36,25 +50,18 @@ from threadpoolctl import ThreadpoolController
 from pancan.models.lasso_qp import lasso_qp
 from pancan.models.pairs import pair_incidence
 
-logger = logging.getLogger(__name__)
-_ENTER_AT_LEAST = 50  # features added to the working set per round, beyond the current support
-_MAX_NEWTON_STEPS = 50
-# Working-set columns at most this dense (NetNorM's: 6.5% in the median) form the Hessian by
-# sparse products, about twice as fast as the dense ones at these sizes (measured, LUAD).
-_SPARSE_HESSIAN_DENSITY = 0.25
-_KEY_ROWS = 32  # rows per block when hashing dense columns
-_CAST_COPY_MAX_ENTRIES = 4_000_000  # 32 MB of float64
-# Larger dense X (NSQN with every feature): X w from the support's columns alone while the
-# support is at most this fraction of the features (the other columns only add zeros).
-_SUPPORT_SCORES_FRACTION = 0.25
-# The solver's matrices are small (patients x working set): threaded BLAS only adds
-# synchronisation, which costs ten times the work on a loaded machine (measured).
+_ENTER_AT_LEAST = 50  # features that may enter the working set per round (more when the support is larger)
+_INNER_FRACTION = 0.3  # of the largest violation left outside the working set: its solve's tolerance
+_ARMIJO = 1e-4  # sufficient decrease: a step must achieve this fraction of the model's predicted decrease
+_RIDGE = 1e-8  # the model's smallest ridge mu, relative to H's mean diagonal
+_FORCING = 0.001  # each model is solved until its coordinates move by less than this fraction of the residual
+# The solver's matrices are small (patients x working set): threaded BLAS only adds synchronisation.
 _BLAS = ThreadpoolController()
 
 
 @dataclass
 class SolveInfo:
-    """How one penalty's solve ended."""
+    """How one penalty's solve ended: the relative duality gap is gap / objective."""
 
     alpha: float
     gap: float
@@ -62,9 +69,22 @@ class SolveInfo:
     rounds: int
     converged: bool
 
+    @property
+    def relative_gap(self) -> float:
+        return self.gap / self.objective  # P(w) > 0: at w = 0 the loss is 1
+
+
+@dataclass
+class _Product:
+    """X_F' L_A X_F for the columns F and active pairs A it was formed for (reused by the next Hessian)."""
+
+    features: np.ndarray
+    active: np.ndarray
+    product: np.ndarray
+
 
 class PairProblem:
-    """The data of one fit: features, comparable pairs and their incidence, identical-column groups."""
+    """The data of one fit: features, comparable pairs and their incidence, the first of identical columns."""
 
     def __init__(self, X, earlier: np.ndarray, later: np.ndarray):
         self.X = X.tocsr() if sp.issparse(X) else np.asarray(X)
@@ -77,34 +97,13 @@ class PairProblem:
         self.B = pair_incidence(self.earlier, self.later, self.n)
         self.BT = self.B.T.tocsr()
         self.candidates = first_of_identical_columns(self.X)
-        # sparse Hessian products and their updates only for integer profiles, where every order
-        # of summation is exact (while the sums stay below 2^53: a Hessian entry is at most 4 m max|x|^2)
-        self._integer_sparse = (
-            sp.issparse(self.X)
-            and bool(np.array_equal(self.X.data, np.rint(self.X.data)))
-            and 4.0 * max(self.m, 1) * float(np.abs(self.X.data).max(initial=0.0)) ** 2 < 2.0**52
-        )
-        # X w with float32 X makes numpy cast X to float64 on every call; a cast copy, kept when
-        # small (NSQN after the variance filter), gives the same products five times faster
-        small_float32 = not sp.issparse(self.X) and self.X.dtype == np.float32 and self.X.size <= _CAST_COPY_MAX_ENTRIES
-        self._X_for_scores = self.X.astype(np.float64) if small_float32 else self.X
-        # larger dense float32 X: cast only the support's columns (see `scores`)
-        self._cast_support_only = not sp.issparse(self.X) and self.X.dtype != np.float64 and not small_float32
+        self._cache: _Product | None = None
+        self._last_laplacian: tuple[np.ndarray, np.ndarray] | None = None
 
     def scores(self, w: np.ndarray) -> np.ndarray:
-        """X w.
-
-        For a large float32 X, while w is sparse, only the support's columns are cast (numpy
-        would copy all of X to float64 on every call: 65 ms on BRCA's training rows). The
-        sum then runs in another order, so scores can differ in the last bit; they only
-        decide when to stop and which features enter, and the predictions of the paper
-        protocol's 140 NSQN jobs were identical to the last bit (docs/benchmarks.md).
-        """
-        if self._cast_support_only:
-            support = np.flatnonzero(w)
-            if len(support) <= _SUPPORT_SCORES_FRACTION * len(w):
-                return self.X[:, support].astype(np.float64) @ w[support]
-        return self._X_for_scores @ w
+        """X w, from the support's columns only (w is sparse; for float32 X this also avoids casting all of X)."""
+        support = np.flatnonzero(w)
+        return np.asarray(self.columns_of[:, support] @ w[support], dtype=np.float64).ravel()
 
     def slack(self, scores: np.ndarray) -> np.ndarray:
         return np.maximum(0.0, 1.0 - self.B @ scores)
@@ -119,170 +118,179 @@ class PairProblem:
         score_gradient = self.score_gradient(slack)
         if sp.issparse(self.X):
             gradient = np.asarray(self.X.T @ score_gradient).ravel()
-        else:
+        else:  # in X's precision: float32 X would otherwise be cast whole
             gradient = self.X.T @ score_gradient.astype(self.X.dtype, copy=False)
         return float(slack @ slack) / self.m, gradient.astype(np.float64, copy=False), slack
 
-    def columns(self, features: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix | None]:
-        """The working-set columns, dense; and as CSR too when they hold integers, sparse enough to gain from it."""
+    def columns(self, features: np.ndarray) -> np.ndarray:
+        """The working-set columns, dense float64 (BLAS products beat sparse ones at these sizes)."""
         block = self.columns_of[:, features]
-        if not sp.issparse(block):
-            return np.asarray(block, dtype=np.float64), None
-        sparse_enough = block.nnz <= _SPARSE_HESSIAN_DENSITY * np.prod(block.shape)
-        sparse = block.tocsr().astype(np.float64) if self._integer_sparse and sparse_enough else None
-        return block.toarray().astype(np.float64, copy=False), sparse
+        return block.toarray().astype(np.float64, copy=False) if sp.issparse(block) else block.astype(np.float64)
 
-    def hessian(
-        self,
-        XW: np.ndarray,
-        slack: np.ndarray,
-        XW_sparse: sp.csr_matrix | None = None,
-        previous: PairProduct | None = None,
-    ) -> tuple[np.ndarray, PairProduct | None]:
-        """(2/m) X_W' L_A X_W with L_A the Laplacian of the pairs with positive slack (plus a tiny ridge).
-
-        XW_sparse (the same columns, CSR; given only for integer profiles) turns the dense
-        products into sparse ones: with integers both orders of summation give exactly the same H.
-        For integer profiles the unscaled product is also returned, and `previous` (the last
-        Newton step's, same columns) is updated from the pairs whose activity changed: also exact.
-        """
-        active = slack > 0
-        product = None
-        if previous is not None and self._integer_sparse:
-            changed = np.flatnonzero(active != previous.active)
-            if 2 * len(changed) < self.n:  # cheaper than the n x q x q product of a rebuild
-                # C-ordered (both terms are), as a rebuilt product is: later BLAS products round
-                # by the layout, and the steps stay bit for bit a rebuild's
-                product = previous.product + self._product_change(XW, changed, active[changed])
+    def hessian(self, features: np.ndarray, XW: np.ndarray, active: np.ndarray) -> np.ndarray:
+        """(2/m) X_W' L_A X_W, from the last one formed: only the changed pairs and the new columns are added."""
+        cache, product = self._cache, None
+        if cache is not None:
+            old = np.searchsorted(cache.features, features).clip(max=len(cache.features) - 1)
+            kept = cache.features[old] == features
+            changed = np.flatnonzero(active != cache.active)
+            # the update costs (changed pairs) q^2, a rebuild about n^2 q + n q^2
+            if kept.any() and len(changed) * len(features) < self.n * (self.n + len(features)):
+                keep, new = np.flatnonzero(kept), np.flatnonzero(~kept)
+                differences = XW[self.earlier[changed]][:, keep] - XW[self.later[changed]][:, keep]
+                sign = np.where(active[changed], 1.0, -1.0)
+                update = differences.T @ (sign[:, None] * differences)
+                if len(new) == 0 and len(features) == len(cache.features):  # the same columns: the usual Newton step
+                    product = cache.product + update
+                else:
+                    product = np.empty((len(features), len(features)))
+                    product[np.ix_(keep, keep)] = cache.product[np.ix_(old[keep], old[keep])] + update
+                if len(new):
+                    cross = self._pair_product(XW, XW[:, new], active)
+                    product[:, new] = cross
+                    product[new, :] = cross.T
         if product is None:
-            product = self._pair_product(XW, active, XW_sparse)
-        H = (2.0 / self.m) * product
-        H[np.diag_indices_from(H)] += 1e-12 + 1e-10 * np.trace(H) / max(1, H.shape[0])
-        return H, (PairProduct(active, product) if self._integer_sparse else None)
+            product = self._pair_product(XW, XW, active)
+        self._cache = _Product(features, active, product)
+        return (2.0 / self.m) * product
 
-    def _pair_product(self, XW: np.ndarray, active: np.ndarray, XW_sparse: sp.csr_matrix | None) -> np.ndarray:
-        """X_W' L_A X_W."""
+    def _pair_product(self, XW: np.ndarray, right: np.ndarray, active: np.ndarray) -> np.ndarray:
+        """X_W' L_A right, L_A = D_A - C - C' the Laplacian of the active pairs (C_ij = 1 for pair (i, j))."""
         first, second = self.earlier[active], self.later[active]
         n = self.n
-        degree = np.bincount(first, minlength=n) + np.bincount(second, minlength=n)
-        if 8 * len(first) < n * n:  # few active pairs: sparse Laplacian, rows = earlier patients (already ordered)
+        if 8 * len(first) < n * n:  # few active pairs: C sparse (rows = earlier patients, already in order)
+            degree = np.bincount(first, minlength=n) + np.bincount(second, minlength=n)
             indptr = np.concatenate([[0], np.cumsum(np.bincount(first, minlength=n))])
             links = sp.csr_matrix((np.ones(len(first)), second, indptr), shape=(n, n))
-            laplacian_X = degree[:, None] * XW - links @ XW - links.T @ XW
+            laplacian_right = degree[:, None] * right - links @ right - links.T @ right
+        else:  # a dense L_A and BLAS: several times faster per pair than sparse products
+            laplacian_right = self._laplacian(active) @ right
+        return XW.T @ laplacian_right
+
+    def _laplacian(self, active: np.ndarray) -> np.ndarray:
+        """Dense L_A, updated from the last one by the pairs whose activity changed when they are few."""
+        n, last = self.n, self._last_laplacian
+        if last is not None and np.count_nonzero(active != last[0]) < n:
+            laplacian = last[1]
+            changed = np.flatnonzero(active != last[0])
+            sign = np.where(active[changed], 1.0, -1.0)
+            i, j = self.earlier[changed], self.later[changed]
+            flat = np.concatenate([i * (n + 1), j * (n + 1), i * n + j, j * n + i])  # (i,i), (j,j), (i,j), (j,i)
+            laplacian += np.bincount(flat, np.concatenate([sign, sign, -sign, -sign]), n * n).reshape(n, n)
         else:
-            counts = np.bincount(first * n + second, minlength=n * n).reshape(n, n).astype(np.float64)
-            laplacian = -(counts + counts.T)
-            laplacian[np.diag_indices(n)] += degree
-            # L is symmetric: L X_W = (X_W' L)', a sparse-times-dense product when X_W is sparse
-            laplacian_X = laplacian @ XW if XW_sparse is None else (XW_sparse.T @ laplacian).T
-        return np.asarray(XW.T @ laplacian_X if XW_sparse is None else XW_sparse.T @ laplacian_X)
-
-    def _product_change(self, XW: np.ndarray, pairs: np.ndarray, now_active: np.ndarray) -> np.ndarray:
-        """Sum over the given pairs of +-(x_i - x_j)(x_i - x_j)': + for pairs that became active.
-
-        Dense rows whatever the columns: for fewer than n/2 pairs BLAS beats sparse products
-        3 to 15 times (measured on NetNorM working sets). C-ordered, like the matmul it is.
-        """
-        differences = XW[self.earlier[pairs]] - XW[self.later[pairs]]
-        return differences.T @ (np.where(now_active, 1.0, -1.0)[:, None] * differences)
-
-
-@dataclass
-class PairProduct:
-    """X_W' L_A X_W of integer profiles, and the active pairs A it is for (the next Newton step updates it)."""
-
-    active: np.ndarray
-    product: np.ndarray
+            first, second = self.earlier[active], self.later[active]
+            links = np.bincount(first * n + second, minlength=n * n).reshape(n, n).astype(np.float64)
+            laplacian = -(links + links.T)
+            laplacian[np.diag_indices(n)] += np.bincount(first, minlength=n) + np.bincount(second, minlength=n)
+        self._last_laplacian = (active, laplacian)
+        return laplacian
 
 
 def first_of_identical_columns(X) -> np.ndarray:
     """Mask of the non-zero columns that are the first of their group of identical columns.
 
-    Columns are compared through a random projection (sparse: a 64-bit multiplicative
-    hash; dense: a Gaussian projection), so identical columns always collide and different
-    ones practically never do.
+    Columns are compared by a 64-bit hash: the sum over rows of a random weight times a mix of
+    the entry's bits, in integers modulo 2^64, so identical columns always collide (integer sums
+    do not depend on their order) and different ones practically never do.
     """
+    weights = np.random.default_rng(0).integers(1, 2**62, X.shape[0], dtype=np.int64).astype(np.uint64)
+    columns = sp.csc_matrix(X) if sp.issparse(X) else np.asarray(X)
     if sp.issparse(X):
-        columns = sp.csc_matrix(X)
-        weights = np.random.default_rng(0).integers(1, 2**62, X.shape[0], dtype=np.int64).astype(np.uint64)
-        values = columns.data.astype(np.float64).view(np.uint64) | np.uint64(1)
-        terms = weights[columns.indices] * values  # wraps modulo 2^64, as intended
-        cumulative = np.concatenate([[np.uint64(0)], np.cumsum(terms, dtype=np.uint64)])
+        # as a dense column's: zero entries add nothing
+        terms = weights[columns.indices] * _mix(columns.data.astype(np.float64).view(np.uint64))
+        cumulative = np.concatenate([[np.uint64(0)], np.cumsum(terms, dtype=np.uint64)])  # wraps, as intended
         keys = cumulative[columns.indptr[1:]] - cumulative[columns.indptr[:-1]]
         nonzero = np.flatnonzero(np.diff(columns.indptr) > 0)
     else:
-        X = np.asarray(X)
-        weights = np.random.default_rng(0).standard_normal(X.shape[0])
-        # Summed row block by row block, each column alone in the same order: identical columns
-        # always get identical keys. (A BLAS product `weights @ X` rounds by column position,
-        # and split one pair of identical NSQN columns; it also cast all of float32 X at once.)
-        keys = np.zeros(X.shape[1])
-        for start in range(0, X.shape[0], _KEY_ROWS):
-            keys += (weights[start : start + _KEY_ROWS, None] * X[start : start + _KEY_ROWS]).sum(axis=0)
-        nonzero = np.flatnonzero(np.any(X, axis=0))
+        keys = _dense_column_keys(columns if columns.dtype.isnative else columns.astype(np.float64), weights)
+        nonzero = np.flatnonzero(np.any(columns, axis=0))
     _, first = np.unique(keys[nonzero], return_index=True)
     mask = np.zeros(X.shape[1], dtype=bool)
     mask[nonzero[first]] = True
     return mask
 
 
+@numba.njit(cache=True, nogil=True)
+def _mix(bits):  # pragma: no cover (compiled)
+    """splitmix64's finaliser: each value's bits spread over all 64 (0 stays 0)."""
+    z = bits ^ (bits >> np.uint64(30))
+    z = z * np.uint64(0xBF58476D1CE4E5B9)
+    z = z ^ (z >> np.uint64(27))
+    z = z * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@numba.njit(cache=True, nogil=True)
+def _dense_column_keys(X, weights):  # pragma: no cover (compiled)
+    """Per column: sum over rows of weights[row] * mix(bits of the float64 entry), modulo 2^64."""
+    keys = np.zeros(X.shape[1], dtype=np.uint64)
+    bits = np.empty(1, dtype=np.float64)
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            bits[0] = np.float64(X[i, j]) + 0.0  # -0.0 becomes 0.0, as it compares
+            keys[j] += weights[i] * _mix(bits.view(np.uint64)[0])
+    return keys
+
+
 def alpha_max(problem: PairProblem) -> float:
     """The smallest penalty at which every coefficient is zero."""
     _, gradient, _ = problem.full_gradient(np.zeros(problem.n))
-    return float(np.abs(gradient).max()) if gradient.size else 0.0
+    return float(np.abs(gradient).max(initial=0.0))
 
 
 def duality_gap(problem: PairProblem, w: np.ndarray, alpha: float) -> tuple[float, float, np.ndarray]:
-    """(primal objective, duality gap, full gradient) at w.
-
-    Dual point: theta = (2/m) slack, scaled so that ||X' B' theta||_inf <= alpha; the dual
-    objective of the squared hinge is sum(theta) - (m/4) sum(theta^2).
-    """
+    """(primal objective, duality gap, full gradient) at w (dual point in the module docstring)."""
     loss, gradient, slack = problem.full_gradient(problem.scores(w))
     primal = loss + alpha * float(np.abs(w).sum())
-    largest = float(np.abs(gradient).max()) if gradient.size else 0.0
-    scale = min(1.0, alpha / largest) if largest > 0 else 1.0
+    largest = float(np.abs(gradient).max(initial=0.0))
+    scale = 1.0 if largest <= alpha else alpha / largest
     theta = (2.0 / problem.m * scale) * slack
     dual = float(theta.sum()) - problem.m / 4.0 * float(theta @ theta)
     return primal, max(primal - dual, 0.0), gradient
 
 
+def smallest_subgradient(gradient: np.ndarray, w: np.ndarray, alpha: float) -> np.ndarray:
+    """The minimum-norm element of the subdifferential of L + alpha ||.||_1: zero exactly at an optimum."""
+    shrunk = np.sign(gradient) * np.maximum(np.abs(gradient) - alpha, 0.0)
+    return np.where(w != 0, gradient + alpha * np.sign(w), shrunk)
+
+
 def _newton_on_working_set(
-    problem: PairProblem, columns: tuple[np.ndarray, sp.csr_matrix | None], w: np.ndarray, alpha: float, tol: float
+    problem: PairProblem, features: np.ndarray, w: np.ndarray, alpha: float, tol: float, max_steps: int
 ) -> np.ndarray:
-    """Proximal Newton on the working-set columns (dense, and sparse if worth it) until optimality holds to `tol`."""
-    XW, XW_sparse = columns
-    m = problem.m
-
-    def objective(v: np.ndarray) -> float:
-        slack = problem.slack(XW @ v)
-        return float(slack @ slack) / m + alpha * float(np.abs(v).sum())
-
-    previous = None
-    for _ in range(_MAX_NEWTON_STEPS):
-        slack = problem.slack(XW @ w)
-        value = float(slack @ slack) / m + alpha * float(np.abs(w).sum())
+    """Proximal Newton on the working-set columns until the smallest subgradient is <= tol (module docstring)."""
+    XW = problem.columns(features)
+    scores = XW @ w
+    slack = problem.slack(scores)
+    ridge = _RIDGE  # mu, relative to H's mean diagonal
+    for _ in range(max_steps):
         gradient = XW.T @ problem.score_gradient(slack)
-        # minimum-norm subgradient: zero at an optimum
-        optimality = np.where(
-            w > 0,
-            gradient + alpha,
-            np.where(w < 0, gradient - alpha, np.sign(gradient) * np.maximum(np.abs(gradient) - alpha, 0.0)),
-        )
-        if np.abs(optimality).max(initial=0.0) <= tol:
-            return w
-        H, previous = problem.hessian(XW, slack, XW_sparse, previous)
-        target = lasso_qp(H, gradient - H @ w, alpha, w)
-        direction = target - w
-        if not np.any(direction):
-            return w
-        decrease = gradient @ direction + alpha * (np.abs(target).sum() - np.abs(w).sum())
+        residual = np.abs(smallest_subgradient(gradient, w, alpha)).max(initial=0.0)
+        if residual <= tol:
+            break
+        H = problem.hessian(features, XW, slack > 0)
+        model = H + ridge * (float(np.trace(H)) / len(w) + np.finfo(float).tiny) * np.eye(len(w))
+        direction = lasso_qp(model, gradient - model @ w, alpha, w, tol=_FORCING * residual) - w
+        # the model's decrease bounds this from above by -(1/2) d'(H + mu I)d < 0: a descent direction
+        decrease = gradient @ direction + alpha * (np.abs(w + direction).sum() - np.abs(w).sum())
+        if not decrease < 0:
+            return w  # the model's minimum is w itself: optimal to working precision
+        direction_scores = XW @ direction
+        value = float(slack @ slack) / problem.m + alpha * float(np.abs(w).sum())
         step = 1.0
-        while step > 1e-10 and objective(w + step * direction) > value + 1e-4 * step * decrease:
-            step *= 0.5
-        if step <= 1e-10:
-            return w
-        w = w + step * direction
+        while True:  # Armijo: the longest of 1, 1/2, 1/4, ... with a sufficient decrease
+            trial = w + step * direction
+            trial_slack = problem.slack(scores + step * direction_scores)
+            if float(trial_slack @ trial_slack) / problem.m + alpha * float(np.abs(trial).sum()) <= (
+                value + _ARMIJO * step * decrease
+            ):
+                break
+            step /= 2
+            if step < np.finfo(float).eps:
+                return w  # no descent left at working precision
+        w, scores, slack = trial, scores + step * direction_scores, trial_slack
+        # a full step: the model was right, trust it more; a shortened one: regularise more
+        ridge = max(ridge / 10, _RIDGE) if step == 1.0 else ridge * 10
     return w
 
 
@@ -294,36 +302,38 @@ def solve(
     previous = np.inf
     for rounds in range(1, max_iter + 1):
         primal, gap, gradient = duality_gap(problem, w, alpha)
-        if gap <= tol * max(primal, np.finfo(float).tiny):
+        if gap <= tol * primal:
             return w, SolveInfo(alpha, gap, primal, rounds, True)
-        if primal >= previous * (1 - 1e-14):
-            break  # no progress left at working precision
+        if primal >= previous:
+            break  # a whole round without decrease: no progress left at working precision
         previous = primal
+        # the working set: the support, then the largest KKT violations, at most max(support, 50) of them
         violation = np.abs(gradient) - alpha
         support = w != 0
         violation[support] = np.inf
         violation[~problem.candidates & ~support] = -np.inf
-        size = int(support.sum()) + max(int(support.sum()), _ENTER_AT_LEAST)
-        working = np.argpartition(-violation, min(size, len(violation) - 1))[:size]
-        working = np.sort(working[(violation[working] > 0) | support[working]])
-        weights = _newton_on_working_set(problem, problem.columns(working), w[working], alpha, tol=1e-3 * tol * alpha)
+        size = min(int(support.sum()) + max(int(support.sum()), _ENTER_AT_LEAST), len(w))
+        working = np.argpartition(-violation, size - 1)[:size]
+        working = np.sort(working[violation[working] > 0])
+        # solved only as precisely as the violations left outside the working set make worthwhile
+        violation[working] = 0.0
+        inner_tol = max(1e-3 * tol * alpha, _INNER_FRACTION * float(violation.max(initial=0.0)))
+        weights = _newton_on_working_set(problem, working, w[working], alpha, inner_tol, max_iter)
         w = np.zeros_like(w)
         w[working] = weights
-    primal, gap, _ = duality_gap(problem, w, alpha)
-    converged = gap <= tol * max(primal, np.finfo(float).tiny)
+    else:
+        primal, gap, _ = duality_gap(problem, w, alpha)
+        rounds += 1
+    converged = gap <= tol * primal
     if not converged:
-        reason = (
-            f"after max_iter={max_iter} working-set rounds; raise max_iter"
-            if rounds == max_iter
-            else (f"after {rounds} rounds: no progress left at working precision; raise tol")
-        )
+        stopped = f"after max_iter={max_iter} working-set rounds" if rounds > max_iter else "with no progress left"
         warnings.warn(
-            f"survival SVM: duality gap {gap:.2e} (objective {primal:.4g}) above tol={tol:g} {reason} "
-            f"(alpha={alpha:.4g})",
+            f"survival SVM: relative duality gap {gap / primal:.2e} (gap {gap:.2e} / objective {primal:.4g}) "
+            f"above tol={tol:g} {stopped} (alpha={alpha:.4g})",
             ConvergenceWarning,
             stacklevel=3,
         )
-    return w, SolveInfo(alpha, gap, primal, rounds, converged)
+    return w, SolveInfo(alpha, gap, primal, min(rounds, max_iter), converged)
 
 
 def solve_path(

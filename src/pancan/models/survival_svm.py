@@ -82,9 +82,10 @@ class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
     alpha : L1 penalty per unit of mean squared hinge over the comparable pairs.
     C : the paper's liblinear cost instead (alpha = 1 / (C x number of comparable training pairs)).
     tol : relative duality gap at which a solve stops.
-    max_iter : working-set rounds per penalty (a ConvergenceWarning names the gap if reached).
+    max_iter : working-set rounds per penalty (a ConvergenceWarning names the relative gap if reached).
 
-    y is a scikit-survival structured array (event, time). score() is Harrell's C.
+    y is a scikit-survival structured array (event, time). score() is Harrell's C. After fit
+    or path, `path_infos_` says how each penalty's solve ended (`ranking_svm_solver.SolveInfo`).
     """
 
     def __init__(self, alpha: float = 0.01, C: float | None = None, tol: float = 1e-6, max_iter: int = 100):
@@ -129,7 +130,11 @@ class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
         return alpha_max(PairProblem(X, *training_pairs(y)))
 
     def path(self, X, y, alphas) -> np.ndarray:
-        """Coefficients (features x penalties) along `alphas` in the given order, each solve warm-started."""
+        """Coefficients (features x penalties) along `alphas` in the given order, each solve warm-started.
+
+        `path_infos_` then holds how each penalty's solve ended (`SolveInfo`: converged, gap,
+        relative_gap, objective, rounds), for callers that report convergence.
+        """
         X, y = self._validate(X, y)
         coefs, infos = solve_path(PairProblem(X, *training_pairs(y)), alphas, tol=self.tol, max_iter=self.max_iter)
         self.path_infos_ = infos
@@ -141,6 +146,8 @@ class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
         coefs, infos = solve_path(PairProblem(X, *training_pairs(y)), [alpha], tol=self.tol, max_iter=self.max_iter)
         self.coef_ = coefs[:, 0]
         self.alpha_ = alpha
+        self.path_infos_ = infos
+        self.converged_ = infos[0].converged
         self.duality_gap_ = infos[0].gap
         self.n_iter_ = infos[0].rounds
         return self

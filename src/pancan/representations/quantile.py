@@ -16,7 +16,6 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from pancan.numpy_order import adds_rows_in_order
 from pancan.representations.validation import feature_names
 
 _CHUNK_ROWS = 128  # rows ranked at once: bounds the (rows x genes) temporaries
@@ -78,12 +77,14 @@ def map_ranked(ranked, reference: np.ndarray, dtype=np.float64, rows: np.ndarray
 
 def quantile_reference(sorted_values: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
     """The r-th reference value is the mean r-th smallest value across the (training) patients (`rows`, or all)."""
-    sorted_values = np.asarray(sorted_values)
-    if not adds_rows_in_order(sorted_values):
-        chosen = sorted_values if rows is None else sorted_values[rows]
-        return chosen.mean(axis=0, dtype=np.float64)
+    sorted_values = _native_float(np.asarray(sorted_values))
     rows = np.arange(len(sorted_values)) if rows is None else np.asarray(rows, dtype=np.int64)
     return _kernels().mean_of_rows(sorted_values, rows)
+
+
+def _native_float(X: np.ndarray) -> np.ndarray:
+    """X itself when the compiled loops take it as it is (native float32/64), else a float64 copy."""
+    return X if X.dtype.isnative and X.dtype.type in (np.float32, np.float64) else X.astype(np.float64)
 
 
 def _kernels():

@@ -1,12 +1,10 @@
 """Compiled loops (numba) of quantile normalisation: tie runs, the reference, the map onto it.
 
-Each loop computes what the plain numpy expression in its docstring computes, in the same
-floating-point order, so the results are numpy's bit for bit (tests/test_compiled_kernels.py
-checks it on real smoothed profiles); the sum over rows only where numpy adds rows in order
-(`pancan.numpy_order`: C order, several columns), which is where it is called. They exist for speed: numpy needs several passes,
-index casts and row copies where one loop over the memoised rows suffices (BRCA, 780
-rows x 20,057 genes: the map 90 -> 16 ms; docs/benchmarks.md). Imported on first use only,
-so jobs that never quantile-normalise do not pay numba's import.
+Each loop computes what the plain numpy expression in its docstring computes
+(tests/test_compiled_kernels.py). They exist for speed: numpy needs several passes, index
+casts and row copies where one loop over the memoised rows suffices (BRCA, 780 rows x
+20,057 genes: the map 90 -> 16 ms; docs/benchmarks.md). Imported on first use only, so
+jobs that never quantile-normalise do not pay numba's import.
 """
 
 from __future__ import annotations
@@ -36,7 +34,7 @@ def tie_runs(block, order, sorted_values, run_start, run_end):  # pragma: no cov
 
 @numba.njit(cache=True, nogil=True)
 def mean_of_rows(values, rows):  # pragma: no cover (compiled)
-    """values[rows].mean(axis=0, dtype=np.float64): rows added one after the other, then divided."""
+    """values[rows].mean(axis=0, dtype=np.float64)."""
     total = np.zeros(values.shape[1])
     for row in rows:
         for j in range(values.shape[1]):
