@@ -1,12 +1,13 @@
 """Time one evaluation job's work (one outer repeat of nested CV) without Snakemake's start-up.
 
     .venv/bin/python scripts/benchmarks/evaluation_job.py LUAD netnorm [--config config/paper_protocol.yaml]
-    .venv/bin/python scripts/benchmarks/evaluation_job.py LUAD netnorm --src ../old_checkout/src   # before/after
+    ../old/.venv/bin/python ../old/scripts/benchmarks/evaluation_job.py LUAD netnorm --results results  # before
     .venv/bin/python scripts/benchmarks/evaluation_job.py LUAD netnorm --out ../new_tables         # + fold table
 
 Reads the prepared cohort, network and (NSQN) the smooth_profiles outputs of a run under
---results (default results/ of this checkout; main network, outer folds from the seed). --src puts another checkout's package
-first on the path, so two versions of the engine are timed on the same inputs; the
+--results (default results/ of this checkout; main network, outer folds from the seed). To time
+another version of the engine on the same inputs, run that checkout's own copy of this script
+(its package's API may differ; --src puts a checkout's package first on the path); the
 printed C-indices and prediction checksum show whether they also agree; --out writes the
 fold table (scripts/benchmarks/compare_fold_tables.py compares two) with each fold's inner
 margin, how far the chosen grid point's inner C is above the runner-up's (a near-tie may
@@ -47,10 +48,10 @@ def main() -> None:
     from pancan.benchmark.nested_cv import nested_cross_validation, outer_splits
     from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search
     from pancan.data.cohort import Cohort
-    from pancan.models.path_search import PathSearchCV
     from pancan.networks import GeneNetwork
     from pancan.representations import NetworkAdjacency, align_to_network, register_precomputed
-    from pancan.representations.registry import REGISTRY, RepresentationContext
+    from pancan.representations.registry import REGISTRY, RepresentationContext, smoothing_options
+    from pancan.representations.row_cache import RowCache
 
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     for path in args.config:
@@ -69,37 +70,21 @@ def main() -> None:
     aligned = align_to_network(cohort, network)
     patients = cohort.patients
     y = Surv.from_arrays(patients["event"].astype(bool), patients["time_days"])
-    context = RepresentationContext(NetworkAdjacency(network.adjacency), aligned.n_network, n_jobs=1)
+    memo = RowCache(f"{args.representation} rows")
+    context = RepresentationContext(NetworkAdjacency(network.adjacency), aligned.n_network, n_jobs=1, memo=memo)
     if entry.smoothing:
         folder = args.results / "representations" / args.cancer / config["networks"]["main"]
-        normalization = settings.smoothing_normalization
-        for alpha in sorted(settings.smoothing_alpha):
-            register_precomputed(
-                aligned.X,
-                folder / f"smoothed_{normalization}_alpha{float(alpha):g}.npy",
-                context.adjacency,
-                alpha,
-                normalization=normalization,
-                tol=settings.smoothing_tol,
-            )
+        options = smoothing_options(settings.section)
+        for alpha in sorted(settings.section["smoothing_alpha"]):
+            path = folder / f"smoothed_{options['normalization']}_alpha{float(alpha):g}.npy"
+            register_precomputed(memo, aligned.X, path, context.adjacency, alpha, **options)
     splits = outer_splits(y["event"], settings.outer_folds, args.repeat + 1, settings.seed, repeats=[args.repeat])
     tau = uno_truncation(patients["time_days"].to_numpy(), **benchmark["uno_tau"])
     search = benchmark_search(entry, settings, context, None)
-    margins = []  # inner margin of each refit, in the order of the metrics table's rows
-    select = PathSearchCV.select
-
-    def recording_select(self, results):
-        chosen = select(self, results)
-        table = np.nan_to_num(np.asarray(chosen.scores, dtype=float), nan=-np.inf).ravel()
-        runner_up = np.sort(table)[-2] if table.size > 1 else -np.inf
-        margins.append(float(chosen.score - runner_up))
-        return chosen
-
     started = time.perf_counter()
     cpu_started = time.process_time()
     with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore")
-        PathSearchCV.select = recording_select
         results = nested_cross_validation(
             search,
             aligned.X,
@@ -112,12 +97,9 @@ def main() -> None:
             name=args.representation,
         )
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    PathSearchCV.select = select
     metrics, predictions, _ = results.tables()
     if args.out is not None:
-        # select() runs once per outer fold before the refits (the grid choice), then once per refit, in row order
         metrics.insert(0, "cancer", args.cancer)
-        metrics["inner_margin"] = margins[-len(metrics) :]
         args.out.mkdir(parents=True, exist_ok=True)
         metrics.to_csv(args.out / f"folds_{args.cancer}_{args.representation}.tsv", sep="\t", index=False)
     # a hash of the risk scores' bytes: equal only if every prediction is equal to the last bit

@@ -16,7 +16,7 @@ from pancan.errors import InvalidParameterError
 from pancan.representations.validation import feature_names
 
 _COLUMN_BLOCK = 2048  # dense columns per block of numpy's var: float64 temporaries stay small
-_COMPILED_MIN_SIZE = 2**20  # dense entries from which the compiled loop pays for importing numba (about 0.3 s)
+_COMPILED_MIN_SIZE = 2**20  # dense entries from which the compiled loop pays for importing numba
 
 
 def column_variance(X) -> np.ndarray:

@@ -2,9 +2,9 @@
 
 Each loop computes what the plain numpy expression in its docstring computes
 (tests/test_compiled_kernels.py). They exist for speed: numpy needs several passes, index
-casts and row copies where one loop over the memoised rows suffices (BRCA, 780 rows x
-20,057 genes: the map 90 -> 16 ms; docs/benchmarks.md). Imported on first use only, so
-jobs that never quantile-normalise do not pay numba's import.
+casts and row copies where one loop over the memoised rows suffices (measured in
+docs/benchmarks.md). Imported on first use only, so jobs that never quantile-normalise do
+not pay numba's import.
 """
 
 from __future__ import annotations
