@@ -73,7 +73,8 @@ class CostPenalties:
         object.__setattr__(self, "C", tuple(sorted(float(c) for c in self.C)))
 
     def values(self, model, X, y) -> np.ndarray:
-        return np.array([model.penalty_for(y, C=c) for c in self.C])
+        unit = model.penalty_for(y, C=1.0)  # alpha is inversely proportional to C: the pairs are counted once
+        return np.array([unit / c for c in self.C])
 
     def extended_to(self, min_ratio: float) -> CostPenalties:
         return self  # explicit costs are the user's
