@@ -220,8 +220,11 @@ def nested_cross_validation(
         started = time.perf_counter()
         for split in splits:
             key = (split.repeat, split.fold)
+            previous = scores[key][-1] if scores[key] else None  # warm starts from the grid value before
             with _solver_warnings(warned[key]):
-                scores[key].append(searches[key].evaluate(params, take_rows(X, split.train), y[split.train]))
+                scores[key].append(
+                    searches[key].evaluate(params, take_rows(X, split.train), y[split.train], previous=previous)
+                )
         logger.info(
             "%s: grid value %d/%d %s done for %d outer folds in %.1f s",
             name,

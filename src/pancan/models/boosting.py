@@ -58,8 +58,8 @@ class BoostedCox(SurvivalModel, BaseEstimator):
         X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False)
         return np.asarray(self.model_.predict(X), dtype=np.float64)
 
-    def path_predict(self, X, y, values, X_test) -> np.ndarray:
-        """Risk of X_test after each number of stages in `values` (rows x values), from one fit."""
+    def path_predict(self, X, y, values, X_test, guesses=None) -> np.ndarray:
+        """Risk of X_test after each number of stages in `values` (rows x values), from one fit (no guesses)."""
         X, y = self._validate(X, y)
         stages = [int(v) for v in values]
         model = self._boosting(max(stages)).fit(X, y)

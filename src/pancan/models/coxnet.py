@@ -64,8 +64,11 @@ class SparseCoxnet(LinearPathModel, SurvivalModel, BaseEstimator):
         X, y = self._validate(X, y)
         return float(self._fit(self._coxnet(n_alphas=2), X, y).alphas_[0])
 
-    def path(self, X, y, alphas) -> np.ndarray:
-        """Coefficients (features x penalties) along decreasing `alphas`; NaN for penalties Coxnet could not fit."""
+    def path(self, X, y, alphas, guesses=None) -> np.ndarray:
+        """Coefficients (features x penalties) along decreasing `alphas`; NaN for penalties Coxnet could not fit.
+
+        `guesses` is ignored: Coxnet's coordinate descent walks its own path from the empty model.
+        """
         X, y = self._validate(X, y)
         alphas = np.asarray(alphas, dtype=np.float64)
         usable = len(alphas)

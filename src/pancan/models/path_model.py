@@ -1,8 +1,10 @@
 """What `PathSearchCV` asks of a model: predictions along a path of one parameter, and a refit at a point of it.
 
-* `path_predict(X, y, values, X_test)`: risk scores of X_test (rows x values) for the model
-  fitted on (X, y) at each value of the path, in the given order (warm-started where the
-  model can);
+* `path_predict(X, y, values, X_test, guesses=None)`: risk scores of X_test (rows x values)
+  for the model fitted on (X, y) at each value of the path, in the given order
+  (warm-started where the model can, from `guesses` too: a neighbouring grid value's
+  solutions, aligned to X's columns); a model that can reuse its solutions keeps them
+  as `path_coefs_` (features x values, sparse);
 * `fit_path(X, y, values)`: the model fitted at the last of `values`, reached along them.
 
 Linear models get both from `path(X, y, alphas) -> coefficients (features x alphas)`.
@@ -17,8 +19,9 @@ import scipy.sparse as sp
 class LinearPathModel:
     """Mixin for linear models along an L1 penalty path (`alpha`); fills `coef_` and `alpha`."""
 
-    def path_predict(self, X, y, values, X_test) -> np.ndarray:
-        coefs = self.path(X, y, values)
+    def path_predict(self, X, y, values, X_test, guesses=None) -> np.ndarray:
+        coefs = self.path(X, y, values, guesses=guesses)
+        self.path_coefs_ = sp.csc_matrix(np.nan_to_num(coefs))  # the next grid value's guesses
         risk = X_test @ coefs
         return np.asarray(risk.toarray() if sp.issparse(risk) else risk, dtype=np.float64)
 

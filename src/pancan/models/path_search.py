@@ -52,6 +52,8 @@ class GridPointScores:
     seconds: float = 0.0
     transformed: object = field(default=None, repr=False)  # and their output, when small enough to keep
     split_values: list[np.ndarray] = field(default_factory=list, repr=False)  # each split's path values
+    # each split's solutions (feature names, sparse features x path values), to warm-start the next grid value
+    split_solutions: list[tuple[np.ndarray, sp.csc_matrix] | None] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -79,6 +81,26 @@ def take_rows(X, rows: np.ndarray):
     if isinstance(X, pd.DataFrame):
         return X.iloc[rows]
     return X[rows]
+
+
+def _feature_names(steps: Pipeline) -> np.ndarray | None:
+    """The transform steps' output column names, None when a step cannot name them (no warm starts then)."""
+    try:
+        return np.asarray(steps.get_feature_names_out(), dtype=object)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _aligned_guesses(previous: GridPointScores | None, split: int, names: np.ndarray) -> np.ndarray | None:
+    """The previous grid value's solutions of one inner split, on this transform's columns (matched by name)."""
+    if previous is None or split >= len(previous.split_solutions) or previous.split_solutions[split] is None:
+        return None
+    old_names, coefs = previous.split_solutions[split]
+    position = pd.Index(old_names).get_indexer(names)
+    found = position >= 0
+    guesses = np.zeros((len(names), coefs.shape[1]))
+    guesses[found] = coefs[position[found]].toarray()
+    return guesses
 
 
 class PathSearchCV(BaseEstimator):
@@ -128,8 +150,13 @@ class PathSearchCV(BaseEstimator):
             return StratifiedKFold(n_splits=int(self.cv), shuffle=True, random_state=self.random_state)
         return self.cv
 
-    def evaluate(self, params: dict, X, y) -> GridPointScores:
-        """Validation Harrell's C at every point of the path for one grid value, over the inner splits of (X, y)."""
+    def evaluate(self, params: dict, X, y, previous: GridPointScores | None = None) -> GridPointScores:
+        """Validation Harrell's C at every point of the path for one grid value, over the inner splits of (X, y).
+
+        `previous`, the evaluation of the grid value before it on the same (X, y), gives each
+        split's solver its solutions as starting guesses (a neighbouring k's coefficients are
+        close): only the starts change, not the optima.
+        """
         started = time.perf_counter()
         if self.inner_score not in INNER_SCORES:
             raise InvalidParameterError(f"inner_score must be one of {INNER_SCORES}, got {self.inner_score!r}")
@@ -144,14 +171,19 @@ class PathSearchCV(BaseEstimator):
             if _nbytes(transformed) > _KEEP_TRANSFORMED_BYTES:
                 transformed = None  # the refit transforms again rather than hold it
         event_field = y.dtype.names[0]
-        scores, sizes, split_values = [], [], []
-        for train, valid in self._splitter().split(np.zeros((len(y), 1)), y[event_field]):
+        scores, sizes, split_values, solutions = [], [], [], []
+        splits = self._splitter().split(np.zeros((len(y), 1)), y[event_field])
+        for index, (train, valid) in enumerate(splits):
             steps = clone(pipeline[:-1])
             X_train = steps.fit_transform(take_rows(X, train), y[train])
             X_valid = steps.transform(take_rows(X, valid))
             model = clone(pipeline[-1])
             fold_values = values if values is not None else path.values(model, X_train, y[train])
-            risk = model.path_predict(X_train, y[train], fold_values, X_valid)
+            names = _feature_names(steps)
+            guesses = _aligned_guesses(previous, index, names) if names is not None else None
+            risk = model.path_predict(X_train, y[train], fold_values, X_valid, guesses=guesses)
+            solved = getattr(model, "path_coefs_", None)
+            solutions.append(None if solved is None or names is None else (names, solved))
             concordance = np.atleast_1d(harrell_cindex(y[valid], risk)).astype(float)
             concordance[~np.isfinite(risk).all(axis=0)] = np.nan  # a path value the model could not fit
             scores.append(concordance)
@@ -166,6 +198,7 @@ class PathSearchCV(BaseEstimator):
             time.perf_counter() - started,
             transformed,
             split_values,
+            solutions,
         )
 
     def select(self, results: list[GridPointScores]) -> _Selection:
@@ -233,8 +266,12 @@ class PathSearchCV(BaseEstimator):
 
     # -- the estimator API ---------------------------------------------------------------------------------------
     def fit(self, X, y):
-        """Inner cross-validation over the grid, then refit of the best point on all of (X, y)."""
-        return self.refit([self.evaluate(params, X, y) for params in self.grid()], X, y)
+        """Inner cross-validation over the grid (each grid value warm-started from the one before), then refit of
+        the best point on all of (X, y)."""
+        results: list[GridPointScores] = []
+        for params in self.grid():
+            results.append(self.evaluate(params, X, y, previous=results[-1] if results else None))
+        return self.refit(results, X, y)
 
     def predict(self, X):
         check_is_fitted(self, "best_estimator_")

@@ -336,15 +336,36 @@ def solve(
     return w, SolveInfo(alpha, gap, primal, min(rounds, max_iter), converged)
 
 
+def primal_objective(problem: PairProblem, w: np.ndarray, alpha: float) -> float:
+    """P(w) = L(w) + alpha ||w||_1."""
+    slack = problem.slack(problem.scores(w))
+    return float(slack @ slack) / problem.m + alpha * float(np.abs(w).sum())
+
+
 def solve_path(
-    problem: PairProblem, alphas, *, tol: float = 1e-6, max_iter: int = 100, start: np.ndarray | None = None
+    problem: PairProblem,
+    alphas,
+    *,
+    tol: float = 1e-6,
+    max_iter: int = 100,
+    start: np.ndarray | None = None,
+    guesses: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[SolveInfo]]:
-    """Coefficients (features x penalties) along the penalties in the given order, each warm-started."""
+    """Coefficients (features x penalties) along the penalties in the given order, each warm-started.
+
+    Each solve starts from the previous penalty's solution or, when `guesses` (features x
+    penalties, e.g. a neighbouring grid value's path) is given, from that penalty's guess
+    if its objective is lower: only the start changes, not the optimum it converges to.
+    """
     w = np.zeros(problem.X.shape[1]) if start is None else np.array(start, dtype=np.float64)
     coefs = np.zeros((problem.X.shape[1], len(alphas)))
     infos = []
     with _BLAS.limit(limits=1, user_api="blas"):
         for index, alpha in enumerate(alphas):
+            if guesses is not None:
+                guess = np.asarray(guesses[:, index], dtype=np.float64).ravel()
+                if primal_objective(problem, guess, alpha) < primal_objective(problem, w, alpha):
+                    w = guess
             w, info = solve(problem, float(alpha), w, tol=tol, max_iter=max_iter)
             coefs[:, index] = w
             infos.append(info)

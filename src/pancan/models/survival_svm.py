@@ -129,14 +129,16 @@ class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
         X, y = self._validate(X, y)
         return alpha_max(PairProblem(X, *training_pairs(y)))
 
-    def path(self, X, y, alphas) -> np.ndarray:
-        """Coefficients (features x penalties) along `alphas` in the given order, each solve warm-started.
+    def path(self, X, y, alphas, guesses=None) -> np.ndarray:
+        """Coefficients (features x penalties) along `alphas` in the given order, each solve warm-started
+        (from `guesses`, features x penalties, where they are better starts: see `solve_path`).
 
         `path_infos_` then holds how each penalty's solve ended (`SolveInfo`: converged, gap,
         relative_gap, objective, rounds), for callers that report convergence.
         """
         X, y = self._validate(X, y)
-        coefs, infos = solve_path(PairProblem(X, *training_pairs(y)), alphas, tol=self.tol, max_iter=self.max_iter)
+        problem = PairProblem(X, *training_pairs(y))
+        coefs, infos = solve_path(problem, alphas, tol=self.tol, max_iter=self.max_iter, guesses=guesses)
         self.path_infos_ = infos
         return coefs
 
