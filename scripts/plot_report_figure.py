@@ -1,18 +1,25 @@
 """Rules plot_* and write_summary / write_report_landing: read the result tables, call the package, save."""
 
+from pathlib import Path
+
+import matplotlib
 import pandas as pd
 
 from pancan.atomic import write_table_atomic, write_text_atomic
+from pancan.data.cohort import Cohort
 from pancan.figures.burden import burden_cindex, burden_figure
 from pancan.figures.cindex_boxplot import cindex_boxplot
 from pancan.figures.cohort_overview import cohort_overview
 from pancan.figures.hyperparameters import chosen_hyperparameters
 from pancan.figures.kaplan_meier import chosen_representation, kaplan_meier_risk_groups, representation_title
 from pancan.figures.pan_cancer import pan_cancer_figure
-from pancan.figures.selected_genes import gene_representation, selected_genes
+from pancan.figures.selected_genes import gene_representation, netnorm_proxy_share, selected_genes
 from pancan.figures.style import save_figure
+from pancan.networks import GeneNetwork
 from pancan.report.landing_page import landing_page
 from pancan.report.summary_markdown import summary_markdown
+from pancan.representations import NetworkAdjacency, align_to_network
+from pancan.representations.netnorm import netnorm_ranks
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake
@@ -58,17 +65,35 @@ def plot_kaplan_meier():
         predictions[predictions["representation"] == name],
         read(sm.input.patients),
         representation_title(sm.wildcards.cancer, name),
+        endpoint=sm.config["survival"]["endpoint"],  # the cohorts' endpoint: changing it changes the inputs
     )
     log.info("%s: %s (chosen by %s), log-rank p = %s", sm.wildcards.cancer, name, sm.params.choice, p_value)
     return figure
+
+
+def netnorm_proxies(coefficients, folds):
+    """Proxy share of NetNorM's selected genes (see `netnorm_proxy_share`), on the cohort and the main network."""
+    cohort = Cohort.load(Path(sm.input.cohort[0]).parent, sm.wildcards.cancer)
+    network = GeneNetwork.load(Path(sm.input.network[0]).parent)
+    aligned = align_to_network(cohort, network)
+    mutated = aligned.X[:, : aligned.n_network]
+    depth = int(folds["parameter_value"].max())
+    ranks = netnorm_ranks(mutated, NetworkAdjacency(network.adjacency), depth, sm.params.netnorm_tie_break)
+    return netnorm_proxy_share(ranks, mutated, network.genes, coefficients, folds)
 
 
 def plot_selected_genes():
     folds = read(sm.input.folds)
     name = gene_representation(sm.params.representations)
     coefficients = read(sm.input.coefficients)
-    n_folds = int((folds["representation"] == name).sum())
-    return selected_genes(coefficients[coefficients["representation"] == name], n_folds, sm.wildcards.cancer, name)
+    coefficients = coefficients[coefficients["representation"] == name]
+    folds = folds[folds["representation"] == name]
+    proxies = netnorm_proxies(coefficients, folds) if name == "netnorm" and len(coefficients) else None
+    if proxies is not None:
+        log.info(
+            "%s: NetNorM proxy share of the selected genes\n%s", sm.wildcards.cancer, proxies.sort_values().to_string()
+        )
+    return selected_genes(coefficients, len(folds), sm.wildcards.cancer, name, proxy_share=proxies)
 
 
 def write_summary():
@@ -96,6 +121,7 @@ def write_report_landing():
 
 
 with rule_logging(sm.log[0]) as log:
+    matplotlib.use("Agg")  # headless, chosen here at the edge: the package sets no backend
     if sm.rule.startswith("write_"):
         globals()[sm.rule]()
     else:

@@ -1,5 +1,6 @@
 """Rules plot_stratification_model_selection, plot_subtype_*, plot_planted_subtypes: tables in, figure out."""
 
+import matplotlib
 import numpy as np
 import pandas as pd
 
@@ -45,9 +46,13 @@ def plot_subtype_consensus():
 def plot_subtype_survival():
     table = read(sm.input.assignments).merge(read(sm.input.patients), on="patient_id")
     table = table[table["clustered"]].astype({"subtype": int})
+    endpoint = sm.config["survival"]["endpoint"]  # the cohorts' endpoint: changing it changes the inputs
+    figure, p_value = subtype_kaplan_meier(table, f"{title()}, k = {chosen_k()}", endpoint=endpoint)
     logrank = read(sm.input.logrank)
-    p_value = float(logrank.loc[logrank["chosen"], "p_value"].iloc[0])
-    return subtype_kaplan_meier(table, p_value, f"{title()}, k = {chosen_k()}")
+    tested = float(logrank.loc[logrank["chosen"], "p_value"].iloc[0])
+    if not np.isclose(np.nan if p_value is None else p_value, tested, rtol=1e-9, equal_nan=True):
+        raise ValueError(f"the figure's log-rank p {p_value} differs from logrank.tsv's {tested} at the chosen k")
+    return figure
 
 
 def plot_subtype_signatures():
@@ -63,4 +68,5 @@ def plot_planted_subtypes():
 
 
 with rule_logging(sm.log[0]) as log:
+    matplotlib.use("Agg")  # headless, chosen here at the edge: the package sets no backend
     save_figure(globals()[sm.rule](), sm.output.png, sm.output.svg)

@@ -159,10 +159,23 @@ rule plot_kaplan_meier:
 
 
 rule plot_selected_genes:
-    """Genes most often selected across the outer folds, with the sign of their effect."""
+    """Genes most often selected across the outer folds, with the sign of their effect (NetNorM: proxies hatched)."""
     input:
         coefficients="results/benchmark/{cancer}/coefficients.tsv",
         folds="results/benchmark/{cancer}/folds.tsv",
+        # the cohort and the main network: which of NetNorM's selected genes were set to 1 as proxies
+        cohort=multiext(
+            "results/cohorts/{cancer}/",
+            "patients.tsv",
+            "mutations.npz",
+            "genes.txt",
+            "clinical.tsv",
+        ),
+        network=multiext(
+            f"results/networks/{config['networks']['main']}/",
+            "adjacency.npz",
+            "genes.txt",
+        ),
     output:
         png=report(
             "results/report/selected_genes/{cancer}.png",
@@ -184,6 +197,7 @@ rule plot_selected_genes:
     params:
         code=code_version("plot_report_figure.py"),
         representations=BENCHMARK_REPRESENTATIONS,
+        netnorm_tie_break=config["benchmark"]["netnorm_tie_break"],
     script:
         "../../scripts/plot_report_figure.py"
 

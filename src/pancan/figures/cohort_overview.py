@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from pancan.figures.style import PAGE_WIDTH, styled
+from pancan.figures.style import PAGE_WIDTH, new_figure, styled
 
 
 @styled
@@ -14,13 +13,15 @@ def cohort_overview(summary: pd.DataFrame, mutations_per_patient: dict[str, np.n
     """summary: results/cohorts/summary.tsv; mutations_per_patient: cancer -> n_mutations of each patient."""
     cancers = list(summary["cancer"])
     x = np.arange(len(cancers))
-    figure, (patients_axis, burden_axis, coverage_axis) = plt.subplots(1, 3, figsize=(PAGE_WIDTH, 2.4))
+    figure = new_figure(PAGE_WIDTH, 2.4, layout=None)
+    patients_axis, burden_axis, coverage_axis = figure.subplots(1, 3)
     patients_axis.bar(x, summary["patients"], color="#b0b0b0", label="patients")
     patients_axis.bar(x, summary["deaths"], color="#404040", label="deaths")
     patients_axis.set_xticks(x, cancers, rotation=45, ha="right")
     patients_axis.set_ylabel("patients")
     patients_axis.set_title("Cohorts")
-    patients_axis.legend(frameon=False)
+    patients_axis.set_ylim(0, 1.3 * summary["patients"].max())  # headroom: the legend's row never meets a bar
+    patients_axis.legend(frameon=False, loc="upper center", ncol=2)
 
     data = [np.asarray(mutations_per_patient[c], dtype=float) for c in cancers]
     burden_axis.boxplot(

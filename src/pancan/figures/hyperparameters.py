@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from pancan.figures.style import PAGE_WIDTH, colour, label, styled
+from pancan.figures.style import PAGE_WIDTH, colour, label, new_figure, styled
 
 
 @styled
 def chosen_hyperparameters(folds: pd.DataFrame, representations=("netnorm", "nsqn")):
     """One panel per tuned representation: the chosen value in each fold (points) per cancer type."""
     present = [r for r in representations if r in set(folds["representation"])]
-    figure, axes = plt.subplots(1, max(len(present), 1), figsize=(PAGE_WIDTH, 2.4), squeeze=False)
+    figure = new_figure(PAGE_WIDTH, 2.4, layout=None)
+    axes = figure.subplots(1, max(len(present), 1), squeeze=False)
     rng = np.random.default_rng(0)
     for axis, name in zip(axes.ravel(), present):
         rows = folds[folds["representation"] == name]

@@ -8,17 +8,14 @@ folds (by its mean inner-CV C, or configured).
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
-from lifelines.plotting import add_at_risk_counts
-from lifelines.statistics import logrank_test
+from matplotlib.figure import Figure
 
 from pancan.figures.style import label, styled
+from pancan.figures.survival_curves import SurvivalGroup, kaplan_meier_figure, years
 
 GROUP_COLOURS = {"low risk": "#4c72b0", "high risk": "#c44e52"}
-DAYS_PER_YEAR = 365.25
 
 
 def tie_aware_split(risk: np.ndarray) -> np.ndarray:
@@ -60,52 +57,31 @@ def chosen_representation(folds: pd.DataFrame, candidates, configured: str = "in
 
 
 @styled
-def kaplan_meier_risk_groups(predictions: pd.DataFrame, patients: pd.DataFrame, title: str, repeat: int | None = 0):
+def kaplan_meier_risk_groups(
+    predictions: pd.DataFrame, patients: pd.DataFrame, title: str, repeat: int | None = 0, endpoint: str = "OS"
+) -> tuple[Figure, float | None]:
     """predictions of one representation (repeat, fold, patient_id, risk); patients: patient_id, time_days, event.
 
-    Returns (figure, log-rank p or None when the model separated nobody).
+    Drawn by the report's one Kaplan-Meier figure (`survival_curves`). Returns (figure, log-rank p, or None when
+    the model separated nobody).
     """
     if repeat is not None:
         predictions = predictions[predictions["repeat"] == repeat]
     table = predictions.assign(group=risk_groups(predictions)).merge(patients, on="patient_id")
     constant = predictions.groupby(["repeat", "fold"])["risk"].nunique() == 1  # folds whose model separated nobody
-    table["years"] = table["time_days"] / DAYS_PER_YEAR
-    figure, axis = plt.subplots(figsize=(3.6, 3.3))
-    fitters = []
-    for group in ("low risk", "high risk"):
-        rows = table[table["group"] == group]
-        if rows.empty:
-            continue
-        fitter = KaplanMeierFitter(label=f"{group} (n={len(rows)})").fit(rows["years"], rows["event"])
-        fitter.plot_survival_function(ax=axis, ci_show=False, color=GROUP_COLOURS[group], linewidth=1.2)
-        fitters.append(fitter)
-    p_value = None
-    if len(fitters) == 2:
-        low, high = table[table["group"] == "low risk"], table[table["group"] == "high risk"]
-        p_value = float(logrank_test(low["years"], high["years"], low["event"], high["event"]).p_value)
-        note = f"log-rank p = {p_value:.2g}"
-    else:
-        note = "no separation: every fold's model\npredicted the same risk for all"
+    groups = [
+        SurvivalGroup(group, GROUP_COLOURS[group], years(rows["time_days"]), rows["event"].astype(bool))
+        for group, rows in ((g, table[table["group"] == g]) for g in ("low risk", "high risk"))
+    ]
+    note = ""
     if 0 < constant.sum() < len(constant):
-        note += f"\n{constant.sum()} of {len(constant)} folds: same risk for all\n(their patients: low risk)"
-    axis.set_xlabel("years since diagnosis")
-    axis.set_ylabel("overall survival")
-    axis.set_ylim(0, 1.05)
-    axis.set_title(title, pad=16)
-    axis.legend(
-        frameon=False,
-        loc="lower left",
-        bbox_to_anchor=(0.0, 1.0),
-        ncol=2,
-        fontsize=6,
-        borderaxespad=0.1,
-        handlelength=1.5,
-    )
-    axis.text(0.98, 0.97, note, transform=axis.transAxes, ha="right", va="top", fontsize=7)
-    add_at_risk_counts(*fitters, ax=axis, rows_to_show=["At risk"], fig=figure)
-    figure.tight_layout()
-    return figure, p_value
+        note = f"{constant.sum()} of {len(constant)} folds: same risk for all (their patients: low risk)"
+    if all(len(g.time) for g in groups):
+        return kaplan_meier_figure(groups, title, note=note, endpoint=endpoint)
+    untested = "no separation: every fold's model predicted the same risk for all"
+    return kaplan_meier_figure(groups, title, note=note, untested=untested, endpoint=endpoint)
 
 
 def representation_title(cancer: str, name: str) -> str:
+    """Title of a benchmark Kaplan-Meier figure: the cancer type and the representation shown."""
     return f"{cancer}: {label(name)} (cross-validated risk groups)"

@@ -1,14 +1,19 @@
-"""Shared figure style: one colour and label per representation (from the registry), sizes readable at paper width."""
+"""Shared figure style: one colour and label per representation (from the registry), sizes readable at paper width.
+
+No process-wide state: figures are `matplotlib.figure.Figure` objects made here without pyplot, so
+importing or calling a figure function neither picks a backend nor registers figures that must be
+closed. They render anywhere (PNG and SVG need no display); whoever wants a backend (a notebook,
+the rule scripts) chooses it at its edge.
+"""
 
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 from pancan.atomic import atomic_path
 from pancan.representations.registry import REGISTRY
@@ -33,7 +38,7 @@ def styled(function):
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        with plt.rc_context(RC):
+        with matplotlib.rc_context(RC):
             return function(*args, **kwargs)
 
     return wrapper
@@ -54,21 +59,33 @@ def ordered(representations) -> list[str]:
     return REGISTRY.order(representations)
 
 
-def save_figure(figure, png: str | Path, svg: str | Path | None = None, dpi: int = 200) -> None:
-    """Write PNG (and SVG) atomically, then close the figure."""
+def new_figure(width: float, height: float, layout: str | None = "constrained") -> Figure:
+    """A figure of width x height inches, outside pyplot (see the module docstring).
+
+    Constrained layout (the default) keeps titles, tick labels and `loc="outside ..."` legends
+    from overlapping, whatever the label lengths. Call inside `styled` functions.
+    """
+    return Figure(figsize=(width, height), layout=layout)
+
+
+def save_figure(figure: Figure, png: str | Path, svg: str | Path | None = None, dpi: int = 200) -> None:
+    """Write PNG (and SVG) atomically; a figure made through pyplot (by code outside this package) is then closed."""
     with atomic_path(png) as tmp:
         figure.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight")
     if svg:
         with atomic_path(svg) as tmp:
             figure.savefig(tmp, format="svg", bbox_inches="tight")
-    plt.close(figure)
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close(figure)
 
 
-def panel_grid(n_panels: int, columns: int = 4, height: float = 1.9):
+def panel_grid(n_panels: int, columns: int = 4, height: float = 1.9) -> tuple[Figure, list]:
     """A figure with one axis per panel (spare axes hidden), page width. Call inside `styled` functions."""
     rows = max(1, -(-n_panels // columns))
     columns = min(columns, max(n_panels, 1))
-    figure, axes = plt.subplots(rows, columns, figsize=(PAGE_WIDTH, height * rows + 0.4), squeeze=False)
+    figure = new_figure(PAGE_WIDTH, height * rows + 0.4, layout=None)
+    axes = figure.subplots(rows, columns, squeeze=False)
     flat = axes.ravel()
     for axis in flat[n_panels:]:
         axis.set_visible(False)
