@@ -1,4 +1,7 @@
-"""Rules plot_* and write_summary / write_report_landing: read the result tables, call the package, save."""
+"""Rules plot_* and write_summary / write_report_landing: read the result tables, call the package, save.
+
+One entry point for the report's small rules: FIGURES and TEXTS (at the end) map each rule to its function.
+"""
 
 from pathlib import Path
 
@@ -120,9 +123,26 @@ def write_report_landing():
     write_text_atomic(sm.output[0], text)
 
 
+# The rules this script serves, each with its function: figures return a Figure to save, texts write themselves.
+FIGURES = {
+    "plot_cohort_overview": plot_cohort_overview,
+    "plot_cindex": plot_cindex,
+    "plot_pan_cancer": plot_pan_cancer,
+    "plot_hyperparameters": plot_hyperparameters,
+    "plot_burden": plot_burden,
+    "plot_kaplan_meier": plot_kaplan_meier,
+    "plot_selected_genes": plot_selected_genes,
+}
+TEXTS = {
+    "write_summary": write_summary,
+    "write_report_landing": write_report_landing,
+}
+
 with rule_logging(sm.log[0]) as log:
     matplotlib.use("Agg")  # headless, chosen here at the edge: the package sets no backend
-    if sm.rule.startswith("write_"):
-        globals()[sm.rule]()
+    if sm.rule in TEXTS:
+        TEXTS[sm.rule]()
+    elif sm.rule in FIGURES:
+        save_figure(FIGURES[sm.rule](), sm.output.png, sm.output.svg)
     else:
-        save_figure(globals()[sm.rule](), sm.output.png, sm.output.svg)
+        raise ValueError(f"plot_report_figure.py serves rules {', '.join([*FIGURES, *TEXTS])}, not {sm.rule}")

@@ -67,6 +67,17 @@ def plot_planted_subtypes():
     return planted_recovery_figure(table)
 
 
+# The rules this script serves, each with the function that draws its figure.
+FIGURES = {
+    "plot_stratification_model_selection": plot_stratification_model_selection,
+    "plot_subtype_consensus": plot_subtype_consensus,
+    "plot_subtype_survival": plot_subtype_survival,
+    "plot_subtype_signatures": plot_subtype_signatures,
+    "plot_planted_subtypes": plot_planted_subtypes,
+}
+
 with rule_logging(sm.log[0]) as log:
     matplotlib.use("Agg")  # headless, chosen here at the edge: the package sets no backend
-    save_figure(globals()[sm.rule](), sm.output.png, sm.output.svg)
+    if sm.rule not in FIGURES:
+        raise ValueError(f"stratify_figures.py serves rules {', '.join(FIGURES)}, not {sm.rule}")
+    save_figure(FIGURES[sm.rule](), sm.output.png, sm.output.svg)
