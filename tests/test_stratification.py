@@ -328,9 +328,23 @@ def test_cox_confidence_intervals_match_the_numerical_information():
             ) / (4 * step * step)
     se = np.sqrt(np.diag(np.linalg.inv(-hessian)))
     np.testing.assert_allclose(np.log(terms["ci_upper"]), beta + 1.959964 * se, rtol=1e-3)
-    assert summary["patients"] == keep.sum() and summary["subtype_lr_df"] == 2
+    assert summary["patients"] == keep.sum() and summary["subtype_lr_df"] == 2 and summary["left_out"] == 0
     # stage is strongly prognostic in KIRC; random subtypes are not
     assert terms["p_value"].iloc[-1] < 1e-6 and summary["subtype_lr_p"] > 0.001
+
+
+def test_cox_leaves_out_subtypes_without_a_finite_hazard_ratio():
+    """A one-patient subtype, or one with no death, makes the partial likelihood unbounded (a singular fit)."""
+    cohort = snapshot_cohort("KIRC")
+    rng = np.random.default_rng(5)
+    subtypes = pd.Series(rng.integers(1, 3, len(cohort.patients)), index=cohort.patients["patient_id"])
+    alive = cohort.patients.loc[cohort.patients["event"] == 0, "patient_id"].to_numpy()
+    subtypes[alive[:3]] = 3  # three patients, no death
+    subtypes[alive[3]] = 4  # a single patient
+    terms, summary = cox_subtypes(subtypes, cohort.patients, cohort.clinical, ["age_at_diagnosis_years"], [])
+    assert summary["left_out"] == 4 and summary["subtype_lr_df"] == 1
+    assert [t for t in terms["term"] if t.startswith("subtype")] == [terms["term"].iloc[0]]
+    assert np.isfinite(terms["ci_upper"]).all()
 
 
 def test_stage_groups():

@@ -160,6 +160,15 @@ def plant_modules(
     return sp.csr_matrix((np.ones(len(new_rows), dtype=np.float32), (new_rows, new_cols)), shape=(n_patients, n_genes))
 
 
+def simulated_dataset(X, adjacency, n_subtypes: int, module_size: int, seed: int):
+    """Steps 1-2 and step 3's random numbers: shuffled profiles, planted subtypes, modules, planting draws."""
+    rng = np.random.default_rng([seed, module_size])
+    base = shuffle_profiles(X, rng)
+    planted = rng.integers(n_subtypes, size=base.shape[0])
+    modules = draw_modules(adjacency, n_subtypes, module_size, rng)
+    return base, planted, modules, planting_draws(base, module_size, rng)
+
+
 def consensus_of(labels: np.ndarray, n_subtypes: int) -> tuple[np.ndarray, np.ndarray]:
     """Consensus subtypes (k = n_subtypes) of (runs, patients) labels, and the mask of patients ever clustered."""
     result = consensus_over_k(labels[None], [n_subtypes])
@@ -197,11 +206,7 @@ def simulate_recovery(
     X = sp.csr_matrix(X, dtype=np.float32)
     raw_factorization = raw_factorization or Factorization("nmf", 0.0, 200, 1e-4)
     lambdas = [float(lam) for lam in regularizations]
-    rng = np.random.default_rng([seed, module_size])
-    base = shuffle_profiles(X, rng)
-    planted = rng.integers(n_subtypes, size=base.shape[0])
-    modules = draw_modules(adjacency, n_subtypes, module_size, rng)
-    draws = planting_draws(base, module_size, rng)
+    base, planted, modules, draws = simulated_dataset(X, adjacency, n_subtypes, module_size, seed)
     propagation = Propagation(adjacency, alpha)
     methods = [("nbs", "network", lam) for lam in lambdas] + [("raw", universe, np.nan) for universe in raw_universes]
     rows = []
