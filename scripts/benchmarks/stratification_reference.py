@@ -8,7 +8,8 @@ from it, alone and all together (pancan's earlier defaults), it clusters the exa
 with `--subsamples` subsamples per seed and reports the adjusted Rand index of the
 consensus subtypes against each of pyNBS's two runs, between pancan's own seeds, and
 the CPU seconds per subsample (one BLAS thread: set OPENBLAS_NUM_THREADS=1). Prints one
-JSON object per variant, then a markdown table.
+JSON object per variant, then a markdown table. With --timing, only the default's CPU
+seconds per subsample, step by step.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import resource
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +36,10 @@ from pancan.stratification import (
     influence_knn_graph,
     quantile_normalise,
 )
+from pancan.stratification.consensus import initial_seeds
 from pancan.stratification.model_selection import consensus_over_k
+from pancan.stratification.network_nmf import network_nmf
+from pancan.stratification.sampling import draw_pynbs_subsample, mutated_columns
 
 PYNBS = Path(__file__).resolve().parents[2] / "tests" / "data" / "pynbs"
 K = 4
@@ -105,11 +110,55 @@ def subtypes(
     return pd.Series(result["subtypes"][0], index=patients[kept][result["clustered"]]), seconds
 
 
+def timing(subsamples: int, seed: int) -> dict:
+    """CPU seconds per subsample of the default scheme on the example (k = 4), step by step.
+
+    The side-by-side comparison with pyNBS's own per-subsample time (`NBS_single`, run
+    outside this repository) is in the docs.
+    """
+    network, _, mutations = load_example()
+    n_network = len(network.genes)
+    start = time.process_time()
+    knn = influence_knn_graph(network.adjacency)
+    propagation = Propagation(network.adjacency, 0.7)
+    setup = time.process_time() - start
+    steps = dict.fromkeys(["sample", "propagate", "normalise", "factorise"], 0.0)
+    genes = mutated_columns(mutations)
+    for run in range(subsamples):
+        start = time.process_time()
+        sample = draw_pynbs_subsample(mutations, run, seed, genes=genes)
+        mask = np.zeros(n_network, dtype=np.float32)
+        mask[sample.features[sample.features < n_network]] = 1.0
+        binary = sp.csr_matrix(mutations[sample.patients][:, :n_network].multiply(mask[None, :]))
+        steps["sample"] += time.process_time() - start
+        start = time.process_time()
+        propagated = propagation(binary)
+        steps["propagate"] += time.process_time() - start
+        start = time.process_time()
+        profiles = quantile_normalise(propagated, "median").astype(np.float32)
+        steps["normalise"] += time.process_time() - start
+        start = time.process_time()
+        network_nmf(profiles, [K], knn, seeds=initial_seeds(seed, run, [K]))
+        steps["factorise"] += time.process_time() - start
+    per_subsample = {step: round(seconds / subsamples, 4) for step, seconds in steps.items()}
+    return {
+        "subsamples": subsamples,
+        "setup_cpu_seconds (kNN graph, kernel)": round(setup, 2),
+        "cpu_seconds_per_subsample": per_subsample,
+        "total_per_subsample": round(sum(per_subsample.values()), 4),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subsamples", type=int, default=50)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--timing", action="store_true", help="only time the default scheme step by step")
     args = parser.parse_args()
+    if args.timing:
+        print(json.dumps(timing(args.subsamples, args.seeds[0])))
+        return
     network, patients, mutations = load_example()
     pynbs = pd.read_csv(PYNBS / "pynbs_ov_consensus_k4.tsv", sep="\t", index_col="patient_id")
     pynbs_runs = ["seed1_50", "seed2_50"]

@@ -13,6 +13,7 @@ NETWORK_NAMES = {
     "cancer_subnetwork": "pyNBS's cancer subnetwork",
     "string": "STRING",
     "pathway_commons": "Pathway Commons",
+    "pathway_commons_without_hubs": "Pathway Commons less its 1% hubs",
 }
 
 
