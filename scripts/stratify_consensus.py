@@ -18,6 +18,7 @@ with rule_logging(sm.log[0]) as log:
         if list(batch["ks"]) != list(sm.params.ks):
             raise ValueError(f"subsample batch clustered k = {list(batch['ks'])}, expected {sm.params.ks}")
     result = consensus_over_k(labels, sm.params.ks, sm.params.pac_window)
+    clustered = profiles.patients[result["clustered"]].astype(str)  # pyNBS's filter may never keep some
     table = result["table"]
     chosen = choose_k(table, sm.params.k)
     table["chosen"] = table["k"] == chosen
@@ -25,7 +26,7 @@ with rule_logging(sm.log[0]) as log:
     with atomic_path(sm.output.consensus) as tmp, open(tmp, "wb") as handle:
         np.savez_compressed(
             handle,
-            patients=profiles.patients.astype(str),
+            patients=clustered,
             ks=np.array(sm.params.ks),
             consensus=result["consensus"],
             co_sampled=result["co_sampled"],
@@ -34,7 +35,7 @@ with rule_logging(sm.log[0]) as log:
         )
     cohort = pd.read_csv(sm.input.patients, sep="\t", dtype={"patient_id": str})[["patient_id"]]
     assigned = pd.DataFrame({f"k{k}": s for k, s in zip(sm.params.ks, result["subtypes"])})
-    assigned.insert(0, "patient_id", profiles.patients.astype(str))
+    assigned.insert(0, "patient_id", clustered)
     assignments = cohort.merge(assigned, on="patient_id", how="left")
     assignments.insert(1, "clustered", assignments[f"k{chosen}"].notna())
     assignments.insert(2, "subtype", assignments[f"k{chosen}"])
@@ -43,10 +44,12 @@ with rule_logging(sm.log[0]) as log:
         sm.output.assignments,
     )
     log.info(
-        "%s %s: %d subsamples; chosen k = %d\n%s",
+        "%s %s: %d subsamples, %d of %d patients clustered; chosen k = %d\n%s",
         sm.wildcards.cancer,
         sm.wildcards.representation,
         labels.shape[1],
+        len(clustered),
+        len(profiles.patients),
         chosen,
         table.to_string(index=False),
     )

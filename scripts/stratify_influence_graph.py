@@ -13,7 +13,9 @@ sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     network = GeneNetwork.load(Path(sm.input.adjacency).parent, sm.wildcards.network)
-    graph = influence_knn_graph(network.adjacency, gamma=sm.params.gamma, n_neighbours=sm.params.neighbours)
+    graph = influence_knn_graph(
+        network.adjacency, gamma=sm.params.gamma, n_neighbours=sm.params.neighbours, digits=sm.params.digits
+    )
     with atomic_path(sm.output[0]) as tmp, open(tmp, "wb") as handle:
         sp.save_npz(handle, graph, compressed=True)
     log.info("%s: influence graph with %d edges over %d genes", network.name, graph.nnz // 2, graph.shape[0])

@@ -23,14 +23,17 @@ with rule_logging(sm.log[0]) as log:
         min_mutations=sm.params.min_mutations,
         smoothed=smoothed,
         netnorm_k=sm.params.netnorm_k,
+        strict=sm.params.strict,
+        ties=sm.params.quantile_ties,
     )
     profiles.save(sm.output[0])
     log.info(
-        "%s %s: %d of %d patients (>= %d mutated genes) x %d features",
+        "%s %s: %d of %d patients (%s %d mutated genes) x %d features",
         cohort.cancer,
         sm.wildcards.representation,
         len(profiles.patients),
         len(cohort.patients),
+        ">" if sm.params.strict else ">=",
         sm.params.min_mutations,
         len(profiles.features),
     )

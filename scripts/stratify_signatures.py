@@ -14,9 +14,11 @@ sm = snakemake
 with rule_logging(sm.log[0]) as log:
     profiles = Profiles.load(sm.input.profiles)
     assignments = pd.read_csv(sm.input.assignments, sep="\t", dtype={"patient_id": str}).set_index("patient_id")
-    subtypes = assignments.loc[profiles.patients, "subtype"].to_numpy(dtype=int)
-    X = profiles.X.toarray() if hasattr(profiles.X, "toarray") else profiles.X
-    tests = rank_sum_by_subtype(X, subtypes, profiles.features)
+    subtypes = assignments.loc[profiles.patients, "subtype"]
+    clustered = subtypes.notna().to_numpy()  # pyNBS's scheme may never cluster a patient
+    X = profiles.X[clustered]
+    X = X.toarray() if hasattr(X, "toarray") else X
+    tests = rank_sum_by_subtype(X, subtypes[clustered].to_numpy(dtype=int), profiles.features)
     network = GeneNetwork.load(Path(sm.input.network_adjacency).parent)
     signatures, modules = signatures_and_modules(
         tests, network.adjacency, network.genes, fdr=sm.params.fdr, max_genes=sm.params.max_genes

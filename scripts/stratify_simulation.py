@@ -20,7 +20,8 @@ with rule_logging(sm.log[0]) as log:
     knn = sp.load_npz(sm.input.influence).tocsr()
     p = sm.params
     table = simulate_recovery(
-        aligned.X[:, : aligned.n_network],
+        aligned.X,
+        aligned.n_network,
         network.adjacency,
         knn,
         fractions=p.fractions,
@@ -29,10 +30,13 @@ with rule_logging(sm.log[0]) as log:
         n_subtypes=p.subtypes,
         runs=p.subsamples,
         alpha=p.alpha,
-        network_factorization=Factorization("network_nmf", p.regularization, p.max_iter, p.tol),
-        raw_factorization=Factorization("nmf", 0.0, p.max_iter, p.tol),
+        regularizations=[p.regularization],
+        max_iter=p.max_iter,
+        tol=p.tol,
+        raw_factorization=Factorization("nmf", 0.0, p.max_iter, p.raw_tol),
         patient_fraction=p.patient_fraction,
-        feature_fraction=p.gene_fraction,
+        gene_fraction=p.gene_fraction,
+        min_mutations=p.min_mutations,
     )
     write_table_atomic(table, sm.output[0])
     log.info("module size %s, seed %s\n%s", sm.wildcards.size, sm.wildcards.seed, table.to_string(index=False))

@@ -12,9 +12,11 @@ because the reference machine is shared (wall time then overstates the cost). St
   `--subsamples` subsamples x k = 2..8 split over `--jobs` processes, as Snakemake's
   cluster_subsamples jobs, then the consensus and PAC / cophenetic per k);
 * types: seconds per subsample for every snapshot type (the subsamples are independent,
-  so a run of S subsamples costs S times that, split over the cores);
+  so a run of S subsamples costs S times that, split over the cores), nbs and raw, by
+  `--scheme` (pynbs, the default: each subsample propagated and factorised on every
+  network gene; cohort: pancan's earlier scheme on the profiles computed once);
 * nnls: the vectorised NNLS against scipy's nnls called per patient;
-* iterations: consensus subtypes with max_iter 100 against pyNBS's 250 (ARI).
+* iterations: consensus subtypes with max_iter 100 against pyNBS's 249 updates (ARI; scheme cohort).
 """
 
 from __future__ import annotations
@@ -120,20 +122,59 @@ def nbs_step(args) -> dict:
     }
 
 
+def pynbs_worker(cancer: str, runs, max_iter: int, representation: str) -> dict:
+    """pyNBS's scheme: subsamples drawn from the cohort's mutations, propagated one by one (nbs) or not (raw)."""
+    from pancan.representations import align_to_network
+    from pancan.stratification import Factorization, cluster_runs_pynbs
+
+    cohort, network = load(cancer)
+    aligned = align_to_network(cohort, network)
+    if representation == "nbs":
+        knn = sp.load_npz("/tmp/pancan_influence_knn.npz").tocsr()
+        factorization, extra = Factorization("network_nmf", 200.0, max_iter, 0.0), {"adjacency": network.adjacency}
+    else:
+        knn, factorization, extra = None, Factorization("nmf", 0.0, max_iter, 1e-4), {}
+    start, cpu = time.perf_counter(), time.process_time()
+    labels = cluster_runs_pynbs(
+        aligned.X if representation == "nbs" else cohort.mutations,
+        runs,
+        KS,
+        factorization,
+        seed=20171019,
+        n_network=aligned.n_network,
+        knn=knn,
+        **extra,
+    )
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu,
+        "peak_mb": peak_mb(),
+        "patients_per_subsample": float((labels[0] >= 0).sum(axis=1).mean()),
+    }
+
+
 def types_step(args) -> dict:
     rows = {}
     for cancer in TYPES:
-        path = f"/tmp/pancan_nbs_{cancer}.npy"
-        prepared = nbs_inputs(cancer, path)
-        worker = cluster_worker((path, list(range(args.subsamples)), args.max_iter))
-        rows[cancer] = {
-            "patients": prepared["patients"],
-            "prepare_seconds": prepared["seconds"],
-            "seconds_per_subsample": worker["seconds"] / args.subsamples,
-            "cpu_seconds_per_subsample": worker["cpu_seconds"] / args.subsamples,
-            "peak_mb": worker["peak_mb"],
-        }
-    return {"step": "types", "subsamples_measured": args.subsamples, "rows": rows}
+        for representation in ("nbs", "raw"):
+            if args.scheme == "pynbs":
+                worker = pynbs_worker(cancer, list(range(args.subsamples)), args.max_iter, representation)
+                prepared = {"patients": worker["patients_per_subsample"], "seconds": 0.0}
+            elif representation == "nbs":
+                path = f"/tmp/pancan_nbs_{cancer}.npy"
+                prepared = nbs_inputs(cancer, path)
+                worker = cluster_worker((path, list(range(args.subsamples)), args.max_iter))
+            else:
+                continue
+            rows[f"{cancer} {representation}"] = {
+                "patients": prepared["patients"],
+                "prepare_seconds": prepared["seconds"],
+                "seconds_per_subsample": worker["seconds"] / args.subsamples,
+                "cpu_seconds_per_subsample": worker["cpu_seconds"] / args.subsamples,
+                "peak_mb": worker["peak_mb"],
+            }
+            print(json.dumps({cancer: rows[f"{cancer} {representation}"]}), file=sys.stderr, flush=True)
+    return {"step": "types", "scheme": args.scheme, "subsamples_measured": args.subsamples, "rows": rows}
 
 
 def nnls_step(_args) -> dict:
@@ -171,18 +212,18 @@ def iterations_step(args) -> dict:
     nbs_inputs(args.cancer, path)
     runs = list(range(args.subsamples))
     subtypes, seconds = {}, {}
-    for max_iter in (100, 250):
+    for max_iter in (100, 249):
         worker = cluster_worker((path, runs, max_iter))
         labels = np.load(f"{path}.labels_0_{max_iter}.npy")
         result = consensus_over_k(labels, KS)
         subtypes[max_iter], seconds[max_iter] = result["subtypes"], worker["cpu_seconds"]
-    ari = [adjusted_rand_score(a, b) for a, b in zip(subtypes[100], subtypes[250])]
+    ari = [adjusted_rand_score(a, b) for a, b in zip(subtypes[100], subtypes[249])]
     return {
         "step": "iterations",
         "cancer": args.cancer,
         "subsamples": args.subsamples,
         "cpu_seconds": seconds,
-        "ari_100_vs_250_per_k": dict(zip(KS, np.round(ari, 3).tolist())),
+        "ari_100_vs_249_per_k": dict(zip(KS, np.round(ari, 3).tolist())),
     }
 
 
@@ -201,7 +242,8 @@ def main() -> None:
     parser.add_argument("--cancer", default="OV")
     parser.add_argument("--subsamples", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--max-iter", type=int, default=100)
+    parser.add_argument("--max-iter", type=int, default=249)
+    parser.add_argument("--scheme", choices=["pynbs", "cohort"], default="pynbs", help="sampling scheme of 'types'")
     parser.add_argument("--type-subsamples", type=int, default=4, help="subsamples timed per type in 'types'")
     args = parser.parse_args()
     if args.step != "all":
@@ -224,6 +266,8 @@ def main() -> None:
             str(args.max_iter),
             "--type-subsamples",
             str(args.type_subsamples),
+            "--scheme",
+            args.scheme,
         ]
         started = time.perf_counter()
         # one BLAS thread per process, as a Snakemake job with threads: 1 (the influence graph uses 2)

@@ -372,18 +372,31 @@ def stratification_profile_inputs(wildcards):
 
 
 def stratification_subsample_inputs(wildcards):
-    """Profiles, and the influence graph when the subsamples are factorised with network NMF."""
+    """Profiles, the influence graph when the subsamples are factorised with network NMF, and under
+    pyNBS's scheme (nbs*, raw) the cohort's mutations and the network subsamples are propagated on.
+    """
     inputs = {
         "profiles": f"results/stratification/{wildcards.cancer}/{wildcards.representation}/profiles.npz"
     }
+    network = stratification_network(wildcards.representation)
     if (
         wildcards.representation != "raw"
         and STRATIFICATION["factorization"] == "network_nmf"
     ):
-        network = stratification_network(wildcards.representation)
         inputs["influence"] = (
             f"results/stratification/networks/{network}/influence_knn.npz"
         )
+    if STRATIFICATION["scheme"] == "pynbs" and wildcards.representation != "netnorm":
+        cohort = f"results/cohorts/{wildcards.cancer}"
+        inputs.update(
+            patients=f"{cohort}/patients.tsv",
+            mutations=f"{cohort}/mutations.npz",
+            genes=f"{cohort}/genes.txt",
+            clinical=f"{cohort}/clinical.tsv",
+        )
+        if wildcards.representation != "raw":
+            inputs["network_adjacency"] = f"results/networks/{network}/adjacency.npz"
+            inputs["network_genes"] = f"results/networks/{network}/genes.txt"
     return inputs
 
 

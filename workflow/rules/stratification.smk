@@ -6,6 +6,9 @@ STRATIFICATION_BATCHES = list(
 )
 STRATIFICATION_PATTERN = "|".join(STRATIFIED)
 SIMULATION = STRATIFICATION["simulation"]
+# scikit-learn's NMF (raw, factorization nmf) needs a tolerance where network NMF makes
+# pyNBS's fixed number of updates: its own default, 1e-4, when tol is 0
+RAW_NMF_TOL = STRATIFICATION["tol"] or 1.0e-4
 
 
 STRATIFICATION_TARGETS = (
@@ -53,6 +56,7 @@ rule build_influence_graph:
         code=code_version("stratify_influence_graph.py"),
         gamma=STRATIFICATION["influence"]["gamma"],
         neighbours=STRATIFICATION["influence"]["neighbours"],
+        digits=STRATIFICATION["influence"]["digits"],
     script:
         "../../scripts/stratify_influence_graph.py"
 
@@ -78,6 +82,8 @@ rule prepare_stratification_profiles:
     params:
         code=code_version("stratify_profiles.py"),
         min_mutations=STRATIFICATION["min_mutations"],
+        strict=STRATIFICATION["scheme"] == "pynbs",
+        quantile_ties=STRATIFICATION["quantile_ties"],
         netnorm_k=STRATIFICATION["netnorm_k"],
     script:
         "../../scripts/stratify_profiles.py"
@@ -116,7 +122,15 @@ rule cluster_subsamples:
         ),
         regularization=STRATIFICATION["regularization"],
         max_iter=STRATIFICATION["max_iter"],
-        tol=STRATIFICATION["tol"],
+        tol=lambda wildcards: (
+            RAW_NMF_TOL
+            if wildcards.representation == "raw"
+            or STRATIFICATION["factorization"] == "nmf"
+            else STRATIFICATION["tol"]
+        ),
+        alpha=STRATIFICATION["alpha"],
+        min_mutations=STRATIFICATION["min_mutations"],
+        quantile_ties=STRATIFICATION["quantile_ties"],
     script:
         "../../scripts/stratify_subsamples.py"
 
@@ -399,6 +413,8 @@ rule simulate_planted_subtypes:
         regularization=STRATIFICATION["regularization"],
         max_iter=STRATIFICATION["max_iter"],
         tol=STRATIFICATION["tol"],
+        raw_tol=RAW_NMF_TOL,
+        min_mutations=STRATIFICATION["min_mutations"],
     script:
         "../../scripts/stratify_simulation.py"
 

@@ -1,5 +1,7 @@
 """Consensus clustering (Monti et al. 2003, as in NBS): subsample, factorise, co-cluster, cut a tree.
 
+`cluster_runs` is pancan's earlier scheme (stratification scheme "cohort"): it subsamples
+profiles computed once per cohort; pyNBS's scheme, the default, is `sampling.cluster_runs_pynbs`.
 Run r draws `patient_fraction` of the patients and `gene_fraction` of the features
 with numpy's generator seeded by (seed, r), so a run's subsample and result do not
 depend on how runs are split into jobs. Each sampled patient goes to its largest NMF
@@ -43,6 +45,11 @@ def draw_subsample(
     return Subsample(patients, features)
 
 
+def initial_seeds(seed: int, run: int, ranks) -> list[int]:
+    """One NMF initialisation seed per rank, drawn the same way whatever the other ranks."""
+    return [int(np.random.default_rng([seed, run, k]).integers(0, 2**31 - 1)) for k in ranks]
+
+
 def cluster_runs(
     X,
     runs,
@@ -65,9 +72,7 @@ def cluster_runs(
         sample = draw_subsample(n_patients, n_features, run, seed, patient_fraction, feature_fraction)
         data = X[sample.patients][:, sample.features]
         graph = knn[sample.features][:, sample.features] if knn is not None else None
-        # one initialisation seed per rank, drawn the same way whatever the other ranks
-        init_seeds = [int(np.random.default_rng([seed, run, k]).integers(0, 2**31 - 1)) for k in ranks]
-        loadings = factorize(data, ranks, factorization, knn=graph, seeds=init_seeds)
+        loadings = factorize(data, ranks, factorization, knn=graph, seeds=initial_seeds(seed, run, ranks))
         for r, load in enumerate(loadings):
             labels[r, position, sample.patients] = np.argmax(load, axis=1)
     return labels

@@ -8,7 +8,13 @@ from scipy.cluster.hierarchy import cophenet
 from scipy.spatial.distance import squareform
 
 from pancan.errors import PancanError
-from pancan.stratification.consensus import consensus_linkage, consensus_matrix, consensus_subtypes, leaf_order
+from pancan.stratification.consensus import (
+    UNSAMPLED,
+    consensus_linkage,
+    consensus_matrix,
+    consensus_subtypes,
+    leaf_order,
+)
 
 
 def cophenetic_correlation(consensus: np.ndarray, tree: np.ndarray) -> float:
@@ -50,10 +56,14 @@ def choose_k(table: pd.DataFrame, fixed: int = 0) -> int:
 def consensus_over_k(labels: np.ndarray, ks, pac_window=(0.1, 0.9)) -> dict:
     """Consensus, tree, subtypes, PAC and cophenetic correlation for each k.
 
-    labels: (len(ks), runs, patients) from cluster_runs. Returns consensus (k, n, n),
+    labels: (len(ks), runs, patients) from cluster_runs. Patients no run clustered (under
+    pyNBS's scheme, those its per-subsample filter always dropped) are left out, as pyNBS
+    leaves them out: `clustered` marks the n patients kept. Returns consensus (k, n, n),
     co_sampled (n, n), subtypes (k, n, labels 1..k by size), order (k, n leaf order)
     and the table k, runs, cophenetic, pac.
     """
+    clustered = (np.asarray(labels) != UNSAMPLED).any(axis=(0, 1))
+    labels = np.asarray(labels)[:, :, clustered]
     consensus, subtypes, orders, rows = [], [], [], []
     co_sampled = None
     for k, runs in zip(ks, labels):
@@ -71,6 +81,7 @@ def consensus_over_k(labels: np.ndarray, ks, pac_window=(0.1, 0.9)) -> dict:
             }
         )
     return {
+        "clustered": clustered,
         "consensus": np.stack(consensus),
         "co_sampled": co_sampled,
         "subtypes": np.stack(subtypes),

@@ -8,9 +8,11 @@ influence graph K, with pyNBS's updates:
   column of W divided by its sum;
 * H <- the exact non-negative least-squares solution given W, floored at eps
   (pyNBS calls scipy's nnls per patient; nnls_gram solves all patients at once);
-* stop when both factors change by less than tol (relative Frobenius norm) in an
-  iteration, or after max_iter iterations (pyNBS stops when ||W H - W' H'||_F < 1e-8,
-  in effect never, so always after its 250 iterations).
+* stop after max_iter updates (pyNBS: 249, its loop ending before the update of its
+  250th iteration; it would also stop when ||W H - W' H'||_F < 1e-8 or ||D - W H||_F
+  < 1e-4, which never happens on its data), or, with tol > 0, earlier when both factors
+  change by less than tol (relative Frobenius norm) in an update (pancan's earlier
+  default: 100 updates, tol 1e-5).
 
 Initialisation as pyNBS: H uniform in [0, 1), W the least-squares fit to it,
 columns normalised. Several ranks share every pass over the data: their factors are
@@ -40,8 +42,8 @@ class Factorization:
 
     method: str = "network_nmf"
     regularization: float = 200.0  # lambda (pyNBS default)
-    max_iter: int = 250
-    tol: float = 1e-6
+    max_iter: int = 249  # updates; pyNBS's netNMF_maxiter = 250 stops before the 250th
+    tol: float = 0.0  # 0: every update, as pyNBS (its own stopping rules never trigger)
 
 
 def _products_with_data(X, H: np.ndarray) -> np.ndarray:
@@ -52,13 +54,24 @@ def _products_with_data(X, H: np.ndarray) -> np.ndarray:
 
 
 def network_nmf(
-    X, ranks, knn=None, *, regularization: float = 200.0, max_iter: int = 250, tol: float = 1e-6, seeds=None
+    X,
+    ranks,
+    knn=None,
+    *,
+    regularization=200.0,
+    max_iter: int = 249,
+    tol: float = 0.0,
+    seeds=None,
+    initial_H=None,
 ) -> list[tuple[np.ndarray, np.ndarray, int]]:
-    """Fit one network-regularised NMF per rank; returns [(H^T patients x k, W genes x k, iterations)].
+    """Fit one network-regularised NMF per rank; returns [(H^T patients x k, W genes x k, updates)].
 
     X: non-negative patients x genes (dense or sparse); knn: genes x genes symmetric
     binary influence graph (None or lambda = 0: plain multiplicative NMF with NNLS);
-    seeds: one seed per rank (the initialisation).
+    regularization: lambda, or one per rank (ranks then fitted together may differ in lambda only);
+    max_iter: updates of W and H (pyNBS's netNMF_maxiter = 250 makes 249); tol: stop a
+    rank earlier when both factors change by less (0: never, as pyNBS);
+    seeds: one seed per rank (the initialisation); initial_H: or one k x patients initial H per rank.
     """
     ranks = [int(k) for k in ranks]
     if not ranks or min(ranks) < 1:
@@ -72,7 +85,11 @@ def network_nmf(
     n_patients, n_genes = X.shape
     if max(ranks) > min(n_patients, n_genes):
         raise PancanError(f"rank {max(ranks)} exceeds the data's {n_patients} x {n_genes} shape")
-    lam = np.float32(regularization if knn is not None else 0.0)
+    lambdas = np.broadcast_to(np.asarray(regularization, dtype=np.float32), (len(ranks),))
+    if knn is None:
+        lambdas = np.zeros(len(ranks), dtype=np.float32)
+    if lambdas.min() < 0:
+        raise PancanError(f"regularization must be non-negative, got {regularization}")
     if knn is not None:
         knn = sp.csr_matrix(knn, dtype=np.float32)
         if knn.shape != (n_genes, n_genes):
@@ -81,9 +98,11 @@ def network_nmf(
     bounds = np.cumsum([0, *ranks])
     blocks = [slice(bounds[i], bounds[i + 1]) for i in range(len(ranks))]
     # stacked factors: W genes x sum(ranks), H sum(ranks) x patients; rank i owns columns / rows blocks[i]
-    H = np.vstack(
-        [np.maximum(np.random.default_rng(seed).random((k, n_patients)), EPS) for k, seed in zip(ranks, seeds)]
-    ).astype(np.float32)
+    if initial_H is None:
+        initial_H = [np.random.default_rng(seed).random((k, n_patients)) for k, seed in zip(ranks, seeds)]
+    if [np.shape(h) for h in initial_H] != [(k, n_patients) for k in ranks]:
+        raise PancanError(f"initial H must be one k x {n_patients} matrix per rank {ranks}")
+    H = np.vstack([np.maximum(h, EPS) for h in initial_H]).astype(np.float32)
     DHt = _products_with_data(X, H)
     W = np.empty((n_genes, bounds[-1]), dtype=np.float32)
     for block in blocks:
@@ -93,9 +112,13 @@ def network_nmf(
     iterations = np.zeros(len(ranks), dtype=int)
     passive = [None] * len(ranks)
     active = list(range(len(ranks)))
-    lam_degree = (lam * degree)[:, None] if lam else None
+    lam = np.repeat(lambdas, ranks)  # one lambda per stacked column
+    regularized = bool(lam.any())
+    lam_degree = degree[:, None] * lam[None, :] if regularized else None
+    track = tol > 0  # the change per update is only needed to stop early
     while active:
-        W_previous, H_previous = W.copy(), H.copy()
+        if track:
+            W_previous, H_previous = W.copy(), H.copy()
         frozen = np.ones(bounds[-1], dtype=bool)
         for i in active:
             frozen[blocks[i]] = False
@@ -106,8 +129,8 @@ def network_nmf(
         numerator += EPS
         denominator = W @ cross
         denominator += EPS
-        if lam:
-            numerator += lam * (knn @ W)
+        if regularized:
+            numerator += (knn @ W) * lam
             denominator += lam_degree * W
         numerator /= denominator
         numerator[:, frozen] = 1.0  # converged ranks keep their factors
@@ -116,8 +139,9 @@ def network_nmf(
         W /= np.maximum(W.sum(axis=0), EPS)
         WtD = np.asarray(X @ W, dtype=np.float64).T  # W^T D, every rank
         gram = (W.T @ W).astype(np.float64)
-        W_change = np.einsum("ij,ij->j", W - W_previous, W - W_previous, dtype=np.float64)  # per column
-        W_norm = np.einsum("ij,ij->j", W, W, dtype=np.float64)
+        if track:
+            W_change = np.einsum("ij,ij->j", W - W_previous, W - W_previous, dtype=np.float64)  # per column
+            W_norm = np.einsum("ij,ij->j", W, W, dtype=np.float64)
         still_active = []
         for i in active:
             block = blocks[i]
@@ -125,15 +149,19 @@ def network_nmf(
             passive[i] = solution > 0
             H[block] = np.maximum(solution, EPS)
             iterations[i] += 1
-            H_change = float(np.sum((H[block] - H_previous[block]) ** 2, dtype=np.float64))
-            change = np.sqrt(
-                max(
-                    W_change[block].sum() / max(W_norm[block].sum(), 1e-30),
-                    H_change / max(float(np.sum(H[block] ** 2, dtype=np.float64)), 1e-30),
+            if iterations[i] >= max_iter:
+                continue
+            if track:
+                H_change = float(np.sum((H[block] - H_previous[block]) ** 2, dtype=np.float64))
+                change = np.sqrt(
+                    max(
+                        W_change[block].sum() / max(W_norm[block].sum(), 1e-30),
+                        H_change / max(float(np.sum(H[block] ** 2, dtype=np.float64)), 1e-30),
+                    )
                 )
-            )
-            if iterations[i] < max_iter and change >= tol:
-                still_active.append(i)
+                if change < tol:
+                    continue
+            still_active.append(i)
         active = still_active
     return [(H[block].T.copy(), W[:, block].copy(), int(iterations[i])) for i, block in enumerate(blocks)]
 

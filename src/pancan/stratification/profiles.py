@@ -1,4 +1,4 @@
-"""Patient profiles that stratification clusters, one per representation, computed once per cohort.
+"""Patient profiles of each representation, computed once per cohort.
 
 * nbs (and nbs_permuted / nbs_rewired on a randomised network): NBS propagation of the
   binary profiles (D^-1 A, alpha 0.7 in the paper), read from the smooth_profiles
@@ -6,8 +6,12 @@
 * netnorm: NetNorM profiles with a fixed k (binary, sparse), genes no patient carries left out;
 * raw: the binary mutation profiles of every mutated gene, the no-network control.
 
-Patients with fewer than `min_mutations` mutated genes are left out (pyNBS drops them
-from each subsample; here they are dropped once, so every run sees the same patients).
+Under pyNBS's scheme (`sampling`, the default) the subsamples are drawn from the cohort's
+mutations and propagated one by one; these profiles then give the signature genes and
+the patients that can be clustered: those with more than `min_mutations` mutated genes
+(pyNBS's filter, applied to each subsample, can keep no other). Under scheme="cohort"
+they are what is clustered, and the patients with at least `min_mutations` mutated genes
+are kept once, so every run sees the same patients.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ from pancan.atomic import atomic_path
 from pancan.data.cohort import Cohort
 from pancan.errors import PancanError
 from pancan.networks.gene_network import GeneNetwork
-from pancan.representations import NetNorM, QuantileNormalizer, align_to_network
+from pancan.representations import NetNorM, align_to_network
+from pancan.representations.quantile import RankedProfiles, map_ranked, quantile_reference, rank_profiles
 
 REPRESENTATIONS = ("nbs", "netnorm", "raw", "nbs_permuted", "nbs_rewired")
+QUANTILE_TIES = ("median", "mean")
 
 
 @dataclass
@@ -69,14 +75,41 @@ class Profiles:
             return cls(X, arrays["patients"].astype(object), arrays["features"].astype(object), arrays["network_index"])
 
 
-def clustered_patients(cohort: Cohort, min_mutations: int) -> np.ndarray:
-    """Row indices of the patients with at least `min_mutations` mutated genes."""
-    return np.flatnonzero(cohort.patients["n_mutations"].to_numpy() >= min_mutations)
+def clustered_patients(cohort: Cohort, min_mutations: int, strict: bool = False) -> np.ndarray:
+    """Row indices of the patients with at least (strict: more than, pyNBS's filter) `min_mutations` mutated genes."""
+    counts = cohort.patients["n_mutations"].to_numpy()
+    return np.flatnonzero(counts > min_mutations if strict else counts >= min_mutations)
 
 
-def nbs_profiles(smoothed: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def quantile_normalise(F: np.ndarray, ties: str = "median") -> np.ndarray:
+    """Each row mapped onto the mean sorted row (float64), as pyNBS's qnorm.
+
+    The r-th smallest value of a row becomes the mean r-th smallest value of all rows.
+    Values tied within a row span several sorted positions: ties="median" gives them the
+    reference at the middle position (the lower one of two), which is what pyNBS's
+    `rankdata(...).astype(int)` does; ties="mean" the mean reference over the positions
+    (pancan's QuantileNormalizer, which keeps each row's mean equal to the reference's).
+    The two differ only for tied values: zeros of genes no mutation reaches, or a
+    patient with no mutated network gene (a flat profile).
+    """
+    ranked = rank_profiles(np.asarray(F))
+    return map_to_reference(ranked, quantile_reference(ranked.sorted_values), ties)
+
+
+def map_to_reference(F, reference: np.ndarray, ties: str = "median") -> np.ndarray:
+    """Each row of F (or its RankedProfiles) mapped onto `reference` (sorted ascending), ties as quantile_normalise."""
+    if ties not in QUANTILE_TIES:
+        raise PancanError(f"quantile ties must be one of {QUANTILE_TIES}, got {ties!r}")
+    ranked = F if isinstance(F, RankedProfiles) else rank_profiles(np.asarray(F))
+    reference = np.asarray(reference, dtype=np.float64)
+    if ties == "mean":
+        return map_ranked(ranked, reference)
+    return reference[(ranked.run_start.astype(np.int64) + ranked.run_end) // 2]
+
+
+def nbs_profiles(smoothed: np.ndarray, rows: np.ndarray, ties: str = "median") -> np.ndarray:
     """Quantile-normalised propagated profiles of the clustered rows (reference: their mean sorted profile)."""
-    return QuantileNormalizer().fit_transform(np.asarray(smoothed)[rows]).astype(np.float32)
+    return quantile_normalise(np.asarray(smoothed)[rows], ties).astype(np.float32)
 
 
 def build_profiles(
@@ -87,13 +120,16 @@ def build_profiles(
     min_mutations: int = 10,
     smoothed: np.ndarray | None = None,
     netnorm_k: int = 100,
+    strict: bool = False,
+    ties: str = "median",
 ) -> Profiles:
-    """The clustering input of one representation (see the module docstring)."""
+    """The profiles of one representation (see the module docstring); strict: pyNBS's filter (more than)."""
     if representation not in REPRESENTATIONS:
         raise PancanError(f"unknown stratification representation {representation!r}; one of {REPRESENTATIONS}")
-    rows = clustered_patients(cohort, min_mutations)
+    rows = clustered_patients(cohort, min_mutations, strict)
     if len(rows) < 10:
-        raise PancanError(f"{cohort.cancer}: only {len(rows)} patients have >= {min_mutations} mutated genes")
+        relation = "more than" if strict else "at least"
+        raise PancanError(f"{cohort.cancer}: only {len(rows)} patients have {relation} {min_mutations} mutated genes")
     patients = cohort.patients["patient_id"].to_numpy()[rows]
     if representation == "raw":
         X = sp.csr_matrix(cohort.mutations[rows], dtype=np.float32)
@@ -112,4 +148,4 @@ def build_profiles(
             f"{representation} needs the cohort's smoothed profiles on {network.name} "
             f"({len(cohort.patients)} x {len(network.genes)})"
         )
-    return Profiles(nbs_profiles(smoothed, rows), patients, network.genes, np.arange(len(network.genes)))
+    return Profiles(nbs_profiles(smoothed, rows, ties), patients, network.genes, np.arange(len(network.genes)))

@@ -1,16 +1,28 @@
 """Planted-module simulation of the NBS paper (Hofree et al. 2013, Fig 2): can clustering recover subtypes
 defined by mutations in network modules?
 
-1. shuffle real binary profiles: each patient keeps its number of mutated genes, drawn
-   again without replacement with probability proportional to the gene's mutation
-   frequency in the cohort (co-occurrence structure destroyed, frequencies roughly kept);
-2. assign patients uniformly at random to `n_subtypes` subtypes and draw one network
-   module per subtype: disjoint connected gene sets grown from a random gene, each step
-   adding the neighbour that keeps the set's conductance lowest (densely connected
-   inside, few edges leaving);
+1. shuffle real binary profiles (all the cohort's mutated genes, on the network or not):
+   each patient keeps its number of mutated genes, drawn again without replacement with
+   probability proportional to the gene's mutation frequency in the cohort
+   (co-occurrence structure destroyed, frequencies roughly kept);
+2. assign patients uniformly at random to `n_subtypes` subtypes and draw one module per
+   subtype in the network that is clustered on: disjoint connected gene sets grown from
+   a random gene, each step adding the neighbour that keeps the set's conductance lowest
+   (densely connected inside, few edges leaving);
 3. move a fraction f of each patient's mutations into its subtype's module: round(f n)
    (rounded at random, so f on average) random mutations are removed and as many
    unmutated module genes are mutated.
+
+Then every method clusters the same pyNBS subsamples (`sampling`: patients and mutated
+genes drawn, patients with more than min_mutations sampled mutated genes kept), so they
+differ only in what they factorise:
+
+* nbs: the subsample propagated on the network and quantile-normalised (every network
+  gene), network NMF at each regularisation lambda (0: plain multiplicative NMF);
+* raw, universe "all": the binary profiles of every sampled gene (scikit-learn NMF);
+* raw, universe "network": the binary profiles of the sampled network genes only, the
+  genes NBS sees; planted mutations are all there, so this separates the effect of the
+  network (propagation, regulariser) from that of leaving the off-network genes out.
 
 The random draws of steps 1-3 depend on (seed, module size) only, so for a given seed
 the datasets of increasing f are nested: only the planted fraction changes.
@@ -26,9 +38,10 @@ import scipy.sparse as sp
 from sklearn.metrics import adjusted_rand_score
 
 from pancan.errors import PancanError
-from pancan.representations import smooth
-from pancan.stratification.consensus import cluster_runs, consensus_linkage, consensus_matrix, consensus_subtypes
-from pancan.stratification.profiles import nbs_profiles
+from pancan.stratification.consensus import UNSAMPLED, initial_seeds
+from pancan.stratification.model_selection import consensus_over_k
+from pancan.stratification.network_nmf import Factorization, factorize, network_nmf
+from pancan.stratification.sampling import Propagation, draw_pynbs_subsample, mutated_columns, subsample_profiles
 
 
 def shuffle_profiles(X, rng: np.random.Generator) -> sp.csr_matrix:
@@ -147,34 +160,24 @@ def plant_modules(
     return sp.csr_matrix((np.ones(len(new_rows), dtype=np.float32), (new_rows, new_cols)), shape=(n_patients, n_genes))
 
 
-def recovered_subtypes(
-    X,
-    n_subtypes: int,
-    factorization,
-    *,
-    seed: int,
-    runs: int,
-    knn=None,
-    patient_fraction: float = 0.8,
-    feature_fraction: float = 0.8,
-) -> np.ndarray:
-    """Consensus clustering of X into n_subtypes (runs subsamples), as the workflow does for a cohort."""
-    labels = cluster_runs(
-        X,
-        range(runs),
-        [n_subtypes],
-        factorization,
-        seed=seed,
-        knn=knn,
-        patient_fraction=patient_fraction,
-        feature_fraction=feature_fraction,
-    )
-    consensus, _ = consensus_matrix(labels[0])
-    return consensus_subtypes(consensus_linkage(consensus), n_subtypes)
+def simulated_dataset(X, adjacency, n_subtypes: int, module_size: int, seed: int):
+    """Steps 1-2 and step 3's random numbers: shuffled profiles, planted subtypes, modules, planting draws."""
+    rng = np.random.default_rng([seed, module_size])
+    base = shuffle_profiles(X, rng)
+    planted = rng.integers(n_subtypes, size=base.shape[0])
+    modules = draw_modules(adjacency, n_subtypes, module_size, rng)
+    return base, planted, modules, planting_draws(base, module_size, rng)
+
+
+def consensus_of(labels: np.ndarray, n_subtypes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Consensus subtypes (k = n_subtypes) of (runs, patients) labels, and the mask of patients ever clustered."""
+    result = consensus_over_k(labels[None], [n_subtypes])
+    return result["subtypes"][0], result["clustered"]
 
 
 def simulate_recovery(
     X,
+    n_network: int,
     adjacency,
     knn,
     *,
@@ -184,48 +187,75 @@ def simulate_recovery(
     n_subtypes: int = 4,
     runs: int = 20,
     alpha: float = 0.7,
-    network_factorization,
-    raw_factorization,
+    regularizations=(200.0,),
+    max_iter: int = 249,
+    tol: float = 0.0,
+    raw_universes=("all", "network"),
+    raw_factorization: Factorization | None = None,
     patient_fraction: float = 0.8,
-    feature_fraction: float = 0.8,
-):
-    """ARI between planted and recovered subtypes for NBS and for raw-profile clustering, one row per fraction.
+    gene_fraction: float = 0.8,
+    min_mutations: int = 10,
+) -> pd.DataFrame:
+    """ARI between planted and recovered subtypes, one row per fraction and method (see the module docstring).
 
-    X: real binary profiles (patients x network genes); adjacency: the network; knn: its
-    influence graph. NBS: propagation (D^-1 A, alpha), quantile normalisation, network
-    NMF consensus; raw: scikit-learn NMF consensus of the binary profiles.
+    X: real binary profiles, patients x genes, the network's n_network genes first (in
+    the order of `adjacency` and `knn`), then the mutated genes off the network.
+    Columns: method, universe, regularization (nbs), fraction, module_size, seed, ari,
+    patients (clustered: in at least one subsample).
     """
-    rng = np.random.default_rng([seed, module_size])
-    base = shuffle_profiles(X, rng)
-    planted = rng.integers(n_subtypes, size=base.shape[0])
-    modules = draw_modules(adjacency, n_subtypes, module_size, rng)
-    draws = planting_draws(base, module_size, rng)
+    X = sp.csr_matrix(X, dtype=np.float32)
+    raw_factorization = raw_factorization or Factorization("nmf", 0.0, 200, 1e-4)
+    lambdas = [float(lam) for lam in regularizations]
+    base, planted, modules, draws = simulated_dataset(X, adjacency, n_subtypes, module_size, seed)
+    propagation = Propagation(adjacency, alpha)
+    methods = [("nbs", "network", lam) for lam in lambdas] + [("raw", universe, np.nan) for universe in raw_universes]
     rows = []
     for fraction in fractions:
         mutated = plant_modules(base, planted, modules, fraction, draws)
-        smoothed = smooth(mutated, adjacency, alpha, normalization="degree")
-        nbs = nbs_profiles(smoothed, np.arange(mutated.shape[0]))
-        for method, data, factorization, graph in (
-            ("nbs", nbs, network_factorization, knn),
-            ("raw", mutated, raw_factorization, None),
-        ):
-            found = recovered_subtypes(
-                data,
-                n_subtypes,
-                factorization,
-                seed=seed,
-                runs=runs,
-                knn=graph,
+        genes = mutated_columns(mutated)
+        labels = np.full((len(methods), runs, mutated.shape[0]), UNSAMPLED, dtype=np.int8)
+        for run in range(runs):
+            sample = draw_pynbs_subsample(
+                mutated,
+                run,
+                seed,
                 patient_fraction=patient_fraction,
-                feature_fraction=feature_fraction,
+                gene_fraction=gene_fraction,
+                min_mutations=min_mutations,
+                genes=genes,
             )
+            (init_seed,) = initial_seeds(seed, run, [n_subtypes])
+            profiles = subsample_profiles(mutated, sample, propagation)
+            # every lambda from the same start, in one stacked fit (the data products are shared)
+            fits = network_nmf(
+                profiles,
+                [n_subtypes] * len(lambdas),
+                knn,
+                regularization=lambdas,
+                max_iter=max_iter,
+                tol=tol,
+                seeds=[init_seed] * len(lambdas),
+            )
+            loadings = [fit[0] for fit in fits]
+            for universe in raw_universes:
+                columns = sample.features if universe == "all" else sample.features[sample.features < n_network]
+                data = mutated[sample.patients][:, columns]
+                (load,) = factorize(data, [n_subtypes], raw_factorization, seeds=[init_seed])
+                loadings.append(load)
+            for m, load in enumerate(loadings):
+                labels[m, run, sample.patients] = np.argmax(load, axis=1)
+        for (method, universe, lam), method_labels in zip(methods, labels):
+            found, clustered = consensus_of(method_labels, n_subtypes)
             rows.append(
                 {
                     "method": method,
+                    "universe": universe,
+                    "regularization": lam,
                     "fraction": fraction,
                     "module_size": module_size,
                     "seed": seed,
-                    "ari": adjusted_rand_score(planted, found),
+                    "ari": adjusted_rand_score(planted[clustered], found),
+                    "patients": int(clustered.sum()),
                 }
             )
     return pd.DataFrame(rows)

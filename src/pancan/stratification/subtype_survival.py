@@ -93,10 +93,17 @@ def cox_subtypes(
 
     Returns per-term hazard ratios with 95% Wald confidence intervals and p-values, and
     a summary: patients, deaths, and the likelihood-ratio test of the subtype terms
-    (the model against the same model without them).
+    (the model against the same model without them). A subtype with fewer than MIN_GROUP
+    patients or no death has no finite hazard ratio (the partial likelihood grows without
+    bound), so its patients are left out of the model; `summary["left_out"]` counts them.
     """
     frame = patients.set_index("patient_id")[["time_days", "event"]].join(clinical.set_index("patient_id"))
     frame = frame.loc[subtypes.dropna().index]
+    groups = frame.groupby(subtypes.dropna().astype(int))["event"].agg(["size", "sum"])
+    estimable = groups.index[(groups["size"] >= MIN_GROUP) & (groups["sum"] > 0)]
+    kept = subtypes.dropna().astype(int).isin(estimable).to_numpy()
+    left_out = int((~kept).sum())
+    subtypes, frame = subtypes.dropna()[kept], frame[kept]
     design = cox_design(subtypes.dropna().astype(int), frame, covariates, stage_columns)
     complete = design.notna().all(axis=1)
     design, frame = design[complete.to_numpy()], frame[complete.to_numpy()]
@@ -123,6 +130,7 @@ def cox_subtypes(
     statistic = 2 * (loglik_full - loglik_reduced)
     summary = {
         "patients": len(design),
+        "left_out": left_out,
         "deaths": int(frame["event"].sum()),
         "subtype_lr_chi2": float(statistic),
         "subtype_lr_df": len(subtype_terms),
