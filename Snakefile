@@ -54,9 +54,8 @@ rule all:
         "results/report/cindex.png",
         "results/report/hyperparameters.png",
         "results/report/burden.png",
-        expand("results/report/kaplan_meier/{cancer}.png", cancer=CANCERS),
-        expand("results/report/selected_genes/{cancer}.png", cancer=CANCERS),
-        STRATIFICATION_TARGETS,
+        # per benchmarked type: Kaplan-Meier, selected genes, stratification (common.smk)
+        per_cancer_report_targets,
 
 
 # One configuration per results folder: results/run.json records the configuration of the

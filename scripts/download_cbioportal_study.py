@@ -17,4 +17,4 @@ with rule_logging(sm.log[0]) as log:
         downstream=sm.params.downstream,
         **sm.params.options,
     )
-    log.info("%s: %s (%d bytes, sha256 %s)", sm.wildcards.cancer, sm.params.url, record.size, record.sha256)
+    log.info("%s: %s (%d bytes, sha256 %s)", sm.wildcards.study, sm.params.url, record.size, record.sha256)

@@ -7,8 +7,8 @@ sm = snakemake
 
 with rule_logging(sm.log[0]) as log:
     record = import_study(
-        sm.params.study, dict(sm.output), sm.params.lock_dir, sm.wildcards.cancer, downstream=sm.params.downstream
+        sm.params.study, dict(sm.output), sm.params.lock_dir, sm.wildcards.study, downstream=sm.params.downstream
     )
-    log.info("%s: study %s from %s", sm.wildcards.cancer, record["study"], sm.params.study)
+    log.info("%s: study %s from %s", sm.wildcards.study, record["study"], sm.params.study)
     for role, entry in record["files"].items():
-        log.info("%s: %s (%d bytes, sha256 %s)", sm.wildcards.cancer, role, entry["size"], entry["sha256"])
+        log.info("%s: %s (%d bytes, sha256 %s)", sm.wildcards.study, role, entry["size"], entry["sha256"])

@@ -561,3 +561,24 @@ def test_fixed_network_files_are_pinned_after_a_refusal(server, tmp_path):
         record = download_locked(f"{server.url}/{resource}.txt.gz", dest, lock, validate=validate, **FAST)
         assert json.loads(lock.read_text())["sha256"] == record.sha256 == hashlib.sha256(files[resource]).hexdigest()
         assert dest.read_bytes() == files[resource]
+
+
+def test_case_list_member_is_extracted_and_optional(tmp_path):
+    """study_es_0 with its case_lists/cases_sequenced.txt: extracted byte for byte; without it, an empty file.
+    A case list in another study's folder makes the archive one of several studies."""
+    case_list = (STUDY_ES_0 / "case_lists" / "cases_sequenced.txt").read_bytes()
+    roles = (*STUDY_OUTPUTS, "case_list")
+    members = {f"study_es_0/{name}": (STUDY_ES_0 / name).read_bytes() for name in STUDY_ES_0_MEMBERS.values()}
+    archive = tmp_path / "es.tar.gz"
+    archive.write_bytes(tar_gz({**members, "study_es_0/case_lists/cases_sequenced.txt": case_list}))
+    outputs = {role: tmp_path / "a" / f"{role}.txt" for role in roles}
+    layout = extract_members(archive, outputs)
+    assert layout.members["case_list"] == "study_es_0/case_lists/cases_sequenced.txt"
+    assert outputs["case_list"].read_bytes() == case_list
+    archive.write_bytes(study_es_0_archive())  # no case list
+    outputs = {role: tmp_path / "b" / f"{role}.txt" for role in roles}
+    extract_members(archive, outputs)
+    assert outputs["case_list"].read_bytes() == b"" and outputs["mutations"].stat().st_size > 0
+    archive.write_bytes(tar_gz({**members, "other_study/case_lists/cases_sequenced.txt": case_list}))
+    with pytest.raises(DownloadError, match=r"holds files of several studies \(in other_study/, study_es_0/\)"):
+        check_study_archive(archive, roles=roles)

@@ -10,7 +10,14 @@ from helpers import SNAPSHOT, STUDY_ES_0, cbioportal_study_files, study_archive,
 from pancan.data.cancer_types import CancerTypeError, cbioportal_selection, local_selection, snapshot_selection
 from pancan.data.cohort import build_cohort
 from pancan.data.cohort_inputs import cbioportal_inputs, snapshot_inputs
-from pancan.data.local_studies import discover_studies, import_study, study_files, study_location, study_origin
+from pancan.data.local_studies import (
+    discover_studies,
+    import_study,
+    study_files,
+    study_label,
+    study_location,
+    study_origin,
+)
 from pancan.data.manifest import sha256_file
 from pancan.data.mutation_calls import NON_SILENT_CLASSES
 from pancan.errors import ChecksumMismatchError, InputFileError
@@ -197,3 +204,58 @@ def test_a_study_without_meta_study_is_keyed_by_its_name(tmp_path):
         "local_flat.json",
         "local_gbm_tcga_pan_can_atlas_2018.json",
     ]
+
+
+CASE_LIST = STUDY_ES_0 / "case_lists" / "cases_sequenced.txt"
+
+
+def with_case_list(files, case_list=None):
+    """The study's files plus case_lists/cases_sequenced.txt (study_es_0's, byte-exact, unless given)."""
+    return {**files, "case_lists/cases_sequenced.txt": case_list if case_list is not None else CASE_LIST.read_bytes()}
+
+
+def test_case_list_is_imported_and_pinned_with_the_other_files(tmp_path, caplog):
+    """A folder's or an archive's case list is copied and pinned; a study without one gives an empty copy."""
+    files = with_case_list(cbioportal_study_files("GBM"))
+    folder = write_folder(tmp_path / "gbm_study", {})
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    assert study_files(folder)["case_list"] == str(folder / "case_lists" / "cases_sequenced.txt")
+    roles = ("mutations", "clinical_patient", "clinical_sample", "case_list")
+    targets = {name: {role: tmp_path / name / f"{role}.txt" for role in roles} for name in "abcde"}
+    record = import_study(folder, targets["a"], tmp_path / "locks", "GBM")
+    assert targets["a"]["case_list"].read_bytes() == CASE_LIST.read_bytes()
+    lock = tmp_path / "locks" / "local_gbm_tcga_pan_can_atlas_2018.json"
+    assert json.loads(lock.read_text())["files"]["case_list"]["sha256"] == sha256_file(CASE_LIST)
+    (tmp_path / "gbm.tar.gz").write_bytes(study_archive("GBM", files))
+    assert import_study(tmp_path / "gbm.tar.gz", targets["b"], tmp_path / "locks", "GBM")["files"] == record["files"]
+    # an edited case list is refused against the pin, like any other file
+    (folder / "case_lists" / "cases_sequenced.txt").write_bytes(CASE_LIST.read_bytes().replace(b"\tTEST_SAMPLE_1", b""))
+    with pytest.raises(ChecksumMismatchError, match="gbm_study: the case_list file changed since"):
+        import_study(folder, targets["c"], tmp_path / "locks", "GBM")
+    # a lock written before case lists were read: the case list is pinned now (the other files still match)
+    pinned = json.loads(lock.read_text())
+    del pinned["files"]["case_list"]
+    lock.write_text(json.dumps(pinned))
+    import_study(folder, targets["d"], tmp_path / "locks", "GBM")
+    assert json.loads(lock.read_text())["files"]["case_list"]["sha256"] == sha256_file(targets["d"]["case_list"])
+    assert "['case_list'] pinned now" in caplog.text
+    # no case list: an empty copy (the cohort then takes the MAF's samples), and that absence is pinned too
+    (tmp_path / "flat.tar.gz").write_bytes(tar_gz(cbioportal_study_files("OV")))
+    import_study(tmp_path / "flat.tar.gz", targets["e"], tmp_path / "locks", "OV")
+    assert targets["e"]["case_list"].read_bytes() == b""
+
+
+def test_coad_and_read_are_read_from_a_local_coadread_study(tmp_path):
+    """COAD without a study of its own is read out of the COADREAD study (entry or pattern); with one, from it."""
+    pattern = str(tmp_path / "{cancer_lower}_tcga_pan_can_atlas_2018")
+    assert study_label("COAD", {}, pattern) == "COAD"  # nothing found: its own label, so the import names the path
+    (tmp_path / "coadread_tcga_pan_can_atlas_2018").mkdir()
+    assert [study_label(c, {}, pattern) for c in ("COAD", "READ", "LUAD")] == ["COADREAD", "COADREAD", "LUAD"]
+    assert discover_studies({}, pattern) == ["COADREAD"]
+    assert local_selection([], discover_studies({}, pattern)) == ["COAD", "READ"]
+    (tmp_path / "coad_tcga_pan_can_atlas_2018").mkdir()
+    assert [study_label(c, {}, pattern) for c in ("COAD", "READ")] == ["COAD", "COADREAD"]
+    assert study_label("READ", {"COADREAD": "elsewhere"}, "") == "COADREAD"
+    assert study_label("READ", {"READ": "mine", "COADREAD": "elsewhere"}, "") == "READ"

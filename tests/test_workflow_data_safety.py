@@ -47,7 +47,8 @@ def assert_refused_then_accepted(workdir, rerun_args, log, lock, first):
     text = (workdir / log).read_text()
     assert (
         "Removed results/cohorts/GBM/mutations.npz, results/cohorts/GBM/patients.tsv, results/cohorts/GBM/genes.txt, "
-        "results/cohorts/GBM/clinical.tsv, results/cohorts/GBM/dropped.tsv, results/cohorts/summary.tsv (built from "
+        "results/cohorts/GBM/clinical.tsv, results/cohorts/GBM/endpoints.tsv, results/cohorts/GBM/dropped.tsv, "
+        "results/cohorts/summary.tsv (built from "
         f"the pinned version), so no later run reuses them. To accept the new version: delete {lock} and run the "
         "same command again" in text
     )

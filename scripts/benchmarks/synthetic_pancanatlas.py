@@ -4,9 +4,11 @@
         [--types all | LUAD,BRCA,...] [--fraction 1.0] [--big-study ../ucec_sized --megabytes 900]
 
 One study folder per datahub study, `<type>_tcga_pan_can_atlas_2018/` (32 studies for 33 types: COAD and READ
-share `coadread_...`, told apart by each sample's CANCER_TYPE_DETAILED and ONCOTREE_CODE), each with
-meta_study.txt, data_clinical_patient.txt, data_clinical_sample.txt, data_mutations.txt (a MAF with a FILTER
-column) and case_lists/cases_sequenced.txt. What is real and what is drawn:
+share `coadread_...`, told apart by each patient's CANCER_TYPE_ACRONYM, and by each sample's ONCOTREE_CODE and
+CANCER_TYPE_DETAILED except for the 15% of mucinous samples, MACR, which name neither), each with meta_study.txt,
+data_clinical_patient.txt, data_clinical_sample.txt, data_mutations.txt (a MAF with a FILTER column) and
+case_lists/cases_sequenced.txt (the sequenced samples; about 3% of patients are clinical-only). Barcodes are
+TCGA-<site>-<NNNN>-01, one two-character site per type. What is real and what is drawn:
 
 * per type, the number of patients, OS deaths, patients with time 0, the median follow-up, the PFI and DSS events
   are those of TCGA-CDR (resources/pancanatlas/cdr_counts.tsv), scaled by --fraction; DFS (not counted there) is
@@ -60,12 +62,22 @@ FILTERS = ("wga", "oxog", "common_in_exac", "native_wga_mix", "StrandBias", "Non
 FILTER_SHARE = 0.10
 COMBINED = {"COAD": "coadread", "READ": "coadread"}
 DETAILED = {"COAD": "Colon Adenocarcinoma", "READ": "Rectal Adenocarcinoma"}
+# A share of the colorectal samples are mucinous adenocarcinomas: OncoTree MACR, which names neither COAD nor READ,
+# so only the patient's CANCER_TYPE_ACRONYM tells their type (as in the datahub's study).
+MUCINOUS = ("MACR", "Mucinous Adenocarcinoma of the Colon and Rectum")
+MUCINOUS_SHARE = 0.15
 # filler columns that make a row as wide as the datahub's (~114 columns): their values do not matter
 FILLER_COLUMNS = [f"ANNOTATION_{i:03d}" for i in range(80)]
 
 
 def study_name(cancer: str) -> str:
     return f"{COMBINED.get(cancer, cancer.lower())}_tcga_pan_can_atlas_2018"
+
+
+def site_code(cancer: str, cancers: list[str]) -> str:
+    """A two-character tissue source site per type (A0, A1, ...), so barcodes are TCGA-XX-NNNN like the real ones."""
+    index = sorted(cancers).index(cancer)
+    return f"{chr(ord('A') + index // 10)}{index % 10}"
 
 
 def snapshot_reference():
@@ -133,12 +145,12 @@ def endpoint_times(n, events, risk, median_days, rng):
     return time * median_days / max(np.median(time), 1e-12), event
 
 
-def simulate_type(cancer, counts, reference, module, fraction, rng):
+def simulate_type(cancer, counts, reference, module, fraction, rng, site):
     """Patients (with endpoints and covariates), samples and calls of one cancer type."""
     burdens, genes, weights, _edges, classes = reference
     n = max(8, round(counts["os_patients"] * fraction))
     scale = n / counts["os_patients"]
-    patients = [f"TCGA-{cancer[:2]}{cancer[-1]}-{i:04d}" for i in range(n)]
+    patients = [f"TCGA-{site}-{i:04d}" for i in range(n)]
     sequenced = rng.random(n) < 0.97  # a few clinical-only patients, as in the datahub's studies
     calls = draw_calls(
         burdens.get(cancer, np.concatenate(list(burdens.values()))), n, genes, weights, classes, module, rng
@@ -152,7 +164,7 @@ def simulate_type(cancer, counts, reference, module, fraction, rng):
     deaths = min(n, max(1, round(counts["os_deaths"] * scale)))
     os_time, os_event = endpoint_times(n, deaths, risk, median, rng)
     os_time[rng.choice(n, size=min(n, round(counts["os_time_zero"] * scale)), replace=False)] = 0.0
-    table = pd.DataFrame({"PATIENT_ID": patients})
+    table = pd.DataFrame({"PATIENT_ID": patients, "CANCER_TYPE_ACRONYM": cancer})
     table["OS_STATUS"] = np.where(os_event, "1:DECEASED", "0:LIVING")
     table["OS_MONTHS"] = np.round(os_time / DAYS_PER_MONTH, 4)
     dss = np.zeros(n, dtype=bool)
@@ -179,6 +191,9 @@ def simulate_type(cancer, counts, reference, module, fraction, rng):
     samples["CANCER_TYPE"] = "Colorectal Adenocarcinoma" if cancer in COMBINED else cancer
     samples["CANCER_TYPE_DETAILED"] = DETAILED.get(cancer, cancer)
     samples["ONCOTREE_CODE"] = cancer
+    if cancer in COMBINED:
+        mucinous = rng.random(n) < MUCINOUS_SHARE
+        samples.loc[mucinous, "ONCOTREE_CODE"], samples.loc[mucinous, "CANCER_TYPE_DETAILED"] = MUCINOUS
     samples["SAMPLE_TYPE"] = "Primary"
     calls = calls[sequenced[calls["sample"]]]
     calls = calls.assign(sample=samples["SAMPLE_ID"].to_numpy()[calls["sample"]])
@@ -327,8 +342,12 @@ def main() -> None:
     (args.out).mkdir(parents=True, exist_ok=True)
     (args.out / "planted_module.txt").write_text("\n".join(reference[1][module]) + "\n")
     parts = {
-        cancer: simulate_type(cancer, counts.loc[cancer], reference, module, args.fraction, rng) for cancer in cancers
+        cancer: simulate_type(
+            cancer, counts.loc[cancer], reference, module, args.fraction, rng, site_code(cancer, list(counts.index))
+        )
+        for cancer in cancers
     }
+    from sksurv.exceptions import NoComparablePairException
     from sksurv.metrics import concordance_index_censored
 
     for study in dict.fromkeys(study_name(c) for c in cancers):
@@ -336,7 +355,10 @@ def main() -> None:
         write_study(args.out, members, parts, rng)
     for cancer in cancers:
         _, _, _, calls, hit, time, event = parts[cancer]
-        c = concordance_index_censored(event, time, hit.astype(float))[0] if event.any() else float("nan")
+        try:
+            c = concordance_index_censored(event, time, hit.astype(float))[0]
+        except NoComparablePairException:  # a tiny type whose only death is the latest time
+            c = float("nan")
         print(
             f"{cancer}: {len(hit)} patients, {int(event.sum())} deaths, {len(calls):,} calls, "
             f"{hit.mean():.0%} with a module call, Harrell's C of the module on OS {c:.3f}"

@@ -123,7 +123,9 @@ rule summarize_cancer:
 rule summarize_benchmark:
     """The cross-cancer fold table, the mean/sd summary, the paired tests (with q-values) and the pan-cancer comparison."""
     input:
-        folds=expand("results/benchmark/{cancer}/folds.tsv", cancer=CANCERS),
+        folds=lambda wildcards: expand(
+            "results/benchmark/{cancer}/folds.tsv", cancer=benchmarked_cancers()
+        ),
     output:
         folds="results/benchmark/folds.tsv",
         summary=report(

@@ -10,6 +10,7 @@ rule prepare_cohort:
         patients="results/cohorts/{cancer}/patients.tsv",
         genes="results/cohorts/{cancer}/genes.txt",
         clinical="results/cohorts/{cancer}/clinical.tsv",
+        endpoints="results/cohorts/{cancer}/endpoints.tsv",
         dropped="results/cohorts/{cancer}/dropped.tsv",
     log:
         "logs/cohorts/prepare_cohort_{cancer}.log",
@@ -28,14 +29,18 @@ rule prepare_cohort:
         data_source=config["data_source"],
         snapshot_dir=SNAPSHOT_DIR,
         mutations=config["mutations"],
-        survival=config["survival"],
+        survival=cohort_survival_settings,
+        named=NAMED_TYPES,
+        study=lambda wildcards: study_label(wildcards.cancer),
         sources=cohort_sources,
     script:
         "../../scripts/prepare_cohort.py"
 
 
-rule summarize_cohorts:
-    """Tabulate patients, deaths, mutation burden and network coverage of every cohort, and the networks' sizes."""
+# A checkpoint: with cancer_types [all] or empty, the types benchmarked (survival.min_events events of their
+# endpoint) are read from its summary by the input functions of the later stages (benchmarked_cancers).
+checkpoint summarize_cohorts:
+    """Tabulate patients, events of each endpoint, mutation burden and network coverage of every cohort, which types are benchmarked, and the networks' sizes."""
     input:
         patients=expand("results/cohorts/{cancer}/patients.tsv", cancer=CANCERS),
         networks=expand("results/networks/{network}/genes.txt", network=NETWORKS),
@@ -63,5 +68,7 @@ rule summarize_cohorts:
         code=code_version("summarize_cohorts.py"),
         cancers=CANCERS,
         networks=NETWORKS,
+        endpoints={cancer: cancer_endpoint(cancer) for cancer in CANCERS},
+        min_events=config["survival"]["min_events"],
     script:
         "../../scripts/summarize_cohorts.py"

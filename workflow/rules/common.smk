@@ -1,8 +1,10 @@
 # Shared helpers: selected cancer types and networks, and where each rule's inputs come from.
 from pathlib import Path
 
+import pandas as pd
+
 from pancan.config_validation import schema_default, workflow_relative
-from pancan.data import cancer_types, local_studies
+from pancan.data import cancer_types, cohort_summary, local_studies
 from pancan.provenance import code_hash
 from pancan.benchmark.comparisons import configured_comparisons
 from pancan.benchmark.protocol import job_setting_keys
@@ -57,24 +59,125 @@ def snapshot_cancer_types():
 
 
 def selected_cancer_types():
-    """The configured cancer types, checked against what the data source provides."""
+    """The configured cancer types, checked against what the data source provides ([all]: every type it has)."""
     requested = config["cancer_types"]
     source = config["data_source"]
+    coadread = config["cbioportal"]["coadread"]
     if source == "cbioportal":
         return cancer_types.cbioportal_selection(
             requested,
             config["cbioportal"]["default_cancer_types"],
             config["cbioportal"]["study_id"],
             schema_default(CONFIG_SCHEMA, "cbioportal", "study_id"),
+            coadread,
         )
     if source == "local":
         local = config["local"]
         found = local_studies.discover_studies(local["studies"], local["study_pattern"])
-        return cancer_types.local_selection(requested, found, local["study_pattern"])
+        return cancer_types.local_selection(
+            requested, found, local["study_pattern"], coadread
+        )
     return cancer_types.snapshot_selection(requested, snapshot_cancer_types())
 
 
 CANCERS = selected_cancer_types()
+# Types the run names: one with too few events of its endpoint is an error (at its cohort). With cancer_types
+# [all] or empty, such a type is left out of the benchmark and the stratification, as the cohort summary says.
+NAMED_TYPES = cancer_types.named_explicitly(config["cancer_types"])
+
+
+def study_label(cancer):
+    """The study a type is read from: COAD and READ from the combined COADREAD study, unless a local COAD has its own."""
+    source = config["data_source"]
+    if source == "cbioportal":
+        return cancer_types.cbioportal_study_label(cancer)
+    if source == "local":
+        local = config["local"]
+        return local_studies.study_label(
+            cancer, local["studies"], local["study_pattern"]
+        )
+    return cancer
+
+
+def cancer_endpoint(cancer):
+    """The type's survival endpoint: survival.endpoint_by_cancer's entry, else survival.endpoint."""
+    survival = config["survival"]
+    return survival["endpoint_by_cancer"].get(cancer, survival["endpoint"])
+
+
+def cohort_survival_settings(wildcards):
+    """The survival settings one cohort depends on (its endpoint; min_events only when the run names its types)."""
+    survival = config["survival"]
+    return {
+        "endpoint": cancer_endpoint(wildcards.cancer),
+        "endpoint_by_cancer": {},
+        "days_per_month": survival["days_per_month"],
+        "drop_zero_time": survival["drop_zero_time"],
+        "min_events": survival["min_events"] if NAMED_TYPES else None,
+    }
+
+
+_LEFT_OUT_SHOWN = set()
+
+
+def benchmarked_cancers():
+    """The types benchmarked and stratified: every named type, else those with survival.min_events events.
+
+    With cancer_types [all] or empty this depends on the data, so it is read from the cohort summary, the
+    output of checkpoint summarize_cohorts: call it from input functions only. The types left out are
+    logged once per run. A summary of an earlier run (other types, or written before pancan decided) is
+    read for the configured types only, until the checkpoint's rerun replaces it.
+    """
+    if NAMED_TYPES:
+        return list(CANCERS)
+    summary = pd.read_csv(checkpoints.summarize_cohorts.get().output.summary, sep="\t")
+    summary = summary[summary["cancer"].isin(CANCERS)]
+    if "benchmarked" not in summary.columns:
+        return summary["cancer"].tolist()
+    left_out = cohort_summary.left_out_sentence(
+        summary, config["survival"]["min_events"]
+    )
+    if left_out and left_out not in _LEFT_OUT_SHOWN:
+        _LEFT_OUT_SHOWN.add(left_out)
+        logger.warning(f"{left_out} (results/cohorts/summary.tsv)")
+    return summary.loc[summary["benchmarked"].astype(bool), "cancer"].tolist()
+
+
+def stratification_targets(cancers):
+    """The stratification stage's tables and figures of these types (the benchmarked ones, for the default target)."""
+    stratification = config["stratification"]
+    if not stratification["enabled"]:
+        return []
+    return (
+        expand(
+            "results/stratification/{cancer}/{representation}/{table}",
+            cancer=cancers,
+            representation=stratification["representations"],
+            table=["model_selection.tsv", "logrank.tsv", "cox.tsv", "signatures.tsv"],
+        )
+        + expand(
+            "results/report/stratification/{figure}/{cancer}_{representation}.png",
+            figure=["consensus", "kaplan_meier", "signatures"],
+            cancer=cancers,
+            representation=stratification["representations"],
+        )
+        + expand(
+            "results/report/stratification/model_selection/{cancer}.png",
+            cancer=cancers,
+        )
+    )
+
+
+def per_cancer_report_targets(wildcards):
+    """Rule all's per-type figures and stratification tables, of the benchmarked types."""
+    cancers = benchmarked_cancers()
+    return (
+        expand("results/report/kaplan_meier/{cancer}.png", cancer=cancers)
+        + expand("results/report/selected_genes/{cancer}.png", cancer=cancers)
+        + stratification_targets(cancers)
+    )
+
+
 NETWORKS = config["networks"]["use"]
 if config["networks"]["main"] not in NETWORKS:
     raise ValueError(
@@ -87,6 +190,7 @@ NETWORK_CONTROLS = registry.NETWORK_CONTROLS
 
 wildcard_constraints:
     cancer="[A-Z0-9]+",
+    study="[A-Z0-9]+",
     control="|".join(NETWORK_CONTROLS),
     repeat="[0-9]+",
     network="|".join(NETWORKS),
@@ -105,47 +209,60 @@ def cohort_inputs(wildcards):
             "clinical": f"{root}/clinical.tsv",
         }
     folder = "local" if config["data_source"] == "local" else "download/cbioportal"
-    root = f"results/{folder}/{wildcards.cancer}"
+    root = f"results/{folder}/{study_label(wildcards.cancer)}"
     return {
         "mutations": f"{root}/data_mutations.txt",
         "clinical_patient": f"{root}/data_clinical_patient.txt",
         "clinical_sample": f"{root}/data_clinical_sample.txt",
+        "case_list": f"{root}/cases_sequenced.txt",
     }
 
 
-def local_study(cancer):
-    """The study on disk of a cancer type (data_source: local)."""
+def local_study(study):
+    """The study on disk of a study label (data_source: local): a cancer type, or COADREAD."""
     local = config["local"]
-    return local_studies.study_location(
-        cancer, local["studies"], local["study_pattern"]
-    )
+    return local_studies.study_location(study, local["studies"], local["study_pattern"])
+
+
+def local_files(study):
+    """The files an import of a study reads (an archive, or a study folder's files)."""
+    local = config["local"]
+    origin = local_studies.study_origin(study, local["studies"], local["study_pattern"])
+    return local_studies.study_files(local_study(study), origin)
 
 
 def local_study_files(wildcards):
-    """The files an import reads (an archive, or a study folder's three files), so editing them reruns it."""
-    local = config["local"]
-    origin = local_studies.study_origin(
-        wildcards.cancer, local["studies"], local["study_pattern"]
-    )
-    return local_studies.study_files(local_study(wildcards.cancer), origin)
+    """The files an import reads, as its input, so editing them reruns it."""
+    return local_files(wildcards.study)
+
+
+COHORT_OUTPUTS = [
+    "mutations.npz",
+    "patients.tsv",
+    "genes.txt",
+    "clinical.tsv",
+    "endpoints.tsv",
+    "dropped.tsv",
+]
 
 
 def cohort_downstream(wildcards):
-    """What a refused import or download of a type's study removes: its cohort and the cohort summary.
+    """What a refused import or download of a study removes: the cohorts built from it and the cohort summary.
 
-    The summary is a target of every plain run, so the next run rebuilds the cohort, which
-    redoes the import or download (refused again until the lock is deleted or the data
-    restored) and, once it passes, everything built from the cohort.
+    The cohorts are those of every type the study gives (COADREAD: COAD, READ and COADREAD whole). The
+    summary is a target of every plain run, so the next run rebuilds the cohorts, which redoes the
+    import or download (refused again until the lock is deleted or the data restored) and, once it
+    passes, everything built from the cohorts.
     """
-    cohort = f"results/cohorts/{wildcards.cancer}"
-    names = [
-        "mutations.npz",
-        "patients.tsv",
-        "genes.txt",
-        "clinical.tsv",
-        "dropped.tsv",
+    types = [
+        wildcards.study,
+        *cancer_types.COMBINED_STUDIES.get(wildcards.study, ()),
     ]
-    return [f"{cohort}/{name}" for name in names] + ["results/cohorts/summary.tsv"]
+    return [
+        f"results/cohorts/{cancer}/{name}"
+        for cancer in types
+        for name in COHORT_OUTPUTS
+    ] + ["results/cohorts/summary.tsv"]
 
 
 def cohort_sources(wildcards):
@@ -153,20 +270,23 @@ def cohort_sources(wildcards):
     source = config["data_source"]
     if source == "snapshot":
         return {}
+    study = study_label(wildcards.cancer)
     if source == "cbioportal":
-        url = cbioportal_study_url(wildcards.cancer)
+        url = cbioportal_study_url(study)
         return {
             "mutations": f"{url} (its MAF)",
             "clinical_patient": f"{url} (its clinical patient file)",
             "clinical_sample": f"{url} (its clinical sample file)",
+            "case_list": f"{url} (its case_lists/cases_sequenced.txt)",
         }
-    files = local_study_files(wildcards)
+    files = local_files(study)
     if "archive" in files:
         archive = files["archive"]
         return {
             "mutations": f"{archive} (its MAF)",
             "clinical_patient": f"{archive} (its clinical patient file)",
             "clinical_sample": f"{archive} (its clinical sample file)",
+            "case_list": f"{archive} (its case_lists/cases_sequenced.txt)",
         }
     return files
 

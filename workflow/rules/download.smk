@@ -4,15 +4,20 @@
 
 
 rule download_cbioportal_study:
-    """Download a cancer type's cBioPortal datahub study archive, check it, pin it, and extract its MAF and clinical files."""
+    """Download a cBioPortal datahub study archive, check it, pin it, and extract its MAF, clinical files and case list.
+
+    {study} is the label of the study: a cancer type, or COADREAD, whose one download COAD and READ share.
+    """
     output:
-        mutations=f"{DOWNLOAD_DIR}/cbioportal/{{cancer}}/data_mutations.txt",
-        clinical_patient=f"{DOWNLOAD_DIR}/cbioportal/{{cancer}}/data_clinical_patient.txt",
-        clinical_sample=f"{DOWNLOAD_DIR}/cbioportal/{{cancer}}/data_clinical_sample.txt",
+        mutations=f"{DOWNLOAD_DIR}/cbioportal/{{study}}/data_mutations.txt",
+        clinical_patient=f"{DOWNLOAD_DIR}/cbioportal/{{study}}/data_clinical_patient.txt",
+        clinical_sample=f"{DOWNLOAD_DIR}/cbioportal/{{study}}/data_clinical_sample.txt",
+        # empty when the study has no case_lists/cases_sequenced.txt
+        case_list=f"{DOWNLOAD_DIR}/cbioportal/{{study}}/cases_sequenced.txt",
     log:
-        "logs/download/cbioportal_{cancer}.log",
+        "logs/download/cbioportal_{study}.log",
     benchmark:
-        "benchmarks/download/cbioportal_{cancer}.tsv"
+        "benchmarks/download/cbioportal_{study}.tsv"
     conda:
         "../../envs/pancan.yaml"
     threads: 1
@@ -21,8 +26,8 @@ rule download_cbioportal_study:
         runtime=60,
     params:
         code=code_version("download_cbioportal_study.py"),
-        study=lambda wildcards: cbioportal_study(wildcards.cancer),
-        url=lambda wildcards: cbioportal_study_url(wildcards.cancer),
+        study=lambda wildcards: cbioportal_study(wildcards.study),
+        url=lambda wildcards: cbioportal_study_url(wildcards.study),
         lock_dir=LOCK_DIR,
         options=download_options(),
         downstream=cohort_downstream,
@@ -31,17 +36,19 @@ rule download_cbioportal_study:
 
 
 rule import_local_study:
-    """Copy a cancer type's cBioPortal-format study from disk (folder or archive) and pin its files' sha256."""
+    """Copy a cBioPortal-format study from disk (folder or archive) and pin its files' sha256 (one import per study)."""
     input:
         unpack(local_study_files),
     output:
-        mutations=f"{LOCAL_DIR}/{{cancer}}/data_mutations.txt",
-        clinical_patient=f"{LOCAL_DIR}/{{cancer}}/data_clinical_patient.txt",
-        clinical_sample=f"{LOCAL_DIR}/{{cancer}}/data_clinical_sample.txt",
+        mutations=f"{LOCAL_DIR}/{{study}}/data_mutations.txt",
+        clinical_patient=f"{LOCAL_DIR}/{{study}}/data_clinical_patient.txt",
+        clinical_sample=f"{LOCAL_DIR}/{{study}}/data_clinical_sample.txt",
+        # empty when the study has no case_lists/cases_sequenced.txt
+        case_list=f"{LOCAL_DIR}/{{study}}/cases_sequenced.txt",
     log:
-        "logs/download/local_{cancer}.log",
+        "logs/download/local_{study}.log",
     benchmark:
-        "benchmarks/download/local_{cancer}.tsv"
+        "benchmarks/download/local_{study}.tsv"
     conda:
         "../../envs/pancan.yaml"
     threads: 1
@@ -50,7 +57,7 @@ rule import_local_study:
         runtime=30,
     params:
         code=code_version("import_local_study.py"),
-        study=lambda wildcards: local_study(wildcards.cancer),
+        study=lambda wildcards: local_study(wildcards.study),
         lock_dir=LOCK_DIR,
         downstream=cohort_downstream,
     script:

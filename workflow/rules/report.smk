@@ -98,8 +98,12 @@ rule plot_hyperparameters:
 rule plot_burden:
     """C-index in the low- and high-burden halves of the test patients."""
     input:
-        predictions=expand("results/benchmark/{cancer}/predictions.tsv", cancer=CANCERS),
-        patients=expand("results/cohorts/{cancer}/patients.tsv", cancer=CANCERS),
+        predictions=lambda wildcards: expand(
+            "results/benchmark/{cancer}/predictions.tsv", cancer=benchmarked_cancers()
+        ),
+        patients=lambda wildcards: expand(
+            "results/cohorts/{cancer}/patients.tsv", cancer=benchmarked_cancers()
+        ),
     output:
         png=report(
             "results/report/burden.png",
@@ -121,7 +125,7 @@ rule plot_burden:
         runtime=5,
     params:
         code=code_version("plot_report_figure.py"),
-        cancers=CANCERS,
+        cancers=lambda wildcards: benchmarked_cancers(),
     script:
         "../../scripts/plot_report_figure.py"
 

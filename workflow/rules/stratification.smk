@@ -11,27 +11,6 @@ SIMULATION = STRATIFICATION["simulation"]
 RAW_NMF_TOL = STRATIFICATION["tol"] or 1.0e-4
 
 
-STRATIFICATION_TARGETS = (
-    expand(
-        "results/stratification/{cancer}/{representation}/{table}",
-        cancer=CANCERS,
-        representation=STRATIFIED,
-        table=["model_selection.tsv", "logrank.tsv", "cox.tsv", "signatures.tsv"],
-    )
-    + expand(
-        "results/report/stratification/{figure}/{cancer}_{representation}.png",
-        figure=["consensus", "kaplan_meier", "signatures"],
-        cancer=CANCERS,
-        representation=STRATIFIED,
-    )
-    + expand(
-        "results/report/stratification/model_selection/{cancer}.png", cancer=CANCERS
-    )
-    if STRATIFICATION["enabled"]
-    else []
-)
-
-
 rule build_influence_graph:
     """kNN influence graph of a network (top genes of (L + gamma I)^-1), once per network."""
     input:

@@ -18,22 +18,28 @@ import pandas as pd
 
 from pancan.atomic import atomic_path
 from pancan.data.download import CHUNK, DownloadRecord, download_locked
-from pancan.data.tables import read_tsv
+from pancan.data.tables import open_text, read_tsv
 from pancan.errors import DownloadError, InputFileError
 
 logger = logging.getLogger(__name__)
 
 # Member basenames by role; datahub renamed files over time, so alternatives are accepted in order, and each
 # may be gzipped (<name>.gz): it is decompressed on extraction, so the copy and its pin are of the text.
+# A name with a folder (case_lists/...) is matched by its last parts; the study's folder is the one above them.
 _PLAIN_MEMBERS: dict[str, tuple[str, ...]] = {
     "mutations": ("data_mutations.txt", "data_mutations_extended.txt", "data_mutations_extended.maf"),
     "clinical_patient": ("data_clinical_patient.txt", "data_clinical_patients.txt"),
     "clinical_sample": ("data_clinical_sample.txt", "data_clinical_samples.txt"),
+    "case_list": ("case_lists/cases_sequenced.txt",),
 }
 STUDY_MEMBERS: dict[str, tuple[str, ...]] = {
     role: names + tuple(f"{name}.gz" for name in names) for role, names in _PLAIN_MEMBERS.items()
 }
+# Roles a study may lack: the samples profiled for mutations (without the list, the MAF's samples are taken). An
+# absent optional member is extracted as an empty file, which no real case list is (it has at least its ids line).
+OPTIONAL_ROLES = ("case_list",)
 META_STUDY = "meta_study.txt"
+CASE_LIST_IDS = "case_list_ids"
 
 
 def study_id(template: str, cancer: str) -> str:
@@ -73,10 +79,19 @@ def _drain(stream) -> bytes:
     return head
 
 
-def _role_of(base: str, members: Mapping[str, Sequence[str]], roles: Sequence[str]) -> tuple[str, int] | None:
+def _role_of(
+    name: PurePosixPath, members: Mapping[str, Sequence[str]], roles: Sequence[str]
+) -> tuple[str, int, str] | None:
+    """(role, rank of the alternative, the study's folder) of an archive member, None if it has no role."""
     for role in roles:
-        if base in members[role]:
-            return role, list(members[role]).index(base)
+        for rank, alternative in enumerate(members[role]):
+            parts = PurePosixPath(alternative).parts
+            if name.parts[-len(parts) :] == parts:
+                return (
+                    role,
+                    rank,
+                    str(PurePosixPath(*name.parts[: -len(parts)])) if len(name.parts) > len(parts) else ".",
+                )
     return None
 
 
@@ -112,11 +127,11 @@ def scan_study_archive(
                 directory = str(name.parent)
                 if name.name == META_STUDY:
                     metas[directory] = head.decode("utf-8", "replace")
-                match = _role_of(name.name, members, roles)
+                match = _role_of(name, members, roles)
                 if match:
-                    role, rank = match
-                    if role not in found.setdefault(directory, {}) or rank < found[directory][role][0]:
-                        found[directory][role] = (rank, info.name)
+                    role, rank, folder = match
+                    if role not in found.setdefault(folder, {}) or rank < found[folder][role][0]:
+                        found[folder][role] = (rank, info.name)
             tar.fileobj.seek(tar.offset)
             position = tar.offset
             while chunk := tar.fileobj.read(CHUNK):
@@ -142,7 +157,7 @@ def scan_study_archive(
         )
     directory = directories[0] if directories else "."
     roles_found = found.get(directory, {})
-    missing = [role for role in roles if role not in roles_found]
+    missing = [role for role in roles if role not in roles_found and role not in OPTIONAL_ROLES]
     if missing:
         wanted = "; ".join(f"{role}: one of {', '.join(members[role])}" for role in missing)
         raise DownloadError(f"{label}: archive lacks member(s) {wanted} (it has {count} entries)")
@@ -200,8 +215,9 @@ def extract_members(
 
     The archive is checked whole first (scan_study_archive) unless `layout` says it
     already was. Raises DownloadError naming the archive when it is truncated,
-    corrupt, holds several studies or lacks a role's member. Outputs are written
-    atomically; on failure none of them is left.
+    corrupt, holds several studies or lacks a role's member. An optional role the
+    study lacks (OPTIONAL_ROLES: its case list) is written as an empty file.
+    Outputs are written atomically; on failure none of them is left.
     """
     archive = Path(archive)
     layout = layout or scan_study_archive(archive, str(archive), tuple(outputs), members)
@@ -209,14 +225,18 @@ def extract_members(
     try:
         with tarfile.open(archive, "r:*") as tar:
             for role, output in outputs.items():
-                name = layout.members[role]
+                name = layout.members.get(role)
                 with atomic_path(output) as tmp, open(tmp, "wb") as out:
-                    try:
-                        copy_member(tar.extractfile(name), out)
-                    except DownloadError as exc:
-                        raise DownloadError(f"{archive}: member {name}: {exc}") from exc
+                    if name is None:
+                        logger.info("%s: no %s member (optional): %s left empty", archive, role, output)
+                    else:
+                        try:
+                            copy_member(tar.extractfile(name), out)
+                        except DownloadError as exc:
+                            raise DownloadError(f"{archive}: member {name}: {exc}") from exc
                 written.append(Path(output))
-                logger.info("%s: extracted %s -> %s", archive, name, output)
+                if name is not None:
+                    logger.info("%s: extracted %s -> %s", archive, name, output)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         for path in written:
             path.unlink(missing_ok=True)
@@ -292,3 +312,41 @@ def read_sample_patients(path: str | Path) -> dict[str, str]:
             "a sample belongs to one patient: keep the right row",
         )
     return dict(zip(pairs["sample"], pairs["patient"]))
+
+
+def read_case_list(path: str | Path) -> list[str] | None:
+    """Sample ids of a cBioPortal case list (`case_list_ids:` tab-separated); None for an empty file (no list).
+
+    The download and import write an empty file for a study without
+    case_lists/cases_sequenced.txt; a real case list always has its ids line, so a
+    file without one, or one that lists no sample, is an error naming the file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(path, "file not found")
+    if path.stat().st_size == 0:
+        return None
+    with open_text(path) as handle:
+        text = handle.read()
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() == CASE_LIST_IDS:
+            samples = list(dict.fromkeys(value.split()))
+            if not samples:
+                raise InputFileError(path, f"case list's {CASE_LIST_IDS} line lists no sample")
+            return samples
+    raise InputFileError(
+        path, f"case list has no '{CASE_LIST_IDS}:' line (a cBioPortal case list names its samples there)"
+    )
+
+
+SAMPLE_TYPE_COLUMNS = ("ONCOTREE_CODE", "CANCER_TYPE_DETAILED")
+
+
+def read_sample_table(path: str | Path) -> pd.DataFrame:
+    """The clinical sample file's SAMPLE_ID and PATIENT_ID, with ONCOTREE_CODE and CANCER_TYPE_DETAILED if present."""
+    table = read_tsv(path, ["PATIENT_ID", "SAMPLE_ID"], optional=SAMPLE_TYPE_COLUMNS, what="clinical sample file")
+    table = table.dropna(subset=["PATIENT_ID", "SAMPLE_ID"])
+    table["SAMPLE_ID"] = table["SAMPLE_ID"].str.strip()
+    table["PATIENT_ID"] = table["PATIENT_ID"].str.strip().str.upper()
+    return table.reset_index(drop=True)

@@ -18,25 +18,37 @@ from pancan.data.survival import clean_survival
 from pancan.errors import InputFileError
 
 COHORT_FILES = ("mutations.npz", "patients.tsv", "genes.txt", "clinical.tsv")
+ENDPOINTS_FILE = "endpoints.tsv"
+ENDPOINT_COLUMNS = ["endpoint", "patients", "events"]
 
 
 @dataclass
 class Cohort:
-    """Row i of `mutations` is patients.iloc[i]; column j is genes[j] (sorted symbols)."""
+    """Row i of `mutations` is patients.iloc[i]; column j is genes[j] (sorted symbols).
+
+    `endpoints` (optional, saved as endpoints.tsv) counts, for every endpoint the
+    data has, the patients with a usable record and their events among the
+    patients the cohort would hold with that endpoint (sequenced, of the type, with
+    a selected call unless unmutated patients are kept): what the cohort summary
+    shows so that a user can choose an endpoint.
+    """
 
     cancer: str
     patients: pd.DataFrame  # patient_id, sample_id (the tumour sample used), time_days, event, n_mutations
     genes: np.ndarray
     mutations: sp.csr_matrix  # int8, 1 = at least one selected call
     clinical: pd.DataFrame  # patient_id + covariates, same row order as patients
+    endpoints: pd.DataFrame | None = None  # endpoint, patients, events
 
     def save(self, directory: str | Path) -> None:
         directory = Path(directory)
         with atomic_path(directory / "mutations.npz") as tmp, open(tmp, "wb") as handle:
             sp.save_npz(handle, self.mutations.tocsr(), compressed=True)
         write_table_atomic(self.patients, directory / "patients.tsv")
-        write_text_atomic(directory / "genes.txt", "\n".join(self.genes) + "\n")
+        write_text_atomic(directory / "genes.txt", "".join(f"{gene}\n" for gene in self.genes))
         write_table_atomic(self.clinical, directory / "clinical.tsv")
+        if self.endpoints is not None:
+            write_table_atomic(self.endpoints, directory / ENDPOINTS_FILE)
 
     @classmethod
     def load(cls, directory: str | Path, cancer: str | None = None) -> Cohort:
@@ -53,7 +65,9 @@ class Cohort:
                 directory / "mutations.npz",
                 f"shape {mutations.shape} does not match {len(patients)} patients x {len(genes)} genes",
             )
-        return cls(cancer or directory.name, patients, genes, mutations, clinical)
+        endpoints = directory / ENDPOINTS_FILE
+        counts = pd.read_csv(endpoints, sep="\t") if endpoints.exists() else None
+        return cls(cancer or directory.name, patients, genes, mutations, clinical, counts)
 
 
 def build_cohort(
@@ -72,6 +86,10 @@ def build_cohort(
     calls_path: str | Path = "mutations",
     preference_key: str = "mutations.sample_type_preference",
     log: DropLog | None = None,
+    sequenced_samples: Sequence[str] | None = None,
+    case_list_path: str | Path = "case_lists/cases_sequenced.txt",
+    endpoints: Mapping[str, pd.DataFrame] | None = None,
+    allow_empty: bool = False,
 ) -> tuple[Cohort, DropLog]:
     """Pick one tumour sample per patient, filter its calls, dedupe to binary, intersect with survival.
 
@@ -84,24 +102,45 @@ def build_cohort(
     all-zero rows. Every input call is accounted for: the calls counted in the drop
     log plus the cohort's mutated pairs make the calls given.
 
+    `sequenced_samples` (the study's case list, case_lists/cases_sequenced.txt) are
+    the samples profiled for mutations: calls of other samples are dropped and
+    counted, and a listed sample without any call is sequenced with nothing found
+    (an all-zero row with `keep_unmutated_patients`). Without it (None) the MAF's
+    samples are the sequenced ones. `endpoints` (name -> survival table) are
+    counted among the patients the cohort would hold with each (Cohort.endpoints).
+    With `allow_empty`, a cohort none of whose patients has a usable record of the
+    endpoint is returned empty (0 patients) rather than an error, when the patient
+    ids match: the caller decides (a type left out for too few events).
+
     `log` (a fresh DropLog by default) is filled as the steps go, so a caller can
     write what was dropped before an InputFileError. That error names the file (or
     the setting, `preference_key` for the sample types) at the root of the problem.
     """
     log = log if log is not None else DropLog()
-    if calls.empty:
+    if calls.empty and sequenced_samples is None:
         raise InputFileError(calls_path, f"{cancer}: the mutation file has a header but no mutation call")
-    chosen, dropped_samples = select_tumour_samples(calls["sample_id"], sample_preference, sample_to_patient)
+    samples = calls["sample_id"]
+    if sequenced_samples is not None:
+        listed = pd.Series(list(dict.fromkeys(sequenced_samples)), dtype="string")
+        outside = ~calls["sample_id"].isin(set(listed))
+        reason = f"not in the case list {case_list_path} (not profiled for mutations)"
+        unlisted = pd.unique(calls.loc[outside, "sample_id"])
+        log.items("samples", pd.DataFrame({"sample_id": unlisted, "reason": reason}), "sample_id")
+        log.count("calls", f"call of a sample not in the case list {case_list_path}", int(outside.sum()))
+        calls = calls[~outside]
+        samples = listed
+    chosen, dropped_samples = select_tumour_samples(samples, sample_preference, sample_to_patient)
     log.items("samples", dropped_samples, "sample_id")
     if chosen.empty:
         reasons = dropped_samples["reason"].value_counts()
-        types = sample_type_codes(pd.Series(pd.unique(calls["sample_id"]), dtype="string")).value_counts()
+        types = sample_type_codes(pd.Series(pd.unique(samples), dtype="string")).value_counts()
         shown = ", ".join(f"{code} ({n})" for code, n in types.items()) or "none (not TCGA barcodes)"
         raise InputFileError(
             calls_path,
             f"{cancer}: no sample of the mutation file can be used ({'; '.join(f'{r}: {n}' for r, n in reasons.items())}); "
             f"sample types found: {shown}; {preference_key} is {list(sample_preference)}",
         )
+    called = set(calls["sample_id"])  # samples with a call of any kind (a listed sample may have none)
     unused = ~calls["sample_id"].isin(set(chosen["sample_id"]))
     log.count("calls", "call of a sample not used (see the samples rows)", int(unused.sum()))
     calls = filter_calls(calls[~unused], classes, exclude_filters, log, calls_path, cancer)
@@ -117,15 +156,25 @@ def build_cohort(
     no_survival = sorted(sequenced - with_survival - set(dropped_survival["patient_id"]))
     log.items("intersect", pd.DataFrame({"patient_id": no_survival, "reason": "no survival record"}), "patient_id")
     not_sequenced = sorted(with_survival - sequenced)
-    log.items(
-        "intersect",
-        pd.DataFrame({"patient_id": not_sequenced, "reason": "no mutation call (not in the mutation file)"}),
-        "patient_id",
+    absent = (
+        f"not sequenced (no sample in the case list {case_list_path})"
+        if sequenced_samples is not None
+        else "no mutation call (not in the mutation file)"
     )
+    log.items("intersect", pd.DataFrame({"patient_id": not_sequenced, "reason": absent}), "patient_id")
     candidates = sequenced if keep_unmutated_patients else with_calls
     if not keep_unmutated_patients:
-        unmutated = sorted((sequenced - with_calls) & with_survival)
-        reason = "no selected call (all silent or filtered out; mutations.keep_unmutated_patients is off)"
+        unmutated = pd.Series(sorted((sequenced - with_calls) & with_survival), dtype="string")
+        sample_of = chosen.set_index("patient_id")["sample_id"]
+        reason = pd.Series(
+            "no selected call (all silent or filtered out; mutations.keep_unmutated_patients is off)",
+            index=unmutated.index,
+            dtype=object,
+        )
+        reason[~unmutated.map(sample_of).isin(called).to_numpy()] = (
+            "sequenced (in the case list) without any call in the mutation file; "
+            "mutations.keep_unmutated_patients is off"
+        )
         log.items("intersect", pd.DataFrame({"patient_id": unmutated, "reason": reason}), "patient_id")
     without_survival = ~pairs["patient_id"].isin(with_survival)
     log.count(
@@ -135,7 +184,8 @@ def build_cohort(
     )
 
     patient_order = sorted(candidates & with_survival)
-    if not patient_order:
+    ids_match = bool(candidates & set(survival["patient_id"].dropna()))
+    if not patient_order and not (allow_empty and ids_match):
         raise _nobody_left(cancer, survival, with_survival, candidates, survival_path, calls_path)
     pairs = pairs[pairs["patient_id"].isin(set(patient_order))]
     gene_order = np.array(sorted(pairs["gene"].unique()), dtype=object)
@@ -152,7 +202,22 @@ def build_cohort(
     patients["n_mutations"] = np.asarray(mutations.sum(axis=1)).ravel().astype(int)
     clinical = clinical.drop_duplicates("patient_id").set_index("patient_id").reindex(patient_order)
     clinical = clinical.rename_axis("patient_id").reset_index()
-    return Cohort(cancer, patients, gene_order, mutations, clinical), log
+    counts = None
+    if endpoints is not None:
+        counts = endpoint_counts(endpoints, candidates, survival_path, drop_zero_time)
+    return Cohort(cancer, patients, gene_order, mutations, clinical, counts), log
+
+
+def endpoint_counts(
+    endpoints: Mapping[str, pd.DataFrame], candidates: set, path: str | Path, drop_zero_time: bool = False
+) -> pd.DataFrame:
+    """Per endpoint: the `candidates` with a usable record (the survival step's rules) and their events."""
+    rows = []
+    for name, table in endpoints.items():
+        kept, _ = clean_survival(table, path, drop_zero_time=drop_zero_time)
+        kept = kept[kept["patient_id"].isin(candidates)]
+        rows.append({"endpoint": name, "patients": len(kept), "events": int(kept["event"].sum())})
+    return pd.DataFrame(rows, columns=ENDPOINT_COLUMNS)
 
 
 def _nobody_left(

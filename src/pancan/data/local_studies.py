@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pancan.atomic import atomic_path, write_text_atomic
-from pancan.data.cancer_types import TCGA_CODES, CancerTypeError
+from pancan.data.cancer_types import COMBINED_OF, TCGA_CODES, CancerTypeError
 from pancan.data.cbioportal import (
     META_STUDY,
+    OPTIONAL_ROLES,
     STUDY_MEMBERS,
     StudyLayout,
     copy_member,
@@ -45,6 +46,24 @@ def study_location(cancer: str, studies: Mapping[str, str], pattern: str) -> str
     raise CancerTypeError(
         f"local.studies: no study for cancer type {cancer}; add {cancer}: <folder or archive>, or set local.study_pattern"
     )
+
+
+def study_label(cancer: str, studies: Mapping[str, str], pattern: str) -> str:
+    """The study a type is read from: its own, or, for COAD and READ without one, the combined COADREAD study.
+
+    COAD's own study is its local.studies entry or an existing local.study_pattern
+    path; without one, a COADREAD study (entry or existing pattern path) is read and
+    split by each sample's cancer type. With neither, the type's own label is kept,
+    so that the import names the missing path.
+    """
+    combined = COMBINED_OF.get(cancer)
+    if combined is None or cancer in studies:
+        return cancer
+    if pattern and Path(study_location(cancer, studies, pattern)).exists():
+        return cancer
+    if combined in studies or (pattern and Path(study_location(combined, studies, pattern)).exists()):
+        return combined
+    return cancer
 
 
 def discover_studies(studies: Mapping[str, str], pattern: str) -> list[str]:
@@ -79,6 +98,7 @@ def study_origin(cancer: str, studies: Mapping[str, str], pattern: str) -> str:
 def study_files(path: str | Path, origin: str = "local.studies / local.study_pattern") -> dict[str, str]:
     """What an import reads: {"archive": path}, or each role's file of a study folder (first alternative present).
 
+    A folder's case list (case_lists/cases_sequenced.txt) is listed when present.
     `origin` (study_origin) names the setting the path came from, so a study that
     is not there is traced to the entry or the pattern to fix.
     """
@@ -95,7 +115,7 @@ def study_files(path: str | Path, origin: str = "local.studies / local.study_pat
         present = [path / name for name in alternatives if (path / name).is_file()]
         if present:
             files[role] = str(present[0])
-        else:
+        elif role not in OPTIONAL_ROLES:
             missing.append(f"{role}: one of {', '.join(alternatives)}")
     if missing:
         raise InputFileError(path, f"study folder lacks {'; '.join(missing)}")
@@ -150,7 +170,7 @@ def folder_layout(folder: Path) -> StudyLayout:
     files = study_files(folder)
     meta = folder / META_STUDY
     entries = parse_meta_study(meta.read_text(encoding="utf-8", errors="replace")) if meta.is_file() else {}
-    return StudyLayout(".", {role: Path(path).name for role, path in files.items()}, entries)
+    return StudyLayout(".", {role: str(Path(path).relative_to(folder)) for role, path in files.items()}, entries)
 
 
 def import_study(
@@ -204,6 +224,10 @@ def _import_study(
         layout = folder_layout(source)
         check_local_identity(cancer, layout, source)
         for role, output in outputs.items():
+            if role not in files:  # an optional file the study lacks (its case list): an empty copy says so
+                with atomic_path(output) as tmp:
+                    Path(tmp).write_bytes(b"")
+                continue
             with atomic_path(output) as tmp, open(files[role], "rb") as handle, open(tmp, "wb") as out:
                 try:
                     copy_member(handle, out)
@@ -224,9 +248,19 @@ def _import_study(
         logger.info("%s: pinned in %s", source, lock_path)
         return record
     try:
-        pinned = json.loads(lock_path.read_text())["files"]
+        lock = json.loads(lock_path.read_text())
+        pinned = lock["files"]
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise InputFileError(lock_path, f"unreadable lock file ({exc}); delete it to import afresh") from exc
+    unpinned = [role for role in record["files"] if role in OPTIONAL_ROLES and role not in pinned]
+    if unpinned and all(
+        pinned.get(r, {}).get("sha256") == e["sha256"] for r, e in record["files"].items() if r in pinned
+    ):
+        # a lock written before pancan read case lists: the rest matches, so the new file is pinned now
+        lock["files"].update({role: record["files"][role] for role in unpinned})
+        write_text_atomic(lock_path, json.dumps(lock, indent=2, sort_keys=True) + "\n")
+        logger.warning("%s: %s pinned now in %s (written before pancan read them)", source, unpinned, lock_path)
+        pinned = lock["files"]
     for role, entry in record["files"].items():
         if pinned.get(role, {}).get("sha256") != entry["sha256"]:
             for output in outputs.values():

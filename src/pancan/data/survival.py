@@ -15,7 +15,10 @@ from pancan.errors import InputFileError
 # so a round trip is accurate to well under a day.
 DAYS_PER_MONTH = 365.25 / 12
 SURVIVAL_COLUMNS = ["patient_id", "time_days", "event"]
-ENDPOINTS = ("OS", "DSS", "PFS", "DFS")
+# TCGA-CDR's endpoints (Liu et al., Cell 2018) and the prefix of their <prefix>_STATUS / <prefix>_MONTHS columns in
+# cBioPortal's PanCanAtlas studies, which name the progression-free and disease-free intervals PFS and DFS.
+ENDPOINTS = ("OS", "DSS", "DFI", "PFI")
+CBIOPORTAL_PREFIX = {"OS": "OS", "DSS": "DSS", "DFI": "DFS", "PFI": "PFS"}
 
 
 def parse_status(values: pd.Series, path: Path, column: str) -> pd.Series:
@@ -59,16 +62,32 @@ def read_snapshot_survival(path: str | Path, endpoint: str = "OS") -> pd.DataFra
     )
 
 
+def endpoint_columns(endpoint: str) -> tuple[str, str]:
+    """The cBioPortal status and months columns of a TCGA-CDR endpoint: PFI -> (PFS_STATUS, PFS_MONTHS)."""
+    if endpoint not in CBIOPORTAL_PREFIX:
+        raise ValueError(f"survival endpoint {endpoint!r}: expected one of {', '.join(ENDPOINTS)}")
+    prefix = CBIOPORTAL_PREFIX[endpoint]
+    return f"{prefix}_STATUS", f"{prefix}_MONTHS"
+
+
+def cbioportal_endpoints(patients: pd.DataFrame) -> list[str]:
+    """The endpoints whose status and months columns the patient table has (OS, DSS, DFI, PFI order)."""
+    return [e for e in ENDPOINTS if all(column in patients.columns for column in endpoint_columns(e))]
+
+
 def survival_from_cbioportal(
     patients: pd.DataFrame, path: str | Path, endpoint: str = "OS", days_per_month: float = DAYS_PER_MONTH
 ) -> pd.DataFrame:
-    """Endpoint `<EP>_MONTHS` / `<EP>_STATUS` of a cBioPortal patient table, times in days."""
+    """A TCGA-CDR endpoint of a cBioPortal patient table (OS_, DSS_, DFS_ for DFI, PFS_ for PFI), times in days."""
     path = Path(path)
-    status, months = f"{endpoint}_STATUS", f"{endpoint}_MONTHS"
+    status, months = endpoint_columns(endpoint)
     missing = [c for c in ("PATIENT_ID", status, months) if c not in patients.columns]
     if missing:
+        found = cbioportal_endpoints(patients)
         raise InputFileError(
-            path, f"clinical patient file lacks survival column(s) {', '.join(missing)} for endpoint {endpoint}"
+            path,
+            f"clinical patient file lacks survival column(s) {', '.join(missing)} for endpoint {endpoint}; "
+            f"it has {', '.join(found) if found else 'no endpoint'} (survival.endpoint, survival.endpoint_by_cancer)",
         )
     return pd.DataFrame(
         {

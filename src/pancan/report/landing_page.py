@@ -9,6 +9,7 @@ import pandas as pd
 
 from pancan import __version__
 from pancan.benchmark.protocol import BenchmarkSettings
+from pancan.data.cohort_summary import left_out_sentence
 from pancan.figures.style import label, ordered
 from pancan.provenance import source_hash
 from pancan.report.findings import best_rank_sentence, clinical_sentences, edge_note, headline_table
@@ -115,6 +116,18 @@ def _network_filter(config: dict, main: str) -> str:
     return ""
 
 
+def _endpoints(config: dict) -> str:
+    """survival.endpoint, with the per-type overrides of survival.endpoint_by_cancer."""
+    survival = config["survival"]
+    overrides = survival.get("endpoint_by_cancer", {})
+    shown = ", ".join(f"{cancer} {endpoint}" for cancer, endpoint in sorted(overrides.items()))
+    return f"{survival['endpoint']}{f' ({shown})' if shown else ''}"
+
+
+def _min_events(config: dict) -> int | None:
+    return config["survival"].get("min_events")
+
+
 def landing_page(
     config: dict,
     cohorts: pd.DataFrame,
@@ -148,7 +161,8 @@ def landing_page(
         "",
         f"- **Data**: {SOURCES.get(config['data_source'], config['data_source'])}.",
         f"- **Cohorts**: {', '.join(f'{r.cancer} ({r.patients} patients, {r.deaths} deaths)' for r in cohorts.itertuples())}"
-        f"; endpoint {config['survival']['endpoint']}.",
+        f"; endpoint {_endpoints(config)}.",
+        *([f"- **Left out**: {left_out}."] if (left_out := left_out_sentence(cohorts, _min_events(config))) else []),
         f"- **Network**: {main.replace('_', ' ')}{_network_filter(config, main)}, {int(network['nodes']):,} genes, "
         f"{int(network['edges']):,} edges.",
         *_protocol(config),
