@@ -4,10 +4,9 @@
 
 
 rule download_cbioportal_study:
-    """Download a cBioPortal datahub study archive, check it, pin it, and extract its MAF, clinical files and case list.
+    """Download a cBioPortal datahub study archive, check it, pin it, and extract its MAF, clinical files and case list."""
 
-    {study} is the label of the study: a cancer type, or COADREAD, whose one download COAD and READ share.
-    """
+    # {study} is the label of the study: a cancer type, or COADREAD, whose one download COAD and READ share.
     output:
         mutations=f"{DOWNLOAD_DIR}/cbioportal/{{study}}/data_mutations.txt",
         clinical_patient=f"{DOWNLOAD_DIR}/cbioportal/{{study}}/data_clinical_patient.txt",
