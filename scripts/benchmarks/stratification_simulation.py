@@ -112,7 +112,7 @@ def main() -> None:
     parser.add_argument("--subsamples", type=int, default=10)
     parser.add_argument("--max-iter", type=int, default=config["stratification"]["max_iter"])
     parser.add_argument("--seed", type=int, default=config["seed"])
-    parser.add_argument("--table", type=Path, default=ROOT / "docs" / "_drafts" / "nbs_simulation.tsv")
+    parser.add_argument("--table", type=Path, default=ROOT / "docs" / "data" / "stratification_simulation.tsv")
     parser.add_argument("--figure", type=Path, default=ROOT / "docs" / "figures" / "stratification_simulation.png")
     parser.add_argument("--cache", type=Path, default=ROOT / "results" / "benchmarks" / "stratification_simulation")
     parser.add_argument(
