@@ -17,6 +17,7 @@ sys.path.insert(0, PANCAN_SRC)
 from pancan.config_schema import validate_workflow_config, workflow_schema
 from pancan.report.run_record import mismatch, record_run
 from pancan.rule_environment import share_package_source
+from pancan.stratification.checks import few_subsamples
 
 share_package_source(PANCAN_SRC)
 
@@ -62,6 +63,8 @@ rule all:
 # last run; a report for another one would mix both runs' files, so it is refused.
 REPORTING = any(arg == "--report" or arg.startswith("--report=") for arg in sys.argv)
 if workflow.is_main_process:
+    if config["stratification"]["enabled"] and (FEW := few_subsamples(config["stratification"]["subsamples"])):
+        logger.warning(FEW)
     OTHER_RUN = mismatch(config, CANCERS)
     if OTHER_RUN and REPORTING:
         raise WorkflowError(

@@ -17,6 +17,7 @@ from pancan.data.cohort import Cohort
 from pancan.networks import GeneNetwork
 from pancan.representations import align_to_network
 from pancan.stratification import Factorization, Profiles, cluster_runs, cluster_runs_pynbs
+from pancan.stratification.checks import check_ranks
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake
@@ -24,6 +25,14 @@ p = sm.params
 
 with rule_logging(sm.log[0]) as log:
     profiles = Profiles.load(sm.input.profiles)
+    check_ranks(
+        f"{sm.wildcards.cancer} {sm.wildcards.representation}",
+        len(profiles.patients),
+        profiles.X.shape[1],
+        p.ks,
+        p.patient_fraction,
+        p.gene_fraction,
+    )
     knn = sp.load_npz(sm.input.influence).tocsr() if sm.input.get("influence") else None
     factorization = Factorization(p.factorization, p.regularization, p.max_iter, p.tol)
     if sm.input.get("mutations"):  # pyNBS's scheme

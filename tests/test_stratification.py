@@ -15,6 +15,7 @@ from real_data import pathway_commons, snapshot_cohort
 from scipy.optimize import nnls
 from scipy.sparse.csgraph import connected_components
 
+from pancan.errors import PancanError
 from pancan.representations import align_to_network
 from pancan.stratification import (
     Factorization,
@@ -37,6 +38,8 @@ from pancan.stratification import (
     signatures_and_modules,
     simulate_recovery,
 )
+from pancan.stratification.checks import check_ranks, few_subsamples
+from pancan.stratification.model_selection import consensus_over_k
 from pancan.stratification.subtype_survival import stage_group
 
 
@@ -212,6 +215,23 @@ def test_cluster_runs_are_seeded_and_independent_of_batching(ov_profiles):
     assert np.array_equal(whole, split)
     assert not np.array_equal(whole, cluster_runs(X, [0, 1, 2, 3], [2, 3], factorization, seed=12))
     assert ((whole >= 0).sum(axis=2) == 96).all()  # 80% of 120 patients per run
+
+
+def test_ranks_a_subsample_cannot_support_are_refused_before_they_look_perfect(ov_profiles):
+    """k at the subsample's patients: every patient its own cluster, no pair ever together, PAC 0 ("perfect")."""
+    X = ov_profiles.X[:12]
+    labels = cluster_runs(X, range(4), [6], Factorization("nmf", max_iter=40, tol=1e-4), seed=3, patient_fraction=0.5)
+    result = consensus_over_k(labels, [6])
+    assert result["table"]["pac"].iloc[0] == 0.0  # the degenerate result the check prevents
+    with pytest.raises(
+        PancanError, match=r"OV raw: stratification.ks \[2, 6\] has k = 6, too large .* about 6 patients"
+    ):
+        check_ranks("OV raw", 12, X.shape[1], [2, 6], 0.5, 0.8)
+    check_ranks("OV raw", 12, X.shape[1], [2, 5], 0.5, 0.8)
+    with pytest.raises(PancanError, match=r"k = 4, too large .* and 3 features"):
+        check_ranks("OV raw", 100, 4, [2, 4], 0.8, 0.8)  # an NMF of rank above its columns
+    assert few_subsamples(9) and "fewer than 10 subsamples" in few_subsamples(1)
+    assert few_subsamples(10) is None
 
 
 def test_pynbs_subsamples_draw_patients_and_mutated_genes_then_filter():
@@ -421,6 +441,7 @@ def test_stratification_stage_end_to_end(tmp_path):
         timeout=600,
     )
     assert run.returncode == 0, run.stderr[-3000:]
+    assert "stratification.subsamples is 4: a consensus of fewer than 10 subsamples is coarse" in run.stderr
     root = tmp_path / "results" / "stratification" / "GBM"
     assert len(list((root / "nbs" / "subsamples").glob("batch*.npz"))) == 2
     for name in ("nbs", "raw"):
