@@ -99,6 +99,11 @@ def plot_selected_genes():
     return selected_genes(coefficients, len(folds), sm.wildcards.cancer, name, proxy_share=proxies)
 
 
+def _stratification():
+    """The stratification summary when the stage ran, else None."""
+    return read(sm.input.stratification) if hasattr(sm.input, "stratification") else None
+
+
 def write_summary():
     text = summary_markdown(
         read(sm.input.summary),
@@ -106,6 +111,7 @@ def write_summary():
         read(sm.input.pan_cancer),
         read(sm.input.grid_edges),
         read(sm.input.cohorts),
+        stratification=_stratification(),
     )
     write_text_atomic(sm.output[0], text)
 
@@ -119,6 +125,7 @@ def write_report_landing():
         read(sm.input.tests),
         read(sm.input.pan_cancer),
         read(sm.input.grid_edges),
+        stratification=_stratification(),
     )
     write_text_atomic(sm.output[0], text)
 

@@ -5,7 +5,7 @@ import pandas as pd
 
 from pancan.atomic import atomic_path, write_table_atomic
 from pancan.stratification import Profiles, choose_k
-from pancan.stratification.model_selection import consensus_over_k
+from pancan.stratification.model_selection import consensus_over_k, minimum_subtype_size
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake
@@ -20,8 +20,20 @@ with rule_logging(sm.log[0]) as log:
     result = consensus_over_k(labels, sm.params.ks, sm.params.pac_window)
     clustered = profiles.patients[result["clustered"]].astype(str)  # pyNBS's filter may never keep some
     table = result["table"]
-    chosen = choose_k(table, sm.params.k)
+    min_size = minimum_subtype_size(sm.params.min_subtype_size, len(clustered))
+    table["eligible"] = table["smallest_subtype"] >= min_size
+    chosen = choose_k(table, sm.params.k, min_size)
     table["chosen"] = table["k"] == chosen
+    # a chosen k at the top of the grid: a larger k might have done better
+    table["top_of_grid"] = table["chosen"] & (table["k"] == max(sm.params.ks)) & (len(sm.params.ks) > 1)
+    if not sm.params.k and not table["eligible"].any():
+        log.warning(
+            "%s %s: no k gives subtypes of at least %d patients (stratification.min_subtype_size); "
+            "k of lowest PAC among all",
+            sm.wildcards.cancer,
+            sm.wildcards.representation,
+            min_size,
+        )
     write_table_atomic(table, sm.output.model_selection)
     with atomic_path(sm.output.consensus) as tmp, open(tmp, "wb") as handle:
         np.savez_compressed(

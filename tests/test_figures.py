@@ -504,7 +504,12 @@ def test_pan_cancer_figure_and_summary_texts():
     assert (
         cohort_overview(cohorts, {c: RNG.integers(1, 500, 50) for c in cohorts["cancer"]}).axes[1].get_yscale() == "log"
     )
-    text = summary_markdown(summary, tests, pan, grid_edges(folds), cohorts)
+    stratification = pd.DataFrame(
+        {"cancer": ["AAA"], "representation": ["nbs"], "k": [3], "subtype_sizes": ["40, 35, 25"], "pac": [0.2]}
+    ).assign(logrank_p=0.01, logrank_q_over_k=0.02, logrank_q=0.03, note="")
+    assert "## Stratification (NBS)" not in summary_markdown(summary, tests, pan, grid_edges(folds), cohorts)
+    text = summary_markdown(summary, tests, pan, grid_edges(folds), cohorts, stratification=stratification)
+    assert "## Stratification (NBS)" in text and "| AAA | nbs | 3 | 40, 35, 25 |" in text
     assert "| cancer | raw mutations | mutation count | NetNorM | NetNorM + clinical |" in text
     assert "smallest attainable p is 0.25, so it cannot reach p < 0.05" in text  # 3 cancer types
     assert "q_value" in text and "Benjamini-Hochberg" in text
@@ -646,3 +651,31 @@ def test_landing_page_is_clean_restructured_text():
         grid_edges(folds),
     )
     assert "- **Network**: string (combined score >= 700), 11,000 genes, 250,000 edges." in text
+    # with the stratification stage, its table: every row, readable p and q, the notes
+    stratification = pd.DataFrame(
+        {
+            "cancer": ["AAA", "AAA"],
+            "representation": ["nbs", "raw"],
+            "k": [4, 8],
+            "subtype_sizes": ["151, 141, 103, 37", "60, 12, 11, 10, 10, 10, 10, 10"],
+            "pac": [0.4321, 0.05],
+            "logrank_p": [0.00078, np.nan],
+            "logrank_q_over_k": [0.0041, np.nan],
+            "logrank_q": [0.00156, np.nan],
+            "note": [np.nan, "k at the top of stratification.ks"],
+        }
+    )
+    text = landing_page(
+        config,
+        cohorts,
+        networks,
+        summarize_folds(folds),
+        paired_tests(folds, [["netnorm", "raw"]]),
+        pan,
+        grid_edges(folds),
+        stratification=stratification,
+    )
+    html = publish_parts(text, writer="html", settings_overrides={"report_level": 1})["html_body"]
+    assert "System Message" not in html and "Stratification (NBS)" in html
+    assert "151, 141, 103, 37" in html and "0.00078" in html and "0.0016" in html and "0.432" in html
+    assert "k at the top of stratification.ks" in html and "nan" not in html

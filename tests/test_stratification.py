@@ -1,6 +1,8 @@
 """Network-based stratification: consensus, model selection, network NMF, influence graph, survival,
 signatures, planted-module recovery, and the workflow stage on real snapshot data."""
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,7 +41,7 @@ from pancan.stratification import (
     simulate_recovery,
 )
 from pancan.stratification.checks import check_ranks, few_subsamples
-from pancan.stratification.model_selection import consensus_over_k
+from pancan.stratification.model_selection import consensus_over_k, minimum_subtype_size
 from pancan.stratification.subtype_survival import stage_group
 
 
@@ -81,6 +83,28 @@ def test_subtypes_are_labelled_by_size_and_k_chosen_by_pac():
     assert consensus_subtypes(consensus_linkage(block), 3).tolist() == [3, 3, 1, 1, 1, 1, 2, 2, 2]
     table = pd.DataFrame({"k": [2, 3, 4], "pac": [0.3, 0.1, 0.1]})
     assert choose_k(table) == 3 and choose_k(table, fixed=4) == 4
+
+
+def test_k_is_chosen_among_partitions_whose_smallest_subtype_is_large_enough():
+    """One big cluster plus one stray patient: a perfect consensus (PAC 0) that is not subtypes."""
+    members = [list(range(0, 30)), list(range(30, 59)), [59]]  # 30 + 29 + 1 patients, each run the same
+    runs = np.zeros((5, 60), dtype=int)
+    for label, group in enumerate(members):
+        runs[:, group] = label
+    runs[::2, 30:59] = 0  # k = 2: the two big groups merge in 3 of 5 runs (ambiguous pairs), the stray stays apart
+    three = runs.copy()
+    three[1::2, 30:59] = 1  # k = 3: every run the three groups: PAC 0
+    result = consensus_over_k(np.stack([runs, three]), [2, 3])
+    table = result["table"]
+    sizes = [np.bincount(s)[1:] for s in result["subtypes"]]
+    assert table["smallest_subtype"].tolist() == [min(size) for size in sizes] == [1, 1]
+    # a plainly written rule: lowest PAC among the k whose smallest subtype has >= min_size patients
+    table = pd.DataFrame({"k": [2, 3, 4], "pac": [0.2, 0.0, 0.1], "smallest_subtype": [20, 1, 12]})
+    assert choose_k(table) == 3  # lowest PAC, one patient alone
+    assert choose_k(table, min_size=10) == 4
+    assert choose_k(table, min_size=30) == 3  # none qualifies: lowest PAC among all
+    assert choose_k(table, fixed=2, min_size=10) == 2
+    assert minimum_subtype_size(10, 500) == 10 and minimum_subtype_size(0.05, 431) == 22
 
 
 def test_nnls_gram_matches_scipy_nnls():
@@ -429,6 +453,7 @@ def test_stratification_stage_end_to_end(tmp_path):
     targets = [
         "results/report/stratification/model_selection/GBM.png",
         "results/report/stratification/simulation.png",
+        "results/stratification/summary.tsv",
     ] + [
         f"results/report/stratification/{figure}/GBM_{name}.png"
         for figure in ("consensus", "kaplan_meier", "signatures")
@@ -463,6 +488,60 @@ def test_stratification_stage_end_to_end(tmp_path):
         with np.load(root / name / "consensus.npz") as arrays:
             consensus = arrays["consensus"]
             assert np.allclose(consensus, consensus.transpose(0, 2, 1)) and consensus.max() <= 1
+    # the report's table: the chosen k's subtypes and test, and BH over its rows, recomputed plainly
+    summary = pd.read_csv(tmp_path / "results/stratification/summary.tsv", sep="\t").set_index("representation")
+    p_values = {}
+    for name in ("nbs", "raw"):
+        selection = pd.read_csv(root / name / "model_selection.tsv", sep="\t")
+        k = int(selection.loc[selection["chosen"], "k"].iloc[0])
+        counts = pd.read_csv(root / name / "assignments.tsv", sep="\t")["subtype"].value_counts()
+        logrank = pd.read_csv(root / name / "logrank.tsv", sep="\t").set_index("k")
+        assert summary.loc[name, "k"] == k and summary.loc[name, "cancer"] == "GBM"
+        assert summary.loc[name, "subtype_sizes"] == ", ".join(str(n) for n in sorted(counts, reverse=True))
+        assert summary.loc[name, "logrank_p"] == pytest.approx(logrank.loc[k, "p_value"])
+        p_values[name] = logrank.loc[k, "p_value"]
+    low, high = sorted(p_values.values())
+    q_low, q_high = min(2 * low, high), high  # Benjamini-Hochberg over two p-values
+    assert sorted(summary["logrank_q"]) == pytest.approx([q_low, q_high])
+    # the README's example, as written on this run's data and settings, gives the workflow's subsample labels
+    readme = (REPO / "README.md").read_text()
+    code = next(
+        block for block in re.findall(r"```python\n(.*?)```", readme, re.DOTALL) if "cluster_runs_pynbs(" in block
+    )
+    for old, new in [
+        ("pathway_commons", "string"),
+        ("/OV", "/GBM"),
+        ("range(20)", "range(4)"),
+        ("[2, 3, 4]", "[2, 3]"),
+        ('Factorization("network_nmf")', 'Factorization("network_nmf", max_iter=30)'),
+        ("seed=20171019", f"seed={config['seed']}"),
+    ]:
+        assert old in code
+        code = code.replace(old, new)
+    namespace: dict = {}
+    cwd = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        exec(compile(code, "README.md", "exec"), namespace)
+    finally:
+        os.chdir(cwd)
+    batches = [np.load(path) for path in sorted((root / "nbs" / "subsamples").glob("batch*.npz"))]
+    workflow_labels = np.concatenate([batch["labels"] for batch in batches], axis=1)
+    profile_patients = np.load(root / "nbs" / "profiles.npz", allow_pickle=True)["patients"].astype(str)
+    rows = pd.Index(patients["patient_id"].astype(str)).get_indexer(profile_patients)
+    assert np.array_equal(namespace["labels"][:, :, rows], workflow_labels)
+    assert namespace["result"]["subtypes"].shape[0] == 2
+    with pytest.raises(PancanError, match="influence graph has .* genes, the network n_network"):
+        cluster_runs_pynbs(
+            namespace["aligned"].X,
+            [0],
+            [2],
+            Factorization(),
+            seed=1,
+            n_network=namespace["aligned"].n_network,
+            adjacency=namespace["network"].adjacency,
+            knn=namespace["knn"][:100, :100],
+        )
     simulation = pd.read_csv(tmp_path / "results/stratification/simulation/ari.tsv", sep="\t")
     assert len(simulation) == 6 and set(simulation["method"]) == {"nbs", "raw"}
     assert set(simulation["universe"]) == {"network", "all"}

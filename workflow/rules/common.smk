@@ -168,6 +168,21 @@ def stratification_targets(cancers):
     )
 
 
+def stratification_summary_inputs(wildcards):
+    """The stage's tables of every benchmarked type x representation, named <cancer>/<representation>/<table>."""
+    return {
+        f"{cancer}/{representation}/{table}": f"results/stratification/{cancer}/{representation}/{table}.tsv"
+        for cancer in benchmarked_cancers()
+        for representation in config["stratification"]["representations"]
+        for table in ("model_selection", "logrank", "assignments")
+    }
+
+
+def stratification_report_input(wildcards):
+    """results/stratification/summary.tsv for the landing page and summary.md, when the stage runs."""
+    return {"stratification": "results/stratification/summary.tsv"} if config["stratification"]["enabled"] else {}
+
+
 def per_cancer_report_targets(wildcards):
     """Rule all's per-type figures and stratification tables, of the benchmarked types."""
     cancers = benchmarked_cancers()

@@ -240,6 +240,7 @@ rule plot_pan_cancer:
 rule write_summary:
     """results/summary.md: the results tables as text (C-index, pan-cancer, tests with q, grid edges, cohorts)."""
     input:
+        unpack(stratification_report_input),
         summary="results/benchmark/summary.tsv",
         tests="results/benchmark/paired_tests.tsv",
         pan_cancer="results/benchmark/pan_cancer.tsv",
@@ -266,6 +267,7 @@ rule write_summary:
 rule write_report_landing:
     """The HTML report's first page: what was run (data, protocol, versions, config checksum) and what was found."""
     input:
+        unpack(stratification_report_input),
         summary="results/benchmark/summary.tsv",
         tests="results/benchmark/paired_tests.tsv",
         pan_cancer="results/benchmark/pan_cancer.tsv",

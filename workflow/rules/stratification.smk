@@ -151,6 +151,7 @@ rule build_consensus:
         ks=STRATIFICATION["ks"],
         k=STRATIFICATION["k"],
         pac_window=STRATIFICATION["pac_window"],
+        min_subtype_size=STRATIFICATION["min_subtype_size"],
     script:
         "../../scripts/stratify_consensus.py"
 
@@ -189,6 +190,28 @@ rule test_subtype_survival:
         stage_columns=STRATIFICATION["stage_columns"],
     script:
         "../../scripts/stratify_survival.py"
+
+
+rule summarize_stratification:
+    """One row per cancer type and representation: chosen k, subtype sizes, log-rank p and q (the report's table)."""
+    input:
+        unpack(stratification_summary_inputs),
+    output:
+        "results/stratification/summary.tsv",
+    log:
+        "logs/stratification/summarize_stratification.log",
+    benchmark:
+        "benchmarks/stratification/summarize_stratification.tsv"
+    conda:
+        "../../envs/pancan.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=code_version("summarize_stratification.py"),
+    script:
+        "../../scripts/summarize_stratification.py"
 
 
 rule find_subtype_signatures:

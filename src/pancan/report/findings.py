@@ -120,3 +120,12 @@ def clinical_sentences(summary: pd.DataFrame, tests: pd.DataFrame) -> list[str]:
             )
         )
     return sentences
+
+
+STRATIFICATION_NOTE = (
+    "Subtypes at the chosen k (lowest PAC among partitions with subtypes of stratification.min_subtype_size "
+    "patients, unless k is fixed), their sizes, and the multi-group log-rank test of their survival: q over the k "
+    "of one type (logrank_q_over_k) and over every row of this table (logrank_q). Subtypes are found without "
+    "survival; their stability across seeds is not measured by the workflow "
+    "(scripts/benchmarks/stratification_stability.py)."
+)

@@ -12,7 +12,13 @@ from pancan.benchmark.protocol import BenchmarkSettings
 from pancan.data.cohort_summary import left_out_sentence
 from pancan.figures.style import label, ordered
 from pancan.provenance import source_hash
-from pancan.report.findings import best_rank_sentence, clinical_sentences, edge_note, headline_table
+from pancan.report.findings import (
+    STRATIFICATION_NOTE,
+    best_rank_sentence,
+    clinical_sentences,
+    edge_note,
+    headline_table,
+)
 from pancan.report.run_record import config_checksum
 from pancan.representations.registry import REGISTRY
 
@@ -128,6 +134,16 @@ def _min_events(config: dict) -> int | None:
     return config["survival"].get("min_events")
 
 
+def _stratification_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The stratification summary with readable numbers."""
+    shown = table.copy()
+    for column in ("logrank_p", "logrank_q_over_k", "logrank_q"):
+        shown[column] = shown[column].map(lambda value: "" if pd.isna(value) else f"{value:.2g}")
+    shown["pac"] = shown["pac"].map(lambda value: f"{value:.3f}")
+    shown["note"] = shown["note"].fillna("")
+    return shown
+
+
 def landing_page(
     config: dict,
     cohorts: pd.DataFrame,
@@ -136,6 +152,7 @@ def landing_page(
     tests: pd.DataFrame,
     pan_cancer: pd.DataFrame,
     edges: pd.DataFrame,
+    stratification: pd.DataFrame | None = None,
 ) -> str:
     """reStructuredText of the report's first page."""
     main = config["networks"]["main"]
@@ -182,6 +199,11 @@ def landing_page(
         "",
         list_table(headline, "Mean Harrell's C over the outer test folds [95% interval]"),
         *([edge_note(edges), ""] if edge_note(edges) else []),
+        *(
+            [STRATIFICATION_NOTE, "", list_table(_stratification_rows(stratification), "Stratification (NBS)")]
+            if stratification is not None
+            else []
+        ),
         "The figures and tables are in the categories of the menu (Benchmark, Pan-cancer, Kaplan-Meier, Selected "
         f"genes, Cohorts{', Stratification' if config['stratification']['enabled'] else ''}); results/summary.md "
         "holds the benchmark's tables as text.",

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from pancan.figures.style import label, ordered
-from pancan.report.findings import best_rank_sentence, clinical_sentences, edge_note, headline_table
+from pancan.report.findings import (
+    STRATIFICATION_NOTE,
+    best_rank_sentence,
+    clinical_sentences,
+    edge_note,
+    headline_table,
+)
 
 
 def markdown_table(table: pd.DataFrame) -> str:
@@ -56,7 +62,12 @@ def attainable_note(tests: pd.DataFrame) -> str:
 
 
 def summary_markdown(
-    summary: pd.DataFrame, tests: pd.DataFrame, pan_cancer: pd.DataFrame, edges: pd.DataFrame, cohorts: pd.DataFrame
+    summary: pd.DataFrame,
+    tests: pd.DataFrame,
+    pan_cancer: pd.DataFrame,
+    edges: pd.DataFrame,
+    cohorts: pd.DataFrame,
+    stratification: pd.DataFrame | None = None,
 ) -> str:
     """Mean (sd) Harrell's C per cancer x representation, the pan-cancer comparison, every paired test with p and q,
     choices at grid edges, Uno's truncation times and the cohorts."""
@@ -110,4 +121,6 @@ def summary_markdown(
         "",
         markdown_table(cohorts[["cancer", "patients", "deaths", "genes_mutated", "mutations_median"]]),
     ]
+    if stratification is not None:
+        lines += ["", "## Stratification (NBS)", "", STRATIFICATION_NOTE, "", markdown_table(stratification)]
     return "\n".join(lines) + "\n"

@@ -67,6 +67,11 @@ def cluster_runs(
     sparse); knn: features x features influence graph (network_nmf only).
     """
     n_patients, n_features = X.shape
+    if knn is not None and knn.shape != (n_features, n_features):
+        raise PancanError(
+            f"the influence graph has {knn.shape[0]} genes but X has {n_features} feature columns: X's columns "
+            "must be the graph's genes in its order (align_to_network(...).X[:, :n_network] for a network's graph)"
+        )
     labels = np.full((len(ranks), len(runs), n_patients), UNSAMPLED, dtype=np.int8)
     for position, run in enumerate(runs):
         sample = draw_subsample(n_patients, n_features, run, seed, patient_fraction, feature_fraction)

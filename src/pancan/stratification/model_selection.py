@@ -43,14 +43,26 @@ def proportion_ambiguous(
     return float(np.mean((values > lower) & (values < upper)))
 
 
-def choose_k(table: pd.DataFrame, fixed: int = 0) -> int:
-    """k of lowest PAC (ties: the smaller k), or `fixed` when it is one of the table's k."""
+def choose_k(table: pd.DataFrame, fixed: int = 0, min_size: int = 0) -> int:
+    """k of lowest PAC (ties: the smaller k) among the partitions whose smallest subtype has at least
+    `min_size` patients (all of them when none has), or `fixed` when it is one of the table's k.
+
+    A partition of one big cluster and a few stray patients has a low PAC without being subtypes
+    (the no-network control often gives one), hence the size floor; table needs `smallest_subtype`
+    when min_size > 0.
+    """
     if fixed:
         if fixed not in set(table["k"]):
             raise PancanError(f"stratification k={fixed} is not among the k clustered ({sorted(table['k'])})")
         return int(fixed)
-    ordered = table.sort_values(["pac", "k"], kind="mergesort")
+    eligible = table[table["smallest_subtype"] >= min_size] if min_size else table
+    ordered = (eligible if len(eligible) else table).sort_values(["pac", "k"], kind="mergesort")
     return int(ordered["k"].iloc[0])
+
+
+def minimum_subtype_size(setting: float, n_clustered: int) -> int:
+    """stratification.min_subtype_size in patients: a count when >= 1, else a fraction of the clustered patients."""
+    return int(setting) if setting >= 1 else int(np.ceil(setting * n_clustered))
 
 
 def consensus_over_k(labels: np.ndarray, ks, pac_window=(0.1, 0.9)) -> dict:
@@ -78,6 +90,7 @@ def consensus_over_k(labels: np.ndarray, ks, pac_window=(0.1, 0.9)) -> dict:
                 "runs": int(runs.shape[0]),
                 "cophenetic": cophenetic_correlation(matrix, tree),
                 "pac": proportion_ambiguous(matrix, co_sampled, *pac_window),
+                "smallest_subtype": int(np.bincount(subtypes[-1])[1:].min()),  # labels 1..k
             }
         )
     return {

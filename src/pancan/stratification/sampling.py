@@ -152,6 +152,12 @@ def cluster_runs_pynbs(
             f"the network ({adjacency.shape[0]} genes) must be the first n_network = {n_network} of the "
             f"{mutations.shape[1]} columns"
         )
+    if knn is not None and knn.shape != (n_network,) * 2:
+        raise PancanError(
+            f"the influence graph has {knn.shape[0]} genes, the network n_network = {n_network}: build both from "
+            "the same network (influence_knn_graph(network.adjacency)) and align the mutations to it "
+            "(align_to_network)"
+        )
     genes = mutated_columns(mutations)
     propagation = Propagation(adjacency, alpha) if adjacency is not None else None
     labels = np.full((len(ranks), len(runs), mutations.shape[0]), UNSAMPLED, dtype=np.int8)
