@@ -3,6 +3,7 @@
 One entry point for the report's small rules: FIGURES and TEXTS (at the end) map each rule to its function.
 """
 
+import hashlib
 from pathlib import Path
 
 import matplotlib
@@ -99,6 +100,15 @@ def plot_selected_genes():
     return selected_genes(coefficients, len(folds), sm.wildcards.cancer, name, proxy_share=proxies)
 
 
+def file_sha256(path: str) -> str:
+    """sha256 of a file, read in blocks (a mutation file can be 900 MB)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _stratification():
     """The stratification summary when the stage ran, else None."""
     return read(sm.input.stratification) if hasattr(sm.input, "stratification") else None
@@ -126,6 +136,9 @@ def write_report_landing():
         read(sm.input.pan_cancer),
         read(sm.input.grid_edges),
         stratification=_stratification(),
+        data_files={
+            name.split("/", 1)[1]: file_sha256(path) for name, path in sm.input.items() if name.startswith("data/")
+        },
     )
     write_text_atomic(sm.output[0], text)
 

@@ -1,14 +1,63 @@
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from helpers import LoopbackServer
+from helpers import REPO, SNAPSHOT, LoopbackServer
 
 
 @pytest.fixture
 def server():
     with LoopbackServer() as running:
         yield running
+
+
+def gbm_stratification_config() -> dict:
+    """GBM on STRING (9,029 genes, so the influence graph takes seconds): NBS and raw, 4 subsamples in 2 jobs."""
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config.update(
+        snapshot_dir=str(SNAPSHOT),
+        cancer_types=["GBM"],
+        networks={**config["networks"], "use": ["string"], "main": "string"},
+    )
+    config["stratification"].update(
+        representations=["nbs", "raw"],
+        ks=[2, 3],
+        subsamples=4,
+        subsamples_per_job=2,
+        max_iter=30,
+        simulation={"cancer": "GBM", "fractions": [0.0, 0.2], "module_sizes": [20], "seeds": 1, "subsamples": 3},
+    )
+    return config
+
+
+GBM_STRATIFICATION_TARGETS = [
+    "results/report/stratification/model_selection/GBM.png",
+    "results/report/stratification/simulation.png",
+    "results/stratification/summary.tsv",
+] + [
+    f"results/report/stratification/{figure}/GBM_{name}.png"
+    for figure in ("consensus", "kaplan_meier", "signatures")
+    for name in ("nbs", "raw")
+]
+
+
+@pytest.fixture(scope="session")
+def gbm_stratification(tmp_path_factory):
+    """One local run of the stratification stage on GBM (shared by its end-to-end test and the SLURM test)."""
+    workdir = tmp_path_factory.mktemp("gbm_stratification")
+    config = gbm_stratification_config()
+    (workdir / "config").mkdir()
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    snakemake = str(Path(sys.executable).parent / "snakemake")
+    run = subprocess.run(
+        [snakemake, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "2", *GBM_STRATIFICATION_TARGETS],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return workdir, config, run

@@ -674,8 +674,14 @@ def test_landing_page_is_clean_restructured_text():
         pan,
         grid_edges(folds),
         stratification=stratification,
+        data_files={"AAA": "ab" * 32, "BBB": "cd" * 32},
     )
     html = publish_parts(text, writer="html", settings_overrides={"report_level": 1})["html_body"]
     assert "System Message" not in html and "Stratification (NBS)" in html
     assert "151, 141, 103, 37" in html and "0.00078" in html and "0.0016" in html and "0.432" in html
     assert "k at the top of stratification.ks" in html and "nan" not in html
+    assert (
+        "- **Mutation files** (sha256, first 16 hex digits): AAA ``abababababababab``, BBB ``cdcdcdcdcdcdcdcd``."
+        in text
+    )
+    assert "- **Mutation calls**: 9 variant classes kept; no FILTER flag excluded." in text

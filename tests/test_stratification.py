@@ -3,7 +3,6 @@ signatures, planted-module recovery, and the workflow stage on real snapshot dat
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -11,8 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-import yaml
-from helpers import REPO, SNAPSHOT
+from helpers import REPO
 from real_data import pathway_commons, snapshot_cohort
 from scipy.optimize import nnls
 from scipy.sparse.csgraph import connected_components
@@ -432,39 +430,9 @@ SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 
 
 @pytest.mark.workflow
-def test_stratification_stage_end_to_end(tmp_path):
-    """GBM on STRING (9,029 genes, so the influence graph takes seconds): NBS and raw, 4 subsamples in 2 jobs."""
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    config.update(
-        snapshot_dir=str(SNAPSHOT),
-        cancer_types=["GBM"],
-        networks={**config["networks"], "use": ["string"], "main": "string"},
-    )
-    config["stratification"].update(
-        representations=["nbs", "raw"],
-        ks=[2, 3],
-        subsamples=4,
-        subsamples_per_job=2,
-        max_iter=30,
-        simulation={"cancer": "GBM", "fractions": [0.0, 0.2], "module_sizes": [20], "seeds": 1, "subsamples": 3},
-    )
-    (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(config))
-    targets = [
-        "results/report/stratification/model_selection/GBM.png",
-        "results/report/stratification/simulation.png",
-        "results/stratification/summary.tsv",
-    ] + [
-        f"results/report/stratification/{figure}/GBM_{name}.png"
-        for figure in ("consensus", "kaplan_meier", "signatures")
-        for name in ("nbs", "raw")
-    ]
-    run = subprocess.run(
-        [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(tmp_path), "--cores", "2", *targets],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+def test_stratification_stage_end_to_end(gbm_stratification):
+    """GBM on STRING: NBS and raw, 4 subsamples in 2 jobs, every table and figure of the stage."""
+    tmp_path, config, run = gbm_stratification
     assert run.returncode == 0, run.stderr[-3000:]
     assert "stratification.subsamples is 4: a consensus of fewer than 10 subsamples is coarse" in run.stderr
     root = tmp_path / "results" / "stratification" / "GBM"

@@ -1,5 +1,6 @@
 # Shared helpers: selected cancer types and networks, and where each rule's inputs come from.
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -178,9 +179,21 @@ def stratification_summary_inputs(wildcards):
     }
 
 
+def landing_data_files(wildcards):
+    """Each benchmarked type's mutation file, named data/<cancer>: the landing page prints its sha256."""
+    return {
+        f"data/{cancer}": cohort_inputs(SimpleNamespace(cancer=cancer))["mutations"]
+        for cancer in benchmarked_cancers()
+    }
+
+
 def stratification_report_input(wildcards):
     """results/stratification/summary.tsv for the landing page and summary.md, when the stage runs."""
-    return {"stratification": "results/stratification/summary.tsv"} if config["stratification"]["enabled"] else {}
+    return (
+        {"stratification": "results/stratification/summary.tsv"}
+        if config["stratification"]["enabled"]
+        else {}
+    )
 
 
 def per_cancer_report_targets(wildcards):

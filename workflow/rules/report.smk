@@ -268,6 +268,7 @@ rule write_report_landing:
     """The HTML report's first page: what was run (data, protocol, versions, config checksum) and what was found."""
     input:
         unpack(stratification_report_input),
+        unpack(landing_data_files),
         summary="results/benchmark/summary.tsv",
         tests="results/benchmark/paired_tests.tsv",
         pan_cancer="results/benchmark/pan_cancer.tsv",

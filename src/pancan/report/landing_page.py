@@ -115,6 +115,14 @@ def _protocol(config: dict) -> list[str]:
     ]
 
 
+def _calls(config: dict) -> str:
+    """Which calls were kept: classes and FILTER flags (mutations.classes, mutations.exclude_filters)."""
+    mutations = config["mutations"]
+    flags = mutations["exclude_filters"]
+    dropped = f"calls flagged {', '.join(flags)} dropped" if flags else "no FILTER flag excluded"
+    return f"{len(mutations['classes'])} variant classes kept; {dropped}"
+
+
 def _network_filter(config: dict, main: str) -> str:
     """The configured edge filter of the main network, where it has one."""
     if main == "string":
@@ -153,8 +161,9 @@ def landing_page(
     pan_cancer: pd.DataFrame,
     edges: pd.DataFrame,
     stratification: pd.DataFrame | None = None,
+    data_files: dict[str, str] | None = None,
 ) -> str:
-    """reStructuredText of the report's first page."""
+    """reStructuredText of the report's first page. data_files: cancer type -> sha256 of its mutation file."""
     main = config["networks"]["main"]
     network = networks.set_index("network").loc[main]
     headline = headline_table(summary, edges, ordered)
@@ -180,6 +189,16 @@ def landing_page(
         f"- **Cohorts**: {', '.join(f'{r.cancer} ({r.patients} patients, {r.deaths} deaths)' for r in cohorts.itertuples())}"
         f"; endpoint {_endpoints(config)}.",
         *([f"- **Left out**: {left_out}."] if (left_out := left_out_sentence(cohorts, _min_events(config))) else []),
+        f"- **Mutation calls**: {_calls(config)}.",
+        *(
+            [
+                "- **Mutation files** (sha256, first 16 hex digits): "
+                + ", ".join(f"{cancer} ``{digest[:16]}``" for cancer, digest in data_files.items())
+                + "."
+            ]
+            if data_files
+            else []
+        ),
         f"- **Network**: {main.replace('_', ' ')}{_network_filter(config, main)}, {int(network['nodes']):,} genes, "
         f"{int(network['edges']):,} edges.",
         *_protocol(config),
