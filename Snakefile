@@ -63,7 +63,9 @@ rule all:
 # last run; a report for another one would mix both runs' files, so it is refused.
 REPORTING = any(arg == "--report" or arg.startswith("--report=") for arg in sys.argv)
 if workflow.is_main_process:
-    if config["stratification"]["enabled"] and (FEW := few_subsamples(config["stratification"]["subsamples"])):
+    if config["stratification"]["enabled"] and (
+        FEW := few_subsamples(config["stratification"]["subsamples"])
+    ):
         logger.warning(FEW)
     OTHER_RUN = mismatch(config, CANCERS)
     if OTHER_RUN and REPORTING:
