@@ -3,9 +3,14 @@
 
 import gzip
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from helpers import REPO, SNAPSHOT
 
 from pancan import config_schema
@@ -22,6 +27,7 @@ from pancan.networks.sources import (
 )
 from pancan.representations.registry import NETWORK_CONTROLS
 
+SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 HEADING = "**Adding a network source**"
 DRAFT = REPO / "docs" / "_drafts" / "network_registry.md"
 # Real interactions (each in the Pathway Commons snapshot); UBC is a hub the toy's setting drops.
@@ -201,3 +207,46 @@ def test_a_file_is_checked_against_the_files_it_needs(tmp_path):
         NETWORKS.check_file("string_info", tmp_path / "info.txt.gz", {})
     with pytest.raises(KeyError, match="no network source downloads 'nothing'"):
         NETWORKS.source_of("nothing")
+
+
+@pytest.mark.workflow
+def test_toy_source_runs_in_the_workflow(tmp_path):
+    """The README's toy entry added to a copy of the checkout's registry, and nothing else: the workflow downloads,
+    checks and pins its file (a file:// URL) and builds its network; with the snapshot it is an error at start."""
+    checkout = tmp_path / "pancan"
+    for part in ["Snakefile", "workflow", "scripts", "src", "config", "envs"]:
+        if (REPO / part).is_dir():
+            shutil.copytree(REPO / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(REPO / part, checkout / part)
+    registry = checkout / "src" / "pancan" / "networks" / "registry.py"
+    registry.write_text(f"{registry.read_text()}\n\n{readme_block()}")
+    edges = tmp_path / "edges.tsv.gz"
+    edges.write_bytes(gzip.compress("".join(f"{a}\t{b}\n" for a, b in REAL_EDGES).encode()))
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config.update(
+        data_source="cbioportal",
+        cancer_types=["GBM"],
+        networks={"use": ["my_edges"], "main": "my_edges", "my_edges": {"drop_genes": ["UBC"]}},
+    )
+    config["network_urls"]["my_edges"] = edges.as_uri()
+    workdir = tmp_path / "analysis"
+    (workdir / "config").mkdir(parents=True)
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    target = "results/networks/my_edges/genes.txt"
+
+    def snakemake(*args):
+        command = [SNAKEMAKE, "-s", str(checkout / "Snakefile"), "-d", str(workdir), "--cores", "1", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=600)
+
+    planned = snakemake("--dry-run", target)
+    assert planned.returncode == 0, planned.stderr[-3000:]
+    assert re.search(r"download_network_file\s+1", planned.stdout) and re.search(r"prepare_network\s+1", planned.stdout)
+    result = snakemake(target)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (workdir / target).read_text().split() == sorted({gene for edge in REAL_EDGES[:-1] for gene in edge})
+    assert (workdir / "locks" / "network_my_edges.json").exists()
+    config["data_source"] = "snapshot"
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    refused = snakemake("--dry-run", target)
+    assert refused.returncode != 0 and "networks.use ['my_edges']: not in the bundled snapshot" in refused.stderr
