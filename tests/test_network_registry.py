@@ -214,7 +214,8 @@ def test_toy_source_runs_in_the_workflow(tmp_path):
     """The README's toy entry added to a copy of the checkout's registry, and nothing else: the workflow downloads,
     checks and pins its file (a file:// URL) and builds its network; with the snapshot it is an error at start."""
     checkout = tmp_path / "pancan"
-    for part in ["Snakefile", "workflow", "scripts", "src", "config", "envs"]:
+    checkout.mkdir()
+    for part in ["Snakefile", "workflow", "scripts", "src", "config", "envs", "profiles"]:
         if (REPO / part).is_dir():
             shutil.copytree(REPO / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         else:
@@ -246,7 +247,8 @@ def test_toy_source_runs_in_the_workflow(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert (workdir / target).read_text().split() == sorted({gene for edge in REAL_EDGES[:-1] for gene in edge})
     assert (workdir / "locks" / "network_my_edges.json").exists()
-    config["data_source"] = "snapshot"
+    config.update(data_source="snapshot", snapshot_dir=str(SNAPSHOT))
     (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config))
     refused = snakemake("--dry-run", target)
-    assert refused.returncode != 0 and "networks.use ['my_edges']: not in the bundled snapshot" in refused.stderr
+    assert refused.returncode != 0
+    assert "networks.use ['my_edges']: not in the bundled snapshot" in refused.stdout + refused.stderr
