@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from pancan.data.manifest import write_manifest
+from pancan.networks.registry import NETWORKS
 
 SNAPSHOT_CANCERS = ["BRCA", "GBM", "HNSC", "KIRC", "LUAD", "LUSC", "OV", "SKCM"]
 MUTATION_COLUMNS = ["patient_id", "gene", "variant_classification"]
@@ -49,14 +50,12 @@ def build(source: Path, dest: Path) -> None:
             write_gzip_tsv(calls, out / "mutations.tsv.gz")
         for name in ("survival.tsv", "clinical.tsv"):
             shutil.copyfile(src / name, out / name)
-    networks = dest / "networks"
-    networks.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(
-        source / "networks" / "pathway_commons_v9_hgnc.tsv.gz",
-        networks / "pathway_commons_v9_hgnc.tsv.gz",
-    )
+    # the snapshot tables the network registry names
+    pathway_commons = dest / NETWORKS["pathway_commons"].snapshot
+    pathway_commons.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source / "networks" / "pathway_commons_v9_hgnc.tsv.gz", pathway_commons)
     string = pd.read_csv(source / "networks" / "string_dnet_score900.tsv.gz", sep="\t", dtype=str)
-    write_gzip_tsv(string[STRING_COLUMNS], networks / "string_v9_score900.tsv.gz")
+    write_gzip_tsv(string[STRING_COLUMNS], dest / NETWORKS["string"].snapshot)
     write_manifest(dest)
 
 

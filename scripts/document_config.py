@@ -1,7 +1,7 @@
 """Write config/README.md from the configuration schema (keys, types, defaults, descriptions).
 
-The schema is workflow/schemas/config.schema.yaml plus the settings the representation and
-model registries declare (`pancan.config_schema`).
+The schema is workflow/schemas/config.schema.yaml plus the settings the representation, model and
+network registries declare (`pancan.config_schema`).
 
 python scripts/document_config.py > config/README.md
 """
@@ -33,7 +33,7 @@ def main() -> None:
     schema = workflow_schema()
     print("# Configuration\n")
     print("`config/config.yaml` is validated against `workflow/schemas/config.schema.yaml`, with the")
-    print("settings the representation and model registries declare, when the workflow starts: an")
+    print("settings the representation, model and network registries declare, when the workflow starts: an")
     print("unknown key or a wrong value stops it with a message naming the key.")
     print("Missing keys take the defaults below. Override any key on the command line, e.g.")
     print("`snakemake --cores 2 --config cancer_types='[LUAD]' data_source=cbioportal`.")

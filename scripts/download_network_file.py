@@ -4,7 +4,7 @@ from pathlib import Path
 
 from pancan.atomic import remove_stale_temporaries
 from pancan.data.download import check_gzip, download_locked
-from pancan.networks.sources import validate_network_download
+from pancan.networks.registry import NETWORKS
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake
@@ -16,7 +16,8 @@ with rule_logging(sm.log[0]) as log:
 
     def validate(path: Path, label: str) -> None:
         check_gzip(path, label)
-        validate_network_download(resource, path, sm.params.settings, sm.input.get("string_info"))
+        # as prepare_network will read it; against the files of its source it needs, pinned first
+        NETWORKS.check_file(resource, path, sm.params.settings, dict(sm.input.items()))
 
     lock = Path(sm.params.lock_dir) / f"network_{resource}.json"
     record = download_locked(

@@ -29,7 +29,7 @@ from pancan.data.download import check_gzip, download, download_locked, retry_de
 from pancan.data.local_studies import import_study
 from pancan.data.mutation_calls import NON_SILENT_CLASSES
 from pancan.errors import ChecksumMismatchError, DownloadError, InputFileError
-from pancan.networks.sources import validate_network_download
+from pancan.networks.registry import NETWORKS
 
 FAST = {"timeout": 1.0, "retries": 2, "backoff": 0.01}
 STUDY_OUTPUTS = ("mutations", "clinical_patient", "clinical_sample")
@@ -489,7 +489,7 @@ def publisher_network_files() -> dict[str, bytes]:
 def network_validator(resource, settings, info=None):
     def validate(path, label):
         check_gzip(path, label)
-        validate_network_download(resource, path, settings, info)
+        NETWORKS.check_file(resource, path, settings, {"string_info": info} if resource == "string_links" else {})
 
     return validate
 

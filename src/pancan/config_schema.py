@@ -1,8 +1,8 @@
 """The workflow's configuration schema: the schema file plus what the registries declare.
 
 Every default lives here, once: in `workflow/schemas/config.schema.yaml` for the workflow's
-own keys, and in the entries of the representation and model registries for the settings
-they introduce (a grid, a model's options). `config/config.yaml` and `config/README.md`
+own keys, and in the entries of the representation, model and network registries for the
+settings they introduce (a grid, a model's options, a network source's settings and URLs). `config/config.yaml` and `config/README.md`
 are checked against (README: generated from) the schema this module assembles.
 """
 
@@ -23,12 +23,14 @@ SCHEMA_FILE = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "co
 @cache
 def _schema() -> dict:
     from pancan.models.registry import MODELS
+    from pancan.networks import registry as networks
     from pancan.representations import registry
 
     if not SCHEMA_FILE.exists():
         raise PancanError(f"{SCHEMA_FILE}: the configuration schema is missing (pancan runs from its checkout)")
     schema = yaml.safe_load(SCHEMA_FILE.read_text())
     registry.extend_schema(schema)
+    networks.extend_schema(schema)
     benchmark = schema["properties"]["benchmark"]["properties"]
     benchmark["model"]["enum"] = MODELS.names()
     registry.add_settings(benchmark, MODELS.declared, "model registry")

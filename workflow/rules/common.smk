@@ -9,6 +9,7 @@ from pancan.data import cancer_types, cohort_summary, local_studies
 from pancan.provenance import code_hash
 from pancan.benchmark.comparisons import configured_comparisons
 from pancan.benchmark.protocol import job_setting_keys
+from pancan.networks.registry import NETWORKS as NETWORK_REGISTRY
 from pancan.representations import registry
 
 
@@ -35,14 +36,6 @@ SNAPSHOT_DIR = workflow_path("snapshot_dir")
 LOCK_DIR = config["download"]["lock_dir"]
 DOWNLOAD_DIR = "results/download"
 LOCAL_DIR = "results/local"
-SNAPSHOT_NETWORK_FILES = {
-    "pathway_commons": "networks/pathway_commons_v9_hgnc.tsv.gz",
-    "string": "networks/string_v9_score900.tsv.gz",
-}
-NETWORK_DOWNLOADS = {
-    "pathway_commons": ["pathway_commons"],
-    "string": ["string_links", "string_info"],
-}
 # Where networks come from: the snapshot's tables, or the publishers' files (downloaded or file://).
 NETWORK_SOURCE = {
     "snapshot": "snapshot",
@@ -211,6 +204,13 @@ if config["networks"]["main"] not in NETWORKS:
     raise ValueError(
         f"networks.main {config['networks']['main']!r} must be listed in networks.use {NETWORKS}"
     )
+# The sources of networks.use: pancan.networks.registry (the files each downloads, its reader, its snapshot table).
+UNBUNDLED = [name for name in NETWORKS if NETWORK_REGISTRY[name].snapshot is None]
+if NETWORK_SOURCE == "snapshot" and UNBUNDLED:
+    raise ValueError(
+        f"networks.use {UNBUNDLED}: not in the bundled snapshot; download them "
+        "(data_source: cbioportal, or local with local.networks: download)"
+    )
 
 
 NETWORK_CONTROLS = registry.NETWORK_CONTROLS
@@ -222,7 +222,7 @@ wildcard_constraints:
     control="|".join(NETWORK_CONTROLS),
     repeat="[0-9]+",
     network="|".join(NETWORKS),
-    resource="pathway_commons|string_links|string_info",
+    resource="|".join(NETWORK_REGISTRY.file_names()),
     normalization="symmetric|degree",
     alpha="[0-9.]+",
 
@@ -319,41 +319,39 @@ def cohort_sources(wildcards):
     return files
 
 
+def network_download(file):
+    """Where a network file is downloaded to (`file`: its key of network_urls)."""
+    return f"{DOWNLOAD_DIR}/networks/{file}.txt.gz"
+
+
 def network_settings(resource):
     """The settings a network file is validated with: those of the network it belongs to."""
-    network = "pathway_commons" if resource == "pathway_commons" else "string"
-    return config["networks"].get(network, {})
+    return config["networks"].get(NETWORK_REGISTRY.source_of(resource).name, {})
 
 
 def network_download_inputs(wildcards):
-    """STRING links are validated against the gene names of the (pinned) STRING info file."""
-    if wildcards.resource == "string_links":
-        return {"string_info": f"{DOWNLOAD_DIR}/networks/string_info.txt.gz"}
-    return {}
+    """The files of its source a file is validated against (pinned first), e.g. STRING links against its info file."""
+    source = NETWORK_REGISTRY.source_of(wildcards.resource)
+    return {
+        need: network_download(need) for need in source.file(wildcards.resource).needs
+    }
 
 
 def network_downstream(wildcards):
-    """What a refused network download removes: the networks built from the file, and the networks summary."""
-    networks = [
-        name
-        for name, resources in NETWORK_DOWNLOADS.items()
-        if wildcards.resource in resources
-    ]
+    """What a refused network download removes: the network built from the file, and the networks summary."""
+    name = NETWORK_REGISTRY.source_of(wildcards.resource).name
     return [
         f"results/networks/{name}/{file}"
-        for name in networks
         for file in ["adjacency.npz", "genes.txt", "summary.tsv"]
     ] + ["results/cohorts/networks.tsv"]
 
 
 def network_inputs(wildcards):
     """The network's source files: bundled, or downloaded from the publisher."""
+    source = NETWORK_REGISTRY[wildcards.network]
     if NETWORK_SOURCE == "snapshot":
-        return {"table": f"{SNAPSHOT_DIR}/{SNAPSHOT_NETWORK_FILES[wildcards.network]}"}
-    return {
-        name: f"{DOWNLOAD_DIR}/networks/{name}.txt.gz"
-        for name in NETWORK_DOWNLOADS[wildcards.network]
-    }
+        return {"table": f"{SNAPSHOT_DIR}/{source.snapshot}"}
+    return {file: network_download(file) for file in source.file_names()}
 
 
 def cbioportal_study(cancer):

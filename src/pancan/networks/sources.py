@@ -151,37 +151,17 @@ def string_network(table: pd.DataFrame, min_score: int, source: str | Path, name
     return GeneNetwork.from_edges(name, kept["gene_a"], kept["gene_b"], source=source)
 
 
-def validate_network_download(
-    resource: str, path: str | Path, settings: dict, string_info: str | Path | None = None
-) -> GeneNetwork | None:
-    """Parse a downloaded network file as prepare_network will, before it is pinned (InputFileError otherwise).
-
-    pathway_commons: a SIF with at least one gene-gene edge (small molecules and
-    self-loops dropped, networks.pathway_commons.interaction_types applied);
-    string_info: the id and preferred_name columns and at least one named protein;
-    string_links (checked against the already pinned string_info): an edge between
-    two named genes with combined_score >= networks.string.min_score. An empty,
-    header-only or self-loop-only file, or one with no edge above the threshold,
-    is thus never pinned: once the publisher fixes it, the next run downloads afresh.
-    """
-    if resource == "pathway_commons":
-        return pathway_commons_network(path, settings.get("interaction_types", []), name=resource)
-    if resource == "string_info":
-        read_string_info(path)
-        return None
-    if resource == "string_links":
-        if string_info is None:
-            raise ValueError("string_links is checked against string_info")
-        min_score = settings.get("min_score", 900)
-        links = read_string_links(path)
-        if links.empty:
-            raise InputFileError(path, "STRING links file has a header but no edge")
-        best = int(links["combined_score"].max())
-        if best < min_score:
-            raise InputFileError(
-                path,
-                f"no edge has combined_score >= {min_score} (networks.string.min_score; the highest is {best})",
-            )
-        table = read_string_download(path, string_info)
-        return string_network(table, min_score, source=path, name="string")
-    raise ValueError(f"unknown network resource {resource!r}")
+def check_string_links(path: str | Path, info_path: str | Path, min_score: int) -> GeneNetwork:
+    """A STRING links file as prepare_network will read it, against the (pinned) info file: an edge between two
+    named genes with combined_score >= min_score (InputFileError otherwise)."""
+    links = read_string_links(path)
+    if links.empty:
+        raise InputFileError(path, "STRING links file has a header but no edge")
+    best = int(links["combined_score"].max())
+    if best < min_score:
+        raise InputFileError(
+            path,
+            f"no edge has combined_score >= {min_score} (networks.string.min_score; the highest is {best})",
+        )
+    table = read_string_download(path, info_path)
+    return string_network(table, min_score, source=path, name="string")

@@ -11,6 +11,7 @@ from pancan import __version__
 from pancan.benchmark.protocol import BenchmarkSettings
 from pancan.data.cohort_summary import left_out_sentence
 from pancan.figures.style import label, ordered
+from pancan.networks.registry import NETWORKS
 from pancan.provenance import source_hash
 from pancan.report.findings import (
     STRATIFICATION_NOTE,
@@ -124,10 +125,11 @@ def _calls(config: dict) -> str:
 
 
 def _network_filter(config: dict, main: str) -> str:
-    """The configured edge filter of the main network, where it has one."""
-    if main == "string":
-        return f" (combined score >= {config['networks']['string']['min_score']})"
-    return ""
+    """The configured edge filter of the main network, where its source has one (pancan.networks.registry)."""
+    source = NETWORKS.entries.get(main)
+    if source is None or source.edge_filter is None:
+        return ""
+    return f" ({source.edge_filter(config['networks'].get(main, {}))})"
 
 
 def _endpoints(config: dict) -> str:
