@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from real_data import aligned_cohort, snapshot_cohort
+from real_data import aligned_cohort, pathway_commons_adjacency, snapshot_cohort
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
@@ -17,6 +17,7 @@ from sksurv.util import Surv
 from pancan.benchmark.feature_steps import VarianceFilter
 from pancan.benchmark.nested_cv import nested_cross_validation
 from pancan.benchmark.pooled import (
+    POOLED_ROW,
     check_pooled_deaths,
     check_pooled_model,
     per_type_concordance,
@@ -25,11 +26,13 @@ from pancan.benchmark.pooled import (
     pooled_outer_splits,
 )
 from pancan.benchmark.protocol import BenchmarkSettings
+from pancan.config_schema import default_config, validate_workflow_config
+from pancan.config_validation import ConfigError
 from pancan.errors import InsufficientDataError, InvalidParameterError
 from pancan.models import SparseCoxnet, SparseSurvivalSVM
 from pancan.models.path_search import PathSearchCV, RelativePenalties
 from pancan.models.registry import MODELS
-from pancan.representations import RawMutations
+from pancan.representations import NSQN, RawMutations
 
 TYPES = ("GBM", "KIRC")
 
@@ -228,7 +231,59 @@ def test_per_type_c_equals_scikit_survival_and_the_pooled_c_is_the_stratified_on
     summary = pd.DataFrame(
         {"cancer": TYPES, "representation": "raw", "harrell_c_mean": [0.5, 0.6], "harrell_c_sd": 0.1, "folds": 20}
     )
-    table = pooled_comparison(per_type.assign(representation="raw"), summary)
+    folds = metrics.rename(columns={"harrell_c": "stratified_c"})
+    table = pooled_comparison(per_type.assign(representation="raw"), summary, folds)
+    assert list(table["cancer"]) == [*TYPES, POOLED_ROW]
     gbm = table[table["cancer"] == "GBM"].iloc[0]
     assert gbm["pooled_c_mean"] == pytest.approx(per_type.loc[per_type["cancer"] == "GBM", "harrell_c"].mean())
     assert gbm["difference"] == pytest.approx(gbm["pooled_c_mean"] - 0.5)
+    overall = table.iloc[-1]
+    assert overall["pooled_c_mean"] == pytest.approx(metrics["harrell_c"].mean()) and overall["pooled_folds"] == 3
+
+
+@pytest.mark.parametrize("model", ["cox_lasso", "cox_elastic_net", "gradient_boosting"])
+def test_pooled_with_a_model_without_strata_is_an_early_config_error(model):
+    config = default_config()
+    config["benchmark"].update(model=model, pooled=True)
+    with pytest.raises(ConfigError) as error:
+        validate_workflow_config(config, "config/config.yaml")
+    assert (
+        error.value.args[0]
+        .splitlines()[1]
+        .startswith(
+            f"  benchmark.pooled: the pooled model compares patients within a cancer type only, and {model} has no strata"
+        )
+    )
+    config["benchmark"]["pooled"] = False
+    validate_workflow_config(config, "config/config.yaml")
+
+
+def test_nsqn_reference_and_variance_filter_are_fitted_on_the_pooled_training_rows():
+    """Representations stay per patient; NSQN's quantile reference and the filter come from every type's rows."""
+    pooled = pooled_snapshot()
+    rng = np.random.default_rng(1)
+    rows = np.concatenate([rng.choice(np.flatnonzero(pooled.groups == c), 40, replace=False) for c in TYPES])
+    X, groups = pooled.X[rows], pooled.groups[rows]
+    y = Surv.from_arrays(pooled.event[rows], pooled.time[rows])
+    adjacency = pathway_commons_adjacency()
+    search = PathSearchCV(
+        Pipeline(
+            [
+                ("representation", NSQN(adjacency, 0.5)),
+                ("filter", VarianceFilter(200)),
+                ("model", SparseSurvivalSVM()),
+            ]
+        ),
+        {},
+        path=RelativePenalties(n=2, min_ratio=0.5),
+        cv=2,
+        random_state=0,
+    ).fit(X, y, groups=groups)
+    direct = NSQN(adjacency, 0.5).fit(X)
+    np.testing.assert_array_equal(search.best_estimator_["representation"].reference_, direct.reference_)
+    expected = VarianceFilter(200).fit(direct.transform(X)).selected_
+    np.testing.assert_array_equal(search.best_estimator_["filter"].selected_, expected)
+    # per patient: a GBM patient's profile does not depend on the KIRC rows it is transformed with
+    gbm = np.flatnonzero(groups == "GBM")
+    alone = NSQN(adjacency, 0.5).fit(X).transform(X[gbm])
+    np.testing.assert_array_equal(direct.transform(X)[gbm], alone)

@@ -175,8 +175,15 @@ def per_type_concordance(predictions: pd.DataFrame, patients: pd.DataFrame) -> p
     return pd.DataFrame(rows)
 
 
-def pooled_comparison(per_type: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
-    """Mean C per type and representation of the pooled model, next to the per-type model's (summary.tsv)."""
+POOLED_ROW = "all (stratified)"  # the summary row of a pooled model's stratified C over every type
+
+
+def pooled_comparison(per_type: pd.DataFrame, summary: pd.DataFrame, folds: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Mean C per type and representation of the pooled model, next to the per-type model's (summary.tsv).
+
+    With the pooled fold tables (`stratified_c`), one more row per representation, cancer
+    `all (stratified)`: the mean stratified C of its outer folds (no per-type model to set beside it).
+    """
     pooled = (
         per_type.groupby(["cancer", "representation"], sort=True)["harrell_c"]
         .agg(pooled_c_mean="mean", pooled_c_sd="std", pooled_folds="count")
@@ -186,5 +193,25 @@ def pooled_comparison(per_type: pd.DataFrame, summary: pd.DataFrame) -> pd.DataF
         columns={"harrell_c_mean": "per_type_c_mean", "harrell_c_sd": "per_type_c_sd", "folds": "per_type_folds"}
     )
     table = pooled.merge(own, on=["cancer", "representation"], how="left")
+    if folds is not None:
+        overall = (
+            folds.groupby("representation", sort=True)["stratified_c"]
+            .agg(pooled_c_mean="mean", pooled_c_sd="std", pooled_folds="count")
+            .reset_index()
+            .assign(cancer=POOLED_ROW)
+        )
+        table = pd.concat([table, overall], ignore_index=True)
     table["difference"] = table["pooled_c_mean"] - table["per_type_c_mean"]
-    return table
+    return table[
+        [
+            "cancer",
+            "representation",
+            "pooled_c_mean",
+            "pooled_c_sd",
+            "pooled_folds",
+            "per_type_c_mean",
+            "per_type_c_sd",
+            "per_type_folds",
+            "difference",
+        ]
+    ]
