@@ -3,7 +3,6 @@
 import tempfile
 from pathlib import Path
 
-import numpy as np
 from sksurv.util import Surv
 from threadpoolctl import threadpool_limits
 
@@ -15,12 +14,13 @@ from pancan.benchmark.pooled import (
     per_type_concordance,
     pool_cohorts,
     pooled_outer_splits,
+    register_stacked_smoothings,
 )
 from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search
 from pancan.data.cohort import Cohort
 from pancan.networks import GeneNetwork
 from pancan.provenance import stamp
-from pancan.representations import NetworkAdjacency, align_to_network, register_precomputed
+from pancan.representations import NetworkAdjacency, align_to_network
 from pancan.representations.registry import REGISTRY, RepresentationContext, smoothing_options
 from pancan.representations.row_cache import RowCache
 from pancan.workflow_logging import rule_logging
@@ -46,16 +46,17 @@ with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads), tempfile.Tem
     adjacency = NetworkAdjacency(used.adjacency) if entry.adjacency else None
     memo = RowCache(f"{name} rows")
     context = RepresentationContext(adjacency, pooled.n_network, n_jobs=sm.threads, memo=memo)
-    alphas = sorted(settings.section["smoothing_alpha"])
     smoothed = list(sm.input.get("smoothed", []))
-    if smoothed:
-        # each type's cached profiles (rows in cohort order), stacked in the pooled row order
-        for position, alpha in enumerate(alphas):
-            stacked = Path(scratch) / f"smoothed_alpha{alpha:g}.npy"
-            np.save(stacked, np.concatenate([np.load(p) for p in smoothed[position :: len(alphas)]]))
-            register_precomputed(
-                memo, pooled.X, stacked, context.adjacency, alpha, **smoothing_options(settings.section)
-            )
+    if smoothed:  # each type's cached profiles, stacked in the pooled row order (in a scratch folder)
+        register_stacked_smoothings(
+            memo,
+            pooled,
+            smoothed,
+            settings.section["smoothing_alpha"],
+            context.adjacency,
+            scratch,
+            **smoothing_options(settings.section),
+        )
     splits = pooled_outer_splits(pooled.event, groups, settings.outer_folds, len(sm.params.repeats), settings.seed)
     check_pooled_deaths(pooled.event, groups, splits, settings.inner_folds)
     search = benchmark_search(entry, settings, context)

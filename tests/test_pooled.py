@@ -24,6 +24,7 @@ from pancan.benchmark.pooled import (
     pool_cohorts,
     pooled_comparison,
     pooled_outer_splits,
+    register_stacked_smoothings,
 )
 from pancan.benchmark.protocol import BenchmarkSettings
 from pancan.config_schema import default_config, validate_workflow_config
@@ -32,7 +33,8 @@ from pancan.errors import InsufficientDataError, InvalidParameterError
 from pancan.models import SparseCoxnet, SparseSurvivalSVM
 from pancan.models.path_search import PathSearchCV, RelativePenalties
 from pancan.models.registry import MODELS
-from pancan.representations import NSQN, RawMutations
+from pancan.representations import NSQN, AlignedMutations, NetworkSmoothing, RawMutations, smooth
+from pancan.representations.row_cache import RowCache
 
 TYPES = ("GBM", "KIRC")
 
@@ -287,3 +289,25 @@ def test_nsqn_reference_and_variance_filter_are_fitted_on_the_pooled_training_ro
     gbm = np.flatnonzero(groups == "GBM")
     alone = NSQN(adjacency, 0.5).fit(X).transform(X[gbm])
     np.testing.assert_array_equal(direct.transform(X)[gbm], alone)
+
+
+def test_each_types_cached_smoothings_are_read_for_the_pooled_rows(tmp_path):
+    """The pooled job reads every type's `smooth_profiles` output, stacked in the pooled order, and smooths nothing."""
+    adjacency = pathway_commons_adjacency()
+    cohorts, files = {}, []
+    for cancer in TYPES:  # two small real cohorts: a type's first 25 patients
+        aligned = aligned_cohort(cancer)
+        part = AlignedMutations(aligned.X[:25], aligned.genes, aligned.n_network)
+        cohorts[cancer] = (part, snapshot_cohort(cancer).patients.iloc[:25])
+        for alpha in (0.3, 0.6):
+            path = tmp_path / f"{cancer}_{alpha}.npy"
+            np.save(path, smooth(part.X, adjacency, alpha).astype(np.float32))
+            files.append(path)
+    pooled = pool_cohorts(cohorts)
+    memo = RowCache("test")
+    register_stacked_smoothings(memo, pooled, files, [0.6, 0.3], adjacency, tmp_path)
+    for alpha in (0.3, 0.6):
+        read = NetworkSmoothing(adjacency, alpha, memo=memo).fit(pooled.X).transform(pooled.X)
+        computed = NetworkSmoothing(adjacency, alpha).fit(pooled.X).transform(pooled.X)
+        np.testing.assert_allclose(read, computed, rtol=1e-5, atol=1e-7)
+    assert memo.computed_rows == 0

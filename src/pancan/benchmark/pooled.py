@@ -20,6 +20,7 @@ so a pooled Cox fit would compare patients across types.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,8 @@ from pancan.errors import InsufficientDataError, InvalidParameterError
 from pancan.models.pairs import harrell_cindex
 from pancan.models.path_search import stratification_labels
 from pancan.representations.alignment import AlignedMutations
+from pancan.representations.row_cache import RowCache
+from pancan.representations.smoothing import register_precomputed
 
 
 @dataclass
@@ -96,6 +99,23 @@ def pool_cohorts(cohorts: dict[str, tuple[AlignedMutations, pd.DataFrame]]) -> P
     X = sp.vstack(blocks, format="csr")
     X.sort_indices()
     return PooledCohort(X, genes, first.n_network, pd.concat(tables, ignore_index=True))
+
+
+def register_stacked_smoothings(
+    memo: RowCache, pooled: PooledCohort, smoothed: list, alphas: list[float], adjacency, folder, **options
+) -> None:
+    """Register each type's cached smoothed profiles (the `smooth_profiles` outputs) with `memo` for pooled rows.
+
+    `smoothed` lists, type by type in the pooled order, each type's files for the sorted `alphas`;
+    for each alpha the types' rows are stacked in the pooled row order into a .npy in `folder`.
+    """
+    alphas = sorted(alphas)
+    if len(smoothed) % len(alphas):
+        raise InvalidParameterError(f"{len(smoothed)} smoothed profile files for {len(alphas)} alpha value(s)")
+    for position, alpha in enumerate(alphas):
+        stacked = Path(folder) / f"pooled_smoothed_alpha{alpha:g}.npy"
+        np.save(stacked, np.concatenate([np.load(path) for path in smoothed[position :: len(alphas)]]))
+        register_precomputed(memo, pooled.X, stacked, adjacency, alpha, **options)
 
 
 def pooled_outer_splits(
