@@ -313,12 +313,13 @@ def nested_cross_validation(
         for message in sorted(set(warned[key])):
             logger.warning("%s repeat %d fold %d: %s", name, split.repeat, split.fold, message)
         logger.info(
-            "%s repeat %d fold %d: C=%.3f (Uno %.3f), %s=%s%s, %d features selected%s",
+            "%s repeat %d fold %d: %s, %s=%s%s, %d features selected%s",
             name,
             split.repeat,
             split.fold,
-            metrics["harrell_c"],
-            metrics["uno_c"],
+            f"C={metrics['harrell_c']:.3f} (Uno {metrics['uno_c']:.3f})"
+            if groups is None
+            else f"stratified C={metrics['harrell_c']:.3f} (pairs within a type)",
             metrics["parameter"] or "-",
             value,
             f" ({metrics['parameter_edge']} of its grid)" if metrics["parameter_edge"] else "",
