@@ -57,6 +57,8 @@ rule all:
         "results/report/burden.png",
         # per benchmarked type: Kaplan-Meier, selected genes, stratification (common.smk)
         per_cancer_report_targets,
+        # benchmark.pooled: the pooled pan-cancer models against the per-type ones
+        POOLED_TARGETS,
 
 
 # One configuration per results folder: results/run.json records the configuration of the

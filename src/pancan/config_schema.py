@@ -63,6 +63,15 @@ def relation_problems(config: dict) -> list[tuple[str, str]]:
             if name not in run:
                 reason = "benchmark.clinical is false" if name == "clinical" else "not in benchmark.representations"
                 problems.append((key, f"{name} is not run ({reason}): add it, or drop the comparison"))
+    if benchmark["pooled"] and not model.strata:
+        problems.append(
+            (
+                "benchmark.pooled",
+                f"the pooled model compares patients within a cancer type only, and {benchmark['model']} has no "
+                "strata (scikit-survival's Coxnet and boosted Cox trees cannot restrict their pairs to a type): "
+                "use model survival_svm, or set benchmark.pooled: false",
+            )
+        )
     shown = config["report"]["kaplan_meier_representation"]
     if shown != "inner_cv" and shown not in run:
         problems.append(

@@ -168,3 +168,69 @@ rule summarize_benchmark:
         representations=BENCHMARK_REPRESENTATIONS,
     script:
         "../../scripts/summarize_benchmark.py"
+
+
+rule evaluate_pooled:
+    """Pooled pan-cancer model of one representation: every benchmarked type's training patients together,
+    compared within a type only (stratified ranking loss; folds stratified on type x event).
+
+    Writes the stratified C and chosen parameter and penalty per outer fold (folds.tsv), the pooled
+    model's C on each type's test patients (per_type.tsv), the test predictions and the coefficients.
+    """
+    input:
+        unpack(pooled_inputs),
+    output:
+        folds="results/benchmark/pooled/{representation}/folds.tsv",
+        per_type="results/benchmark/pooled/{representation}/per_type.tsv",
+        predictions="results/benchmark/pooled/{representation}/predictions.tsv",
+        coefficients="results/benchmark/pooled/{representation}/coefficients.tsv",
+    log:
+        "logs/benchmark/evaluate_pooled_{representation}.log",
+    benchmark:
+        "benchmarks/benchmark/evaluate_pooled_{representation}.tsv"
+    conda:
+        "../../envs/pancan.yaml"
+    threads: 1
+    resources:
+        # every type's patients in one process: about the sum of the per-type jobs' memory
+        mem_mb=lambda wildcards: (
+            4000 if REGISTRY[wildcards.representation].smoothing else 2500
+        ),
+        runtime=60 * len(REPEATS),
+    params:
+        code=code_version("evaluate_pooled.py"),
+        settings=pooled_settings,
+        seed=config["seed"],
+        repeats=REPEATS,
+    script:
+        "../../scripts/evaluate_pooled.py"
+
+
+rule summarize_pooled:
+    """Mean C per type of each pooled model next to the per-type model's mean C (results/benchmark/summary.tsv)."""
+    input:
+        per_type=expand(
+            "results/benchmark/pooled/{representation}/per_type.tsv",
+            representation=BENCHMARK_REPRESENTATIONS,
+        ),
+        folds=expand(
+            "results/benchmark/pooled/{representation}/folds.tsv",
+            representation=BENCHMARK_REPRESENTATIONS,
+        ),
+        summary="results/benchmark/summary.tsv",
+    output:
+        summary="results/benchmark/pooled/summary.tsv",
+    log:
+        "logs/benchmark/summarize_pooled.log",
+    benchmark:
+        "benchmarks/benchmark/summarize_pooled.tsv"
+    conda:
+        "../../envs/pancan.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        code=code_version("summarize_pooled.py"),
+    script:
+        "../../scripts/summarize_pooled.py"

@@ -485,6 +485,39 @@ def evaluation_settings(wildcards):
     return {key: settings[key] for key in keys}
 
 
+# The pooled pan-cancer model (benchmark.pooled): one job per representation over every benchmarked type.
+POOLED = config["benchmark"]["pooled"]
+POOLED_TARGETS = ["results/benchmark/pooled/summary.tsv"] if POOLED else []
+POOLED_COHORT_FILES = ("patients", "mutations", "genes", "clinical")
+
+
+def pooled_inputs(wildcards):
+    """Every benchmarked type's cohort files (in the same order), the network, each type's cached smoothings.
+
+    The pooled model draws its own folds (stratified on type x event): benchmark.folds_file is not read.
+    """
+    inputs = {}
+    for cancer in benchmarked_cancers():
+        one = benchmark_inputs(
+            SimpleNamespace(cancer=cancer, representation=wildcards.representation)
+        )
+        for key, value in one.items():
+            if key in POOLED_COHORT_FILES:
+                inputs.setdefault(key, []).append(value)
+            elif key == "smoothed":  # per type, its alphas in increasing order
+                inputs.setdefault(key, []).extend(value)
+            elif key != "folds_file":
+                inputs[key] = value
+    return inputs
+
+
+def pooled_settings(wildcards):
+    """A pooled job's benchmark settings: those of the representation's jobs but benchmark.folds_file (not read)."""
+    settings = evaluation_settings(wildcards)
+    settings.pop("folds_file")
+    return settings
+
+
 # Stratification stage (workflow/rules/stratification.smk): where each rule's inputs come from.
 def stratification_network(representation):
     """The network a representation is built on: the main one or its randomised control."""

@@ -23,6 +23,7 @@ from sklearn.model_selection import RepeatedStratifiedKFold
 
 from pancan.benchmark.metrics import fold_metrics
 from pancan.errors import InputFileError, InsufficientDataError
+from pancan.models.pairs import harrell_cindex
 from pancan.models.path_model import model_weights
 from pancan.models.path_search import GridPointScores, PathSearchCV, take_rows
 
@@ -200,12 +201,23 @@ def nested_cross_validation(
     feature_names: np.ndarray | None = None,
     uno_tau: float | None = None,
     name: str = "",
+    groups: np.ndarray | None = None,
 ) -> FoldResults:
     """Evaluate `search` on the outer splits; per-fold metrics, test predictions, selected coefficients, inner grids.
 
     Solver warnings (ConvergenceWarning) are counted per outer fold (`solver_warnings`) and
     logged once per message, so that they reach the rule's log and the fold table.
+
+    `groups` (the cancer type of each patient of a pooled cohort): every search compares
+    patients within a group only (`PathSearchCV.fit(..., groups=)`); the fold's `harrell_c` is
+    then the stratified C (concordant / comparable pairs within groups), Uno's C is not
+    computed (one truncation time per type), and the predictions name each patient's group.
     """
+    groups = None if groups is None else np.asarray(groups)
+
+    def rows_of(values, rows):
+        return None if values is None else values[rows]
+
     searches = {}
     for split in splits:
         fold_search = clone(search)
@@ -223,7 +235,13 @@ def nested_cross_validation(
             previous = scores[key][-1] if scores[key] else None  # warm starts from the grid value before
             with _solver_warnings(warned[key]):
                 scores[key].append(
-                    searches[key].evaluate(params, take_rows(X, split.train), y[split.train], previous=previous)
+                    searches[key].evaluate(
+                        params,
+                        take_rows(X, split.train),
+                        y[split.train],
+                        previous=previous,
+                        groups=rows_of(groups, split.train),
+                    )
                 )
         logger.info(
             "%s: grid value %d/%d %s done for %d outer folds in %.1f s",
@@ -240,7 +258,9 @@ def nested_cross_validation(
         key = (split.repeat, split.fold)
         started = time.perf_counter()
         with _solver_warnings(warned[key]):
-            fitted = searches[key].refit(scores[key], take_rows(X, split.train), y[split.train])
+            fitted = searches[key].refit(
+                scores[key], take_rows(X, split.train), y[split.train], groups=rows_of(groups, split.train)
+            )
         risk = np.asarray(fitted.predict(take_rows(X, split.test)), dtype=float).ravel()
         model = fitted.best_estimator_[-1]
         weights = model_weights(model)
@@ -256,7 +276,11 @@ def nested_cross_validation(
             "n_train": len(split.train),
             "n_test": len(split.test),
             "deaths_test": int(y[y.dtype.names[0]][split.test].sum()),
-            **fold_metrics(y[split.train], y[split.test], risk, uno_tau),
+            **(
+                fold_metrics(y[split.train], y[split.test], risk, uno_tau)
+                if groups is None
+                else stratified_fold_metrics(y[split.test], risk, groups[split.test])
+            ),
             "parameter": parameter.rsplit("__", 1)[-1],
             "parameter_value": value,
             "parameter_edge": _edge(grid_index, len(grid), ("lowest", "highest")),
@@ -271,11 +295,10 @@ def nested_cross_validation(
             "fit_seconds": round(sum(s.seconds for s in scores[key]) + time.perf_counter() - started, 3),
         }
         results.metrics.append(metrics)
-        results.predictions.append(
-            pd.DataFrame(
-                {"repeat": split.repeat, "fold": split.fold, "patient_id": patient_ids[split.test], "risk": risk}
-            )
-        )
+        predicted = {"repeat": split.repeat, "fold": split.fold, "patient_id": patient_ids[split.test], "risk": risk}
+        if groups is not None:
+            predicted["group"] = groups[split.test]
+        results.predictions.append(pd.DataFrame(predicted))
         results.coefficients.append(
             pd.DataFrame(
                 {
@@ -290,12 +313,13 @@ def nested_cross_validation(
         for message in sorted(set(warned[key])):
             logger.warning("%s repeat %d fold %d: %s", name, split.repeat, split.fold, message)
         logger.info(
-            "%s repeat %d fold %d: C=%.3f (Uno %.3f), %s=%s%s, %d features selected%s",
+            "%s repeat %d fold %d: %s, %s=%s%s, %d features selected%s",
             name,
             split.repeat,
             split.fold,
-            metrics["harrell_c"],
-            metrics["uno_c"],
+            f"C={metrics['harrell_c']:.3f} (Uno {metrics['uno_c']:.3f})"
+            if groups is None
+            else f"stratified C={metrics['harrell_c']:.3f} (pairs within a type)",
             metrics["parameter"] or "-",
             value,
             f" ({metrics['parameter_edge']} of its grid)" if metrics["parameter_edge"] else "",
@@ -309,6 +333,11 @@ def nested_cross_validation(
     results.coefficients = [results.coefficients[i] for i in permutation]
     results.inner = [results.inner[i] for i in permutation]
     return results
+
+
+def stratified_fold_metrics(y_test, risk: np.ndarray, groups: np.ndarray) -> dict:
+    """A pooled fold's metrics: the stratified Harrell's C (pairs within a group only); no Uno's C."""
+    return {"harrell_c": harrell_cindex(y_test, risk, groups=groups), "uno_c": np.nan, "uno_tau_days": np.nan}
 
 
 @contextmanager

@@ -60,13 +60,15 @@ def pair_incidence(earlier: np.ndarray, later: np.ndarray, n: int) -> sp.csr_mat
     return sp.csr_matrix((data, (rows, np.concatenate([earlier, later]))), shape=(m, n))
 
 
-def harrell_cindex(y, risk: np.ndarray, tied_tol: float = 1e-8) -> np.ndarray | float:
+def harrell_cindex(y, risk: np.ndarray, tied_tol: float = 1e-8, groups=None) -> np.ndarray | float:
     """Harrell's C of one risk vector (n,) or of many columns (n, m); tied risks count 1/2.
 
     Same definition as sksurv.metrics.concordance_index_censored; NaN when no pair is comparable.
+    With `groups` (e.g. each patient's cancer type), the stratified C: pairs are compared
+    within a group only (concordant pairs within groups / comparable pairs within groups).
     """
     event, time = check_y_survival(y)
-    earlier, later = comparable_pairs(event, time)
+    earlier, later = comparable_pairs(event, time, groups)
     risk = np.asarray(risk, dtype=np.float64)
     single = risk.ndim == 1
     risk = risk.reshape(len(time), -1)

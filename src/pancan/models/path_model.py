@@ -8,6 +8,8 @@
 * `fit_path(X, y, values)`: the model fitted at the last of `values`, reached along them.
 
 Linear models get both from `path(X, y, alphas) -> coefficients (features x alphas)`.
+Keyword fit parameters (`groups=`, for models whose `accepts_groups` is true: comparable
+pairs only within a group) are passed through to `path`.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ import scipy.sparse as sp
 class LinearPathModel:
     """Mixin for linear models along an L1 penalty path (`alpha`); fills `coef_` and `alpha`."""
 
-    def path_predict(self, X, y, values, X_test, guesses=None) -> np.ndarray:
-        coefs = self.path(X, y, values, guesses=guesses)
+    def path_predict(self, X, y, values, X_test, guesses=None, **fit_params) -> np.ndarray:
+        coefs = self.path(X, y, values, guesses=guesses, **fit_params)
         self.path_coefs_ = sp.csc_matrix(np.nan_to_num(coefs))  # the next grid value's guesses
         risk = X_test @ coefs
         return np.asarray(risk.toarray() if sp.issparse(risk) else risk, dtype=np.float64)
 
-    def fit_path(self, X, y, values):
-        coefs = self.path(X, y, values)
+    def fit_path(self, X, y, values, **fit_params):
+        coefs = self.path(X, y, values, **fit_params)
         finite = np.flatnonzero(np.isfinite(coefs).all(axis=0))
         last = int(finite[-1]) if len(finite) else None
         if last is None:

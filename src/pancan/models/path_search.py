@@ -16,6 +16,12 @@ the transform steps are fitted once per grid value and split. The final step imp
 Harrell's C; the chosen point is the first maximum in the original NetNorM code's grid
 order: path values outer (strongest penalty first), parameter values inner (in the order
 given).
+
+`fit(X, y, groups=...)` (one label per patient, e.g. the cancer type of a pooled cohort)
+compares patients within a group only: the model is fitted with its stratified loss (a
+model whose `accepts_groups` is true; others are refused), the inner folds are stratified
+on group x event, and the inner score is the stratified C (concordant pairs within groups /
+comparable pairs within groups). The transform steps are fitted on the pooled rows.
 """
 
 from __future__ import annotations
@@ -34,9 +40,17 @@ from sklearn.utils.validation import check_is_fitted
 from pancan.errors import InvalidParameterError
 from pancan.models.pairs import harrell_cindex
 from pancan.models.paths import CostPenalties, RelativePenalties, Stages
-from pancan.models.survival_svm import check_survival_target
+from pancan.models.survival_svm import check_groups, check_survival_target
 
-__all__ = ["CostPenalties", "GridPointScores", "PathSearchCV", "RelativePenalties", "Stages", "take_rows"]
+__all__ = [
+    "CostPenalties",
+    "GridPointScores",
+    "PathSearchCV",
+    "RelativePenalties",
+    "Stages",
+    "stratification_labels",
+    "take_rows",
+]
 INNER_SCORES = ("size_weighted", "mean")
 
 
@@ -81,6 +95,28 @@ def take_rows(X, rows: np.ndarray):
     if isinstance(X, pd.DataFrame):
         return X.iloc[rows]
     return X[rows]
+
+
+def stratification_labels(event: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+    """The labels folds are stratified on: the event, or group x event (one integer per combination)."""
+    event = np.asarray(event, dtype=bool).astype(np.int64)
+    if groups is None:
+        return event
+    codes = np.unique(np.asarray(groups), return_inverse=True)[1].ravel().astype(np.int64)
+    return 2 * codes + event
+
+
+def check_model_groups(model, groups) -> dict:
+    """The fit parameters passing `groups` to the model: {} without groups; a model without strata is refused."""
+    if groups is None:
+        return {}
+    if not getattr(model, "accepts_groups", False):
+        raise InvalidParameterError(
+            f"{type(model).__name__} cannot restrict its comparable pairs to groups (it has no strata): a pooled fit, "
+            "where only patients of the same cancer type are compared, needs a model with a stratified loss "
+            "(survival_svm)"
+        )
+    return {"groups": groups}
 
 
 def _feature_names(steps: Pipeline) -> np.ndarray | None:
@@ -150,41 +186,47 @@ class PathSearchCV(BaseEstimator):
             return StratifiedKFold(n_splits=int(self.cv), shuffle=True, random_state=self.random_state)
         return self.cv
 
-    def evaluate(self, params: dict, X, y, previous: GridPointScores | None = None) -> GridPointScores:
+    def evaluate(self, params: dict, X, y, previous: GridPointScores | None = None, groups=None) -> GridPointScores:
         """Validation Harrell's C at every point of the path for one grid value, over the inner splits of (X, y).
 
         `previous`, the evaluation of the grid value before it on the same (X, y), gives each
         split's solver its solutions as starting guesses (a neighbouring k's coefficients are
-        close): only the starts change, not the optima.
+        close): only the starts change, not the optima. `groups`: pairs within a group only
+        (fit, inner folds stratified on group x event, stratified validation C).
         """
         started = time.perf_counter()
         if self.inner_score not in INNER_SCORES:
             raise InvalidParameterError(f"inner_score must be one of {INNER_SCORES}, got {self.inner_score!r}")
         y = check_survival_target(X, y)
+        groups = check_groups(groups, len(y))
         pipeline = clone(self.estimator).set_params(**params)
+        fit_params = check_model_groups(pipeline[-1], groups)
         path = self.resolved_path()
         values, transform, transformed = None, None, None
         if path.needs_training_set:
             transform = pipeline[:-1]
             transformed = transform.fit_transform(X, y)
-            values = path.values(pipeline[-1], transformed, y)
+            values = path.values(pipeline[-1], transformed, y, **fit_params)
             if _nbytes(transformed) > _KEEP_TRANSFORMED_BYTES:
                 transformed = None  # the refit transforms again rather than hold it
         event_field = y.dtype.names[0]
         scores, sizes, split_values, solutions = [], [], [], []
-        splits = self._splitter().split(np.zeros((len(y), 1)), y[event_field])
+        strata = stratification_labels(y[event_field], groups)
+        splits = self._splitter().split(np.zeros((len(y), 1)), strata)
         for index, (train, valid) in enumerate(splits):
             steps = clone(pipeline[:-1])
             X_train = steps.fit_transform(take_rows(X, train), y[train])
             X_valid = steps.transform(take_rows(X, valid))
             model = clone(pipeline[-1])
-            fold_values = values if values is not None else path.values(model, X_train, y[train])
+            train_params = {"groups": groups[train]} if fit_params else {}
+            fold_values = values if values is not None else path.values(model, X_train, y[train], **train_params)
             names = _feature_names(steps)
             guesses = _aligned_guesses(previous, index, names) if names is not None else None
-            risk = model.path_predict(X_train, y[train], fold_values, X_valid, guesses=guesses)
+            risk = model.path_predict(X_train, y[train], fold_values, X_valid, guesses=guesses, **train_params)
             solved = getattr(model, "path_coefs_", None)
             solutions.append(None if solved is None or names is None else (names, solved))
-            concordance = np.atleast_1d(harrell_cindex(y[valid], risk)).astype(float)
+            valid_groups = None if groups is None else groups[valid]
+            concordance = np.atleast_1d(harrell_cindex(y[valid], risk, groups=valid_groups)).astype(float)
             concordance[~np.isfinite(risk).all(axis=0)] = np.nan  # a path value the model could not fit
             scores.append(concordance)
             sizes.append(len(valid))
@@ -222,9 +264,11 @@ class PathSearchCV(BaseEstimator):
         mean = np.ma.average(scores, axis=0, weights=weights)
         return np.ma.filled(mean.astype(float), np.nan)
 
-    def refit(self, results: list[GridPointScores], X, y) -> PathSearchCV:
-        """Refit the chosen (grid value, path value) on all of (X, y), along the path up to it."""
+    def refit(self, results: list[GridPointScores], X, y, groups=None) -> PathSearchCV:
+        """Refit the chosen (grid value, path value) on all of (X, y), along the path up to it (pairs within
+        `groups` when given)."""
         y = check_survival_target(X, y)
+        groups = check_groups(groups, len(y))
         chosen = self.select(results)
         result = results[chosen.grid_index]
         pipeline = clone(self.estimator).set_params(**result.params)
@@ -236,9 +280,10 @@ class PathSearchCV(BaseEstimator):
             transform = pipeline[:-1]
             X_train = transform.fit_transform(X, y)
         model = pipeline[-1]
+        fit_params = check_model_groups(model, groups)
         path = self.resolved_path()
-        values = result.values if result.values is not None else path.values(model, X_train, y)
-        model.fit_path(X_train, y, values[: chosen.penalty_index + 1])
+        values = result.values if result.values is not None else path.values(model, X_train, y, **fit_params)
+        model.fit_path(X_train, y, values[: chosen.penalty_index + 1], **fit_params)
         self.best_estimator_ = Pipeline([*transform.steps, (pipeline.steps[-1][0], model)])
         self.best_params_ = dict(result.params)
         self.best_index_ = (chosen.grid_index, chosen.penalty_index)
@@ -265,17 +310,19 @@ class PathSearchCV(BaseEstimator):
         return {key: np.asarray(values, dtype=object if key == "params" else None) for key, values in rows.items()}
 
     # -- the estimator API ---------------------------------------------------------------------------------------
-    def fit(self, X, y):
+    def fit(self, X, y, groups=None):
         """Inner cross-validation over the grid (each grid value warm-started from the one before), then refit of
-        the best point on all of (X, y)."""
+        the best point on all of (X, y). `groups` (e.g. cancer types): patients are compared within a group only."""
         results: list[GridPointScores] = []
         for params in self.grid():
-            results.append(self.evaluate(params, X, y, previous=results[-1] if results else None))
-        return self.refit(results, X, y)
+            results.append(self.evaluate(params, X, y, previous=results[-1] if results else None, groups=groups))
+        return self.refit(results, X, y, groups=groups)
 
     def predict(self, X):
         check_is_fitted(self, "best_estimator_")
         return self.best_estimator_.predict(X)
 
-    def score(self, X, y):
-        return harrell_cindex(check_survival_target(X, y), self.predict(X))
+    def score(self, X, y, groups=None):
+        """Harrell's C of the predicted risks (stratified: within each group, with `groups`)."""
+        y = check_survival_target(X, y)
+        return harrell_cindex(y, self.predict(X), groups=check_groups(groups, len(y)))

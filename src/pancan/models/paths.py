@@ -38,8 +38,8 @@ class RelativePenalties:
                 f"relative penalties need n >= 1 and 0 < min_ratio <= max_ratio <= 1, got {self}"
             )
 
-    def values(self, model, X, y) -> np.ndarray:
-        return self.alphas(model.alpha_max(X, y))
+    def values(self, model, X, y, **fit_params) -> np.ndarray:
+        return self.alphas(model.alpha_max(X, y, **fit_params))
 
     def alphas(self, alpha_max: float) -> np.ndarray:
         return alpha_max * np.logspace(np.log10(self.max_ratio), np.log10(self.min_ratio), self.n)
@@ -72,8 +72,10 @@ class CostPenalties:
             raise InvalidParameterError(f"liblinear costs C must be positive, got {self.C}")
         object.__setattr__(self, "C", tuple(sorted(float(c) for c in self.C)))
 
-    def values(self, model, X, y) -> np.ndarray:
-        unit = model.penalty_for(y, C=1.0)  # alpha is inversely proportional to C: the pairs are counted once
+    def values(self, model, X, y, **fit_params) -> np.ndarray:
+        unit = model.penalty_for(
+            y, C=1.0, **fit_params
+        )  # alpha is inversely proportional to C: the pairs are counted once
         return np.array([unit / c for c in self.C])
 
     def extended_to(self, min_ratio: float) -> CostPenalties:
@@ -102,7 +104,7 @@ class Stages:
             raise InvalidParameterError(f"boosting stages must be positive integers, got {self.stages}")
         object.__setattr__(self, "stages", tuple(sorted({int(s) for s in self.stages})))
 
-    def values(self, model, X, y) -> np.ndarray:
+    def values(self, model, X, y, **fit_params) -> np.ndarray:
         return np.asarray(self.stages, dtype=float)
 
     def extended_to(self, min_ratio: float) -> Stages:

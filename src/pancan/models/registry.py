@@ -38,6 +38,8 @@ class Model:
     declares: dict[str, dict] = field(default_factory=dict)  # schema of the settings it introduces
     check: Callable[[dict], list[tuple[str, str]]] | None = None  # benchmark section -> (key, problem)
     sparse_coefficients: bool = True  # a linear model with L1-selected coefficients (else: importances)
+    # its fit takes groups= and compares patients within a group only (the pooled analysis needs it)
+    strata: bool = False
     description: str = ""
 
 
@@ -242,6 +244,7 @@ MODELS.add(
         settings=("penalties", "solver"),
         declares={"penalties": PENALTIES_SCHEMA, "solver": SOLVER_SCHEMA},
         check=_check_relative_penalties,
+        strata=True,
         description="the NetNorM paper's model: squared hinge on comparable pairs, L1 penalty, no intercept",
     )
 )

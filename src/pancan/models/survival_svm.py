@@ -28,18 +28,29 @@ from pancan.models.path_model import LinearPathModel
 from pancan.models.ranking_svm_solver import PairProblem, alpha_max, solve_path
 
 
-def training_pairs(y) -> tuple[np.ndarray, np.ndarray]:
-    """Comparable pairs of a training set; no pair (e.g. no death) is a clear error."""
+def training_pairs(y, groups=None) -> tuple[np.ndarray, np.ndarray]:
+    """Comparable pairs of a training set (within each group when `groups` is given); no pair is a clear error."""
     event, time = check_y_survival(y, allow_all_censored=True)
     if not event.any():
         raise InsufficientDataError("no death in the training data: cannot fit a survival model (no comparable pair)")
-    earlier, later = comparable_pairs(event, time)
+    groups = check_groups(groups, len(time))
+    earlier, later = comparable_pairs(event, time, groups)
     if len(earlier) == 0:
         raise InsufficientDataError(
-            f"no comparable pair among {len(time)} sample(s) (no death before another patient's time): "
-            "cannot fit a survival model"
+            f"no comparable pair among {len(time)} sample(s) (no death before another patient's time"
+            f"{' of the same group' if groups is not None else ''}): cannot fit a survival model"
         )
     return earlier, later
+
+
+def check_groups(groups, n: int) -> np.ndarray | None:
+    """None, or one group label (e.g. cancer type) per sample."""
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if groups.ndim != 1 or len(groups) != n:
+        raise ValueError(f"groups must hold one label per sample ({n}), got shape {groups.shape}")
+    return groups
 
 
 def check_survival_target(X, y) -> np.ndarray:
@@ -63,9 +74,10 @@ def check_survival_target(X, y) -> np.ndarray:
 class SurvivalModel:
     """Mixin of pancan's linear survival models: Harrell's C as score, sparse input, a survival target."""
 
-    def score(self, X, y):
-        """Harrell's C of the predicted risks."""
-        return harrell_cindex(check_survival_target(X, y), self.predict(X))
+    def score(self, X, y, groups=None):
+        """Harrell's C of the predicted risks (stratified: pairs within a group only, with `groups`)."""
+        y = check_survival_target(X, y)
+        return harrell_cindex(y, self.predict(X), groups=check_groups(groups, len(y)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -86,7 +98,13 @@ class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
 
     y is a scikit-survival structured array (event, time). score() is Harrell's C. After fit
     or path, `path_infos_` says how each penalty's solve ended (`ranking_svm_solver.SolveInfo`).
+
+    fit, path, alpha_max and penalty_for take `groups` (one label per sample, e.g. the cancer
+    type of a pooled cohort): the ranking loss then sums over the comparable pairs within
+    a group only (the stratified loss), and C's pair count is that of those pairs.
     """
+
+    accepts_groups = True  # comparable pairs can be restricted to groups (strata)
 
     def __init__(self, alpha: float = 0.01, C: float | None = None, tol: float = 1e-6, max_iter: int = 100):
         self.alpha = alpha
@@ -117,19 +135,19 @@ class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
         X = validate_data(self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=True)
         return X, check_survival_target(X, y)
 
-    def penalty_for(self, y, C: float | None = None) -> float:
+    def penalty_for(self, y, C: float | None = None, groups=None) -> float:
         """The alpha this estimator (or liblinear cost C) means for training target y."""
         C = self.C if C is None else C
         if C is None:
             return float(self.alpha)
-        return 1.0 / (float(C) * len(training_pairs(y)[0]))
+        return 1.0 / (float(C) * len(training_pairs(y, groups)[0]))
 
-    def alpha_max(self, X, y) -> float:
+    def alpha_max(self, X, y, groups=None) -> float:
         """Smallest alpha with every coefficient zero, on training data (X, y)."""
         X, y = self._validate(X, y)
-        return alpha_max(PairProblem(X, *training_pairs(y)))
+        return alpha_max(PairProblem(X, *training_pairs(y, groups)))
 
-    def path(self, X, y, alphas, guesses=None) -> np.ndarray:
+    def path(self, X, y, alphas, guesses=None, groups=None) -> np.ndarray:
         """Coefficients (features x penalties) along `alphas` in the given order, each solve warm-started
         (from `guesses`, features x penalties, where they are better starts: see `solve_path`).
 
@@ -137,15 +155,17 @@ class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
         relative_gap, objective, rounds), for callers that report convergence.
         """
         X, y = self._validate(X, y)
-        problem = PairProblem(X, *training_pairs(y))
+        problem = PairProblem(X, *training_pairs(y, groups))
         coefs, infos = solve_path(problem, alphas, tol=self.tol, max_iter=self.max_iter, guesses=guesses)
         self.path_infos_ = infos
         return coefs
 
-    def fit(self, X, y):
+    def fit(self, X, y, groups=None):
+        """Fit at `alpha` (or C); with `groups`, comparable pairs only within a group (the stratified loss)."""
         X, y = self._validate(X, y)
-        alpha = self.penalty_for(y)
-        coefs, infos = solve_path(PairProblem(X, *training_pairs(y)), [alpha], tol=self.tol, max_iter=self.max_iter)
+        pairs = training_pairs(y, groups)
+        alpha = self.penalty_for(y, groups=groups)
+        coefs, infos = solve_path(PairProblem(X, *pairs), [alpha], tol=self.tol, max_iter=self.max_iter)
         self.coef_ = coefs[:, 0]
         self.alpha_ = alpha
         self.path_infos_ = infos
