@@ -29,7 +29,6 @@ from pancan.representations.registry import NETWORK_CONTROLS
 
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
 HEADING = "**Adding a network source**"
-DRAFT = REPO / "docs" / "_drafts" / "network_registry.md"
 # Real interactions (each in the Pathway Commons snapshot); UBC is a hub the toy's setting drops.
 REAL_EDGES = [
     ("TP53", "MDM2"),
@@ -45,12 +44,9 @@ REAL_EDGES = [
 
 
 def readme_block() -> str:
-    """The python block of "Adding a network source": from README.md once it is there, else from the draft."""
-    for path in (REPO / "README.md", DRAFT):
-        text = path.read_text()
-        if HEADING in text:
-            return re.search(r"```python\n(.*?)```", text[text.index(HEADING) :], re.DOTALL).group(1)
-    raise AssertionError(f"no {HEADING} in README.md or {DRAFT}")
+    """The python block of the README's "Adding a network source"."""
+    text = (REPO / "README.md").read_text()
+    return re.search(r"```python\n(.*?)```", text[text.index(HEADING) :], re.DOTALL).group(1)
 
 
 def same_network(a: GeneNetwork, b: GeneNetwork) -> None:
