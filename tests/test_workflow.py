@@ -188,7 +188,7 @@ def test_report_figures_and_summary(snapshot_run):
 
 
 def test_report_renders_in_headless_chromium(snapshot_run, tmp_path):
-    """The checked screenshot script opens the landing, C-index and Kaplan-Meier pages of the report."""
+    """The checked screenshot script opens the landing, C-index, pan-cancer and Kaplan-Meier pages of the report."""
     import shutil
 
     from PIL import Image
@@ -207,7 +207,7 @@ def test_report_renders_in_headless_chromium(snapshot_run, tmp_path):
         timeout=180,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    for name in ("landing", "cindex", "kaplan_meier"):
+    for name in ("landing", "cindex", "pan_cancer", "kaplan_meier"):
         with Image.open(tmp_path / f"{name}.png") as image:
             pixels = np.asarray(image.convert("L"))
         assert pixels.shape[1] == 1400 and pixels.std() > 20  # a rendered page, not a blank one

@@ -1,4 +1,4 @@
-"""Screenshots of the HTML report in headless Chromium: the landing page, the C-index and a Kaplan-Meier page.
+"""Screenshots of the HTML report in headless Chromium: landing, C-index, pan-cancer, Kaplan-Meier, stratification.
 
     .venv/bin/python scripts/report/screenshot_report.py results/report.html docs/figures/report
 
@@ -54,8 +54,11 @@ def show_result(driver: webdriver.Chrome, path_suffix: str, category: str) -> st
     return path
 
 
-def screenshots(report: Path, out_dir: Path, kaplan_meier: str | None = None) -> list[Path]:
-    """landing.png, cindex.png and kaplan_meier.png of the report; returns their paths."""
+def screenshots(
+    report: Path, out_dir: Path, kaplan_meier: str | None = None, stratification: str | None = None
+) -> list[Path]:
+    """landing.png, cindex.png, pan_cancer.png, kaplan_meier.png and, when the report has the stratification
+    stage, stratification.png (a subtype Kaplan-Meier figure); returns their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     driver = browser(1400, 2000)
     try:
@@ -66,12 +69,16 @@ def screenshots(report: Path, out_dir: Path, kaplan_meier: str | None = None) ->
         driver.set_window_size(1400, 1100)
         for name, suffix, category in (
             ("cindex", "report/cindex.png", "Benchmark"),
-            ("kaplan_meier", kaplan_meier or "kaplan_meier/", "Kaplan-Meier"),
+            ("pan_cancer", "report/pan_cancer.png", "Pan-cancer"),
+            ("kaplan_meier", kaplan_meier or "report/kaplan_meier/", "Kaplan-Meier"),
+            ("stratification", stratification or "stratification/kaplan_meier/", "Stratification"),
         ):
             if suffix.endswith("/"):
                 suffix = driver.execute_script(
                     f"return Object.keys(results).find(p => p.includes({json.dumps(suffix)}) && p.endsWith('.png'));"
                 )
+                if suffix is None and name == "stratification":
+                    continue  # a run without the stratification stage
             show_result(driver, suffix, category)
             time.sleep(1)
             written.append(out_dir / f"{name}.png")
@@ -86,8 +93,9 @@ def main() -> None:
     parser.add_argument("report", type=Path)
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--kaplan-meier", help="path suffix of the Kaplan-Meier figure, e.g. kaplan_meier/LUAD.png")
+    parser.add_argument("--stratification", help="path suffix of a subtype figure, e.g. kaplan_meier/OV_nbs.png")
     args = parser.parse_args()
-    for path in screenshots(args.report, args.out_dir, args.kaplan_meier):
+    for path in screenshots(args.report, args.out_dir, args.kaplan_meier, args.stratification):
         print(path)
 
 
