@@ -5,7 +5,7 @@ import pandas as pd
 
 from pancan.atomic import atomic_path, write_table_atomic
 from pancan.stratification import Profiles, choose_k
-from pancan.stratification.model_selection import consensus_over_k, minimum_subtype_size
+from pancan.stratification.model_selection import consensus_over_k, eligible_partitions, minimum_subtype_size
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake
@@ -21,11 +21,13 @@ with rule_logging(sm.log[0]) as log:
     clustered = profiles.patients[result["clustered"]].astype(str)  # pyNBS's filter may never keep some
     table = result["table"]
     min_size = minimum_subtype_size(sm.params.min_subtype_size, len(clustered))
-    table["eligible"] = table["smallest_subtype"] >= min_size
+    table["eligible"] = eligible_partitions(table, min_size)
     chosen = choose_k(table, sm.params.k, min_size)
     table["chosen"] = table["k"] == chosen
-    # a chosen k at the top of the grid: a larger k might have done better
-    table["top_of_grid"] = table["chosen"] & (table["k"] == max(sm.params.ks)) & (len(sm.params.ks) > 1)
+    # a k chosen by PAC at the top of the grid: a larger k might have done better (not flagged when k is fixed)
+    top = table["chosen"] & (table["k"] == max(sm.params.ks)) & (len(sm.params.ks) > 1)
+    table["top_of_grid"] = top & (not sm.params.k)
+    table["fixed_k"] = bool(sm.params.k)
     if not sm.params.k and not table["eligible"].any():
         log.warning(
             "%s %s: no k gives subtypes of at least %d patients (stratification.min_subtype_size); "

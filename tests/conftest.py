@@ -58,6 +58,6 @@ def gbm_stratification(tmp_path_factory):
         [snakemake, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "2", *GBM_STRATIFICATION_TARGETS],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
     return workdir, config, run

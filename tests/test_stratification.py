@@ -39,7 +39,7 @@ from pancan.stratification import (
     simulate_recovery,
 )
 from pancan.stratification.checks import check_ranks, few_subsamples
-from pancan.stratification.model_selection import consensus_over_k, minimum_subtype_size
+from pancan.stratification.model_selection import consensus_over_k, eligible_partitions, minimum_subtype_size
 from pancan.stratification.subtype_survival import stage_group
 
 
@@ -103,6 +103,11 @@ def test_k_is_chosen_among_partitions_whose_smallest_subtype_is_large_enough():
     assert choose_k(table, min_size=30) == 3  # none qualifies: lowest PAC among all
     assert choose_k(table, fixed=2, min_size=10) == 2
     assert minimum_subtype_size(10, 500) == 10 and minimum_subtype_size(0.05, 431) == 22
+    # three crisp groups asked for 4: the tree gives 3 clusters, so k = 4 is not a partition into 4 subtypes
+    crisp = np.repeat(np.arange(3), 10)[None, :].repeat(5, axis=0)
+    table = consensus_over_k(np.stack([crisp, crisp]), [3, 4])["table"]
+    assert table["n_subtypes"].tolist() == [3, 3] and table["smallest_subtype"].tolist() == [10, 10]
+    assert eligible_partitions(table, 5).tolist() == [True, False] and choose_k(table, min_size=5) == 3
 
 
 def test_nnls_gram_matches_scipy_nnls():

@@ -129,3 +129,13 @@ STRATIFICATION_NOTE = (
     "survival; their stability across seeds is not measured by the workflow "
     "(scripts/benchmarks/stratification_stability.py)."
 )
+
+
+def stratification_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The stratification summary with readable numbers."""
+    shown = table.copy()
+    for column in ("logrank_p", "logrank_q_over_k", "logrank_q"):
+        shown[column] = shown[column].map(lambda value: "" if pd.isna(value) else f"{value:.2g}")
+    shown["pac"] = shown["pac"].map(lambda value: "" if pd.isna(value) else f"{value:.3f}")
+    shown["note"] = shown["note"].fillna("")
+    return shown

@@ -19,6 +19,7 @@ from pancan.report.findings import (
     clinical_sentences,
     edge_note,
     headline_table,
+    stratification_rows,
 )
 from pancan.report.run_record import config_checksum
 from pancan.representations.registry import REGISTRY
@@ -144,16 +145,6 @@ def _min_events(config: dict) -> int | None:
     return config["survival"].get("min_events")
 
 
-def _stratification_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """The stratification summary with readable numbers."""
-    shown = table.copy()
-    for column in ("logrank_p", "logrank_q_over_k", "logrank_q"):
-        shown[column] = shown[column].map(lambda value: "" if pd.isna(value) else f"{value:.2g}")
-    shown["pac"] = shown["pac"].map(lambda value: f"{value:.3f}")
-    shown["note"] = shown["note"].fillna("")
-    return shown
-
-
 def landing_page(
     config: dict,
     cohorts: pd.DataFrame,
@@ -221,7 +212,7 @@ def landing_page(
         list_table(headline, "Mean Harrell's C over the outer test folds [95% interval]"),
         *([edge_note(edges), ""] if edge_note(edges) else []),
         *(
-            [STRATIFICATION_NOTE, "", list_table(_stratification_rows(stratification), "Stratification (NBS)")]
+            [STRATIFICATION_NOTE, "", list_table(stratification_rows(stratification), "Stratification (NBS)")]
             if stratification is not None
             else []
         ),

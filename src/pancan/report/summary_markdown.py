@@ -11,6 +11,7 @@ from pancan.report.findings import (
     clinical_sentences,
     edge_note,
     headline_table,
+    stratification_rows,
 )
 
 
@@ -122,5 +123,12 @@ def summary_markdown(
         markdown_table(cohorts[["cancer", "patients", "deaths", "genes_mutated", "mutations_median"]]),
     ]
     if stratification is not None:
-        lines += ["", "## Stratification (NBS)", "", STRATIFICATION_NOTE, "", markdown_table(stratification)]
+        lines += [
+            "",
+            "## Stratification (NBS)",
+            "",
+            STRATIFICATION_NOTE,
+            "",
+            markdown_table(stratification_rows(stratification)),
+        ]
     return "\n".join(lines) + "\n"

@@ -55,9 +55,17 @@ def choose_k(table: pd.DataFrame, fixed: int = 0, min_size: int = 0) -> int:
         if fixed not in set(table["k"]):
             raise PancanError(f"stratification k={fixed} is not among the k clustered ({sorted(table['k'])})")
         return int(fixed)
-    eligible = table[table["smallest_subtype"] >= min_size] if min_size else table
+    eligible = table[eligible_partitions(table, min_size)] if min_size else table
     ordered = (eligible if len(eligible) else table).sort_values(["pac", "k"], kind="mergesort")
     return int(ordered["k"].iloc[0])
+
+
+def eligible_partitions(table: pd.DataFrame, min_size: int) -> pd.Series:
+    """Rows whose partition has k subtypes (when the table says) of at least min_size patients each."""
+    eligible = table["smallest_subtype"] >= min_size
+    if "n_subtypes" in table:
+        eligible &= table["n_subtypes"] == table["k"]
+    return eligible
 
 
 def minimum_subtype_size(setting: float, n_clustered: int) -> int:
@@ -91,6 +99,8 @@ def consensus_over_k(labels: np.ndarray, ks, pac_window=(0.1, 0.9)) -> dict:
                 "cophenetic": cophenetic_correlation(matrix, tree),
                 "pac": proportion_ambiguous(matrix, co_sampled, *pac_window),
                 "smallest_subtype": int(np.bincount(subtypes[-1])[1:].min()),  # labels 1..k
+                # the tree can give fewer than k clusters (tied merge heights)
+                "n_subtypes": len(np.unique(subtypes[-1])),
             }
         )
     return {

@@ -171,10 +171,10 @@ def cluster_runs_pynbs(
             min_mutations=min_mutations,
             genes=genes,
         )
-        if len(sample.patients) < max(ranks):
+        if len(sample.patients) <= max(ranks):
             raise PancanError(
                 f"subsample {run}: only {len(sample.patients)} patients have more than {min_mutations} sampled "
-                f"mutated genes, fewer than the largest k ({max(ranks)})"
+                f"mutated genes, not more than the largest k ({max(ranks)}): lower stratification.ks"
             )
         if propagation is not None:
             data = subsample_profiles(mutations, sample, propagation, ties=ties)

@@ -28,8 +28,11 @@ def stratification_summary(results: Mapping[tuple[str, str], Mapping[str, pd.Dat
         notes = []
         if bool(chosen.get("top_of_grid", False)):
             notes.append("k at the top of stratification.ks")
-        if "eligible" in selection and not selection["eligible"].any():
+        fixed = bool(chosen.get("fixed_k", False))
+        if not fixed and "eligible" in selection and not selection["eligible"].any():
             notes.append("no k has subtypes of stratification.min_subtype_size patients")
+        if len(sizes) < k:
+            notes.append(f"the consensus tree gives {len(sizes)} subtypes at this k")
         rows.append(
             {
                 "cancer": cancer,
