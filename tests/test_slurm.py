@@ -118,28 +118,27 @@ def test_workflow_on_slurm_equals_local_run(slurm_cluster, tmp_path):
         pd.testing.assert_frame_equal(on_cluster.drop(columns=drop), on_laptop.drop(columns=drop))
 
 
-def test_stratification_subsamples_fan_out_on_slurm(slurm_cluster, gbm_stratification, tmp_path):
-    """Each batch of subsamples is its own SLURM job; the consensus equals a local run's.
+def deploy_stratification(workdir: Path) -> Path:
+    """GBM on STRING, NBS and raw, 4 subsamples split into 2 cluster_subsamples jobs per representation."""
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config.update(snapshot_dir=str(SNAPSHOT), cancer_types=["GBM"])
+    config["networks"].update(use=["string"], main="string")
+    config["stratification"].update(
+        representations=["nbs", "raw"], ks=[2, 3], subsamples=4, subsamples_per_job=2, max_iter=30
+    )
+    (workdir / "config").mkdir(parents=True)
+    (workdir / "config" / "config.yaml").write_text(yaml.safe_dump(config))
+    return workdir
 
-    The cohort, the network, the smoothed profiles and the influence graph are copied from the local run, so the
-    cluster runs the stratification jobs themselves."""
-    local_dir, config, local = gbm_stratification
-    assert local.returncode == 0, local.stderr[-3000:]
+
+def test_stratification_subsamples_fan_out_on_slurm(slurm_cluster, tmp_path):
+    """Each batch of subsamples is its own SLURM job; the consensus equals a local run's."""
     targets = [
         f"results/stratification/GBM/{name}/{table}"
         for name in ("nbs", "raw")
         for table in ("model_selection.tsv", "assignments.tsv")
     ]
-    cluster_dir = tmp_path / "cluster"
-    (cluster_dir / "config").mkdir(parents=True)
-    (cluster_dir / "config" / "config.yaml").write_text(yaml.safe_dump(config))
-    for prepared in (
-        "results/cohorts",
-        "results/networks",
-        "results/representations",
-        "results/stratification/networks",
-    ):
-        shutil.copytree(local_dir / prepared, cluster_dir / prepared)
+    cluster_dir = deploy_stratification(tmp_path / "cluster")
     run = subprocess.run(
         [
             SNAKEMAKE,
@@ -158,7 +157,14 @@ def test_stratification_subsamples_fan_out_on_slurm(slurm_cluster, gbm_stratific
     assert run.returncode == 0, run.stderr[-4000:]
     batch_logs = list((cluster_dir / ".snakemake" / "slurm_logs" / "rule_cluster_subsamples").rglob("*.log"))
     assert len(batch_logs) == 4  # 2 batches x 2 representations, one SLURM job each
-    assert not (cluster_dir / ".snakemake" / "slurm_logs" / "rule_build_influence_graph").exists()
+    local_dir = deploy_stratification(tmp_path / "local")
+    local = subprocess.run(
+        [SNAKEMAKE, *targets, "-s", str(REPO / "Snakefile"), "-d", str(local_dir), "--cores", "2"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert local.returncode == 0, local.stderr[-3000:]
     for target in targets:
         pd.testing.assert_frame_equal(
             pd.read_csv(cluster_dir / target, sep="\t"), pd.read_csv(local_dir / target, sep="\t")
