@@ -521,3 +521,33 @@ def test_stratification_stage_end_to_end(gbm_stratification):
     assert len(simulation) == 6 and set(simulation["method"]) == {"nbs", "raw"}
     assert set(simulation["universe"]) == {"network", "all"}
     assert (tmp_path / "results/stratification/networks/string/influence_knn.npz").exists()
+
+
+def test_stratification_profiles_come_from_the_representation_registry():
+    """A toy registry entry with a clustering is accepted by the schema and clustered as it says; entries
+    without one (benchmark-only) and clustering-only entries stay out of each other's config lists."""
+    from pancan import config_schema
+    from pancan.representations.registry import REGISTRY, Representation
+
+    REGISTRY.add(Representation("binary_copy", "binary copy", "#123456", None, benchmarked=False, clustering="binary"))
+    config_schema.refresh()
+    try:
+        config = config_schema.validate_workflow_config({"stratification": {"representations": ["binary_copy", "nbs"]}})
+        assert config["stratification"]["representations"] == ["binary_copy", "nbs"]
+        for section, name in (("stratification", "nsqn"), ("benchmark", "nbs"), ("benchmark", "binary_copy")):
+            with pytest.raises(PancanError, match=name):
+                config_schema.validate_workflow_config({section: {"representations": [name]}})
+        cohort = snapshot_cohort("GBM")
+        profiles = build_profiles("binary_copy", cohort, None, min_mutations=10)
+        # plainly: patients with at least 10 mutated genes, and every gene one of them carries
+        dense = np.asarray(cohort.mutations.todense()) if sp.issparse(cohort.mutations) else cohort.mutations
+        rows = [i for i in range(dense.shape[0]) if dense[i].sum() >= 10]
+        genes = [j for j in range(dense.shape[1]) if dense[rows, j].sum() > 0]
+        assert list(profiles.patients) == list(cohort.patients["patient_id"].iloc[rows])
+        assert list(profiles.features) == list(cohort.genes[genes])
+        np.testing.assert_array_equal(profiles.X.toarray(), dense[np.ix_(rows, genes)])
+        with pytest.raises(PancanError, match="unknown stratification representation 'nsqn'"):
+            build_profiles("nsqn", cohort, None)
+    finally:
+        REGISTRY.remove("binary_copy")
+        config_schema.refresh()

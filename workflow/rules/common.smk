@@ -214,6 +214,10 @@ if NETWORK_SOURCE == "snapshot" and UNBUNDLED:
 
 
 NETWORK_CONTROLS = registry.NETWORK_CONTROLS
+# the main network or one of its randomised controls (rules that read either)
+NETWORK_OR_CONTROL = (
+    "(" + "|".join(NETWORKS) + ")(" + "|".join(f"_{c}" for c in NETWORK_CONTROLS) + ")?"
+)
 
 
 wildcard_constraints:
@@ -417,9 +421,8 @@ def benchmark_inputs(wildcards):
         "network_adjacency": f"results/networks/{main}/adjacency.npz",
         "network_genes": f"results/networks/{main}/genes.txt",
     }
-    network = main
+    network = entry.network_name(main) or main
     if entry.network in NETWORK_CONTROLS:
-        network = f"{main}_{entry.network}"
         inputs["control_adjacency"] = f"results/networks/{network}/adjacency.npz"
         inputs["control_genes"] = f"results/networks/{network}/genes.txt"
     if entry.smoothing:
@@ -520,11 +523,8 @@ def pooled_settings(wildcards):
 
 # Stratification stage (workflow/rules/stratification.smk): where each rule's inputs come from.
 def stratification_network(representation):
-    """The network a representation is built on: the main one or its randomised control."""
-    main = config["networks"]["main"]
-    if representation.endswith(("_permuted", "_rewired")):
-        return f"{main}_{representation.rsplit('_', 1)[1]}"
-    return main
+    """The network a representation is clustered on (registry): None, the main one or its randomised control."""
+    return REGISTRY[representation].network_name(config["networks"]["main"])
 
 
 def stratification_profile_inputs(wildcards):
@@ -536,36 +536,43 @@ def stratification_profile_inputs(wildcards):
         "genes": f"{cohort}/genes.txt",
         "clinical": f"{cohort}/clinical.tsv",
     }
-    if wildcards.representation != "raw":
-        network = stratification_network(wildcards.representation)
+    network = stratification_network(wildcards.representation)
+    if network:
         inputs["network_adjacency"] = f"results/networks/{network}/adjacency.npz"
         inputs["network_genes"] = f"results/networks/{network}/genes.txt"
-    if wildcards.representation.startswith("nbs"):
+    if REGISTRY[wildcards.representation].smoothing:
         inputs["smoothed"] = smoothed_profiles(
-            wildcards.cancer,
-            stratification_network(wildcards.representation),
-            "degree",
-            [STRATIFICATION["alpha"]],
+            wildcards.cancer, network, "degree", [STRATIFICATION["alpha"]]
         )[0]
     return inputs
 
 
+def signature_network_inputs(wildcards):
+    """The network a subtype's signature module is read on: the representation's own, the main one for raw."""
+    network = (
+        stratification_network(wildcards.representation) or config["networks"]["main"]
+    )
+    return {
+        "network_adjacency": f"results/networks/{network}/adjacency.npz",
+        "network_genes": f"results/networks/{network}/genes.txt",
+    }
+
+
 def stratification_subsample_inputs(wildcards):
     """Profiles, the influence graph when the subsamples are factorised with network NMF, and under
-    pyNBS's scheme (nbs*, raw) the cohort's mutations and the network subsamples are propagated on.
+    pyNBS's scheme (propagated and binary profiles) the cohort's mutations and the network subsamples
+    are propagated on.
     """
     inputs = {
         "profiles": f"results/stratification/{wildcards.cancer}/{wildcards.representation}/profiles.npz"
     }
     network = stratification_network(wildcards.representation)
-    if (
-        wildcards.representation != "raw"
-        and STRATIFICATION["factorization"] == "network_nmf"
-    ):
+    if network and STRATIFICATION["factorization"] == "network_nmf":
         inputs["influence"] = (
             f"results/stratification/networks/{network}/influence_knn.npz"
         )
-    if STRATIFICATION["scheme"] == "pynbs" and wildcards.representation != "netnorm":
+    clustering = REGISTRY[wildcards.representation].clustering
+    if STRATIFICATION["scheme"] == "pynbs" and clustering != "netnorm":
         cohort = f"results/cohorts/{wildcards.cancer}"
         inputs.update(
             patients=f"{cohort}/patients.tsv",
@@ -573,7 +580,7 @@ def stratification_subsample_inputs(wildcards):
             genes=f"{cohort}/genes.txt",
             clinical=f"{cohort}/clinical.tsv",
         )
-        if wildcards.representation != "raw":
+        if network:
             inputs["network_adjacency"] = f"results/networks/{network}/adjacency.npz"
             inputs["network_genes"] = f"results/networks/{network}/genes.txt"
     return inputs

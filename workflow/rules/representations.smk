@@ -21,7 +21,7 @@ rule smooth_profiles:
         "benchmarks/representations/smooth_profiles_{cancer}_{network}_{normalization}_{alpha}.tsv"
     wildcard_constraints:
         # the main network or one of its randomised controls
-        network="(" + "|".join(NETWORKS) + ")(_permuted|_rewired)?",
+        network=NETWORK_OR_CONTROL,
     conda:
         "../../envs/pancan.yaml"
     threads: 2

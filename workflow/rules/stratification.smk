@@ -23,7 +23,7 @@ rule build_influence_graph:
     benchmark:
         "benchmarks/stratification/build_influence_graph_{network}.tsv"
     wildcard_constraints:
-        network="(" + "|".join(NETWORKS) + ")(_permuted|_rewired)?",
+        network=NETWORK_OR_CONTROL,
     conda:
         "../../envs/pancan.yaml"
     threads: 2
@@ -96,14 +96,14 @@ rule cluster_subsamples:
         gene_fraction=STRATIFICATION["gene_fraction"],
         factorization=lambda wildcards: (
             "nmf"
-            if wildcards.representation == "raw"
+            if stratification_network(wildcards.representation) is None
             else STRATIFICATION["factorization"]
         ),
         regularization=STRATIFICATION["regularization"],
         max_iter=STRATIFICATION["max_iter"],
         tol=lambda wildcards: (
             RAW_NMF_TOL
-            if wildcards.representation == "raw"
+            if stratification_network(wildcards.representation) is None
             or STRATIFICATION["factorization"] == "nmf"
             else STRATIFICATION["tol"]
         ),
@@ -217,10 +217,9 @@ rule summarize_stratification:
 rule find_subtype_signatures:
     """Genes scoring higher in each subtype (rank-sum, BH) and the network module they form."""
     input:
+        unpack(signature_network_inputs),
         profiles="results/stratification/{cancer}/{representation}/profiles.npz",
         assignments="results/stratification/{cancer}/{representation}/assignments.tsv",
-        network_adjacency=lambda wildcards: f"results/networks/{stratification_network(wildcards.representation)}/adjacency.npz",
-        network_genes=lambda wildcards: f"results/networks/{stratification_network(wildcards.representation)}/genes.txt",
     output:
         signatures=report(
             "results/stratification/{cancer}/{representation}/signatures.tsv",

@@ -8,14 +8,6 @@ from matplotlib.lines import Line2D
 
 from pancan.figures.style import PAGE_WIDTH, colour, new_figure, styled
 
-# stratification representations without a colour of their own in the shared style
-_EXTRA_COLOURS = {"nbs": "#dd8452", "nbs_permuted": "#f4b98e", "nbs_rewired": "#a85f2e"}
-
-
-def representation_colour(name: str) -> str:
-    """Colour of a stratification representation (NBS and its controls have their own)."""
-    return _EXTRA_COLOURS.get(name) or colour(name)
-
 
 @styled
 def model_selection_figure(tables: dict[str, pd.DataFrame], title: str) -> Figure:
@@ -26,9 +18,7 @@ def model_selection_figure(tables: dict[str, pd.DataFrame], title: str) -> Figur
     axes = figure.subplots(1, 2)
     for name, table in tables.items():
         for axis, column in zip(axes, ("pac", "cophenetic")):
-            axis.plot(
-                table["k"], table[column], marker="o", markersize=3, color=representation_colour(name), label=name
-            )
+            axis.plot(table["k"], table[column], marker="o", markersize=3, color=colour(name), label=name)
             chosen = table[table["chosen"]]
             axis.plot(
                 chosen["k"],
@@ -36,7 +26,7 @@ def model_selection_figure(tables: dict[str, pd.DataFrame], title: str) -> Figur
                 marker="o",
                 markersize=8,
                 markerfacecolor="none",
-                color=representation_colour(name),
+                color=colour(name),
                 linestyle="none",
             )
     axes[0].set_ylabel("PAC\n(lower: crisper)")

@@ -6,8 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from pancan.figures.stratification_model_selection import representation_colour
-from pancan.figures.style import PAGE_WIDTH, RC
+from pancan.figures.style import PAGE_WIDTH, RC, colour
 
 NETWORK_NAMES = {
     "cancer_subnetwork": "pyNBS's cancer subnetwork",
@@ -36,7 +35,7 @@ def _variants(table: pd.DataFrame) -> list[tuple[str, str, float]]:
 
 def _style(method: str, universe: str, regularization: float) -> dict:
     dashed = (method == "nbs" and regularization == 0) or (method == "raw" and universe == "network")
-    return {"color": representation_colour(method), "linestyle": "--" if dashed else "-"}
+    return {"color": colour(method), "linestyle": "--" if dashed else "-"}
 
 
 def planted_recovery_figure(table: pd.DataFrame):

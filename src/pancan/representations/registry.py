@@ -4,9 +4,10 @@ An entry says how to build the representation's transformer, which pipeline para
 the benchmark searches and which config key holds its grid, which benchmark settings it
 reads (a job's parameters, so that editing one grid reruns only its jobs) and the schema
 of the settings it introduces, which network it needs (the main one or a randomised
-control), and its colour and label in figures. The config schema, the Snakemake rules,
-the benchmark engine, the figures and the report all read this table. Adding a
-representation is one entry plus its transformer:
+control), how the stratification stage clusters it, and its colour and label in figures.
+The config schema, the Snakemake rules, the benchmark engine, the stratification stage,
+the figures and the report all read this table. Adding a representation is one entry
+plus its transformer:
 
     REGISTRY.add(Representation(
         name="netnorm_log", label="NetNorM (log count)", colour="#7f3b08",
@@ -29,6 +30,9 @@ from pancan.representations.row_cache import RowCache
 from pancan.representations.smoothing import NSQN, NetworkSmoothing
 
 NETWORK_CONTROLS = ("permuted", "rewired")
+# How the stratification stage builds the profiles it clusters (pancan.stratification.profiles):
+# propagated (NBS: smoothed D^-1 A, quantile-normalised), netnorm (fixed k), binary (mutations, no network).
+CLUSTERINGS = ("propagated", "netnorm", "binary")
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class Representation:
     clinical: bool = False  # the clinical-covariates model (not a mutation representation)
     adjacency: bool = False  # its transformer needs the network's adjacency (not only its gene count)
     min_penalty_ratio: float | None = None  # a longer relative penalty path, where the data want one
+    benchmarked: bool = True  # usable in benchmark.representations (False: a stratification profile only)
+    clustering: str | None = None  # one of CLUSTERINGS: usable in stratification.representations
     declares: dict[str, dict] = field(default_factory=dict)  # schema of the benchmark settings it introduces
     # settings that mean nothing for this network, named before any fit: (context, settings) -> problem or None
     check: Callable[[RepresentationContext, object], str | None] | None = None
@@ -67,6 +73,16 @@ class Representation:
     def __post_init__(self):
         if not self.family:
             object.__setattr__(self, "family", self.name)
+        if self.clustering not in (None, *CLUSTERINGS):
+            raise ValueError(f"representation {self.name!r}: clustering must be one of {CLUSTERINGS}")
+        if self.benchmarked and self.build is None and not self.clinical:
+            raise ValueError(f"representation {self.name!r} is benchmarked but has no transformer (build)")
+
+    def network_name(self, main: str) -> str | None:
+        """The network it is built on: None, the main network, or that network's randomised control."""
+        if self.network is None:
+            return None
+        return main if self.network == "main" else f"{main}_{self.network}"
 
     def grid(self, settings) -> list:
         """Values of the searched parameter (one None value when nothing is searched)."""
@@ -117,8 +133,12 @@ class Registry:
         return iter(self.entries.values())
 
     def mutation_names(self) -> list[str]:
-        """Names usable in benchmark.representations (everything but the clinical model)."""
-        return [entry.name for entry in self if not entry.clinical]
+        """Names usable in benchmark.representations (everything benchmarked but the clinical model)."""
+        return [entry.name for entry in self if entry.benchmarked and not entry.clinical]
+
+    def stratification_names(self) -> list[str]:
+        """Names usable in stratification.representations (entries with a clustering)."""
+        return [entry.name for entry in self if entry.clustering]
 
     def colour(self, name: str) -> str:
         """Colour of a representation; 'X+clinical' shares X's colour (drawn hatched by the figures)."""
@@ -262,6 +282,7 @@ REGISTRY.add(
         "raw mutations",
         "#4c72b0",
         lambda context, settings: RawMutations(),
+        clustering="binary",
         description="every mutated gene, binary (no network)",
     )
 )
@@ -331,6 +352,7 @@ _NETNORM = REGISTRY.add(
         check=_check_netnorm,
         network="main",
         adjacency=True,
+        clustering="netnorm",
         description="exactly k mutated or proxy genes per patient",
     )
 )
@@ -348,9 +370,37 @@ for base, colours in (
                 network=control,
                 family=base.name,
                 declares={},
+                clustering=None,
                 description=f"{base.name} on the {control} control network",
             )
         )
+# NBS (Hofree et al. 2013) is clustered, not benchmarked: the propagated profiles (smoothing with D^-1 A) are
+# quantile-normalised over the clustered patients. It is drawn as NSQN, its benchmark counterpart.
+_NBS = REGISTRY.add(
+    Representation(
+        "nbs",
+        "nbs",
+        _NSQN.colour,
+        None,
+        network="main",
+        smoothing=True,
+        benchmarked=False,
+        clustering="propagated",
+        description="NBS: network propagation + quantile normalisation (stratification only)",
+    )
+)
+for control in NETWORK_CONTROLS:
+    REGISTRY.add(
+        replace(
+            _NBS,
+            name=f"nbs_{control}",
+            label=f"nbs_{control}",
+            colour=REGISTRY[f"nsqn_{control}"].colour,
+            network=control,
+            family="nbs",
+            description=f"NBS on the {control} control network (stratification only)",
+        )
+    )
 # The clinical model chose the weakest penalty of the default path in 47% of folds (66 of 140, docs/benchmarks.md):
 # with a handful of covariates a longer path costs nothing.
 REGISTRY.add(
@@ -375,6 +425,8 @@ def extend_schema(schema: dict) -> None:
     benchmark["representations"]["items"]["enum"] = names
     benchmark["comparisons"]["items"]["items"]["enum"] = [*names, "clinical"]
     add_settings(benchmark, REGISTRY.declared, "representation registry")
+    stratification = schema["properties"]["stratification"]["properties"]
+    stratification["representations"]["items"]["enum"] = REGISTRY.stratification_names()
 
 
 def add_settings(properties: dict, declared: dict[str, dict], source: str) -> None:

@@ -19,14 +19,13 @@ from pancan.stratification.influence import influence_knn_graph
 from pancan.stratification.model_selection import choose_k, cophenetic_correlation, proportion_ambiguous
 from pancan.stratification.network_nmf import Factorization, factorize, network_nmf, plain_nmf
 from pancan.stratification.nnls import nnls_gram
-from pancan.stratification.profiles import REPRESENTATIONS, Profiles, build_profiles, quantile_normalise
+from pancan.stratification.profiles import Profiles, build_profiles, quantile_normalise
 from pancan.stratification.sampling import SCHEMES, Propagation, cluster_runs_pynbs, draw_pynbs_subsample
 from pancan.stratification.signatures import rank_sum_by_subtype, signatures_and_modules
 from pancan.stratification.simulation import simulate_recovery
 from pancan.stratification.subtype_survival import cox_subtypes, logrank_by_k
 
 __all__ = [
-    "REPRESENTATIONS",
     "SCHEMES",
     "Factorization",
     "Profiles",

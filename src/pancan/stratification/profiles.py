@@ -1,5 +1,7 @@
 """Patient profiles of each representation, computed once per cohort.
 
+A representation is clustered as its registry entry's `clustering` says
+(pancan.representations.registry); the built-in ones:
 * nbs (and nbs_permuted / nbs_rewired on a randomised network): NBS propagation of the
   binary profiles (D^-1 A, alpha 0.7 in the paper), read from the smooth_profiles
   rule's cache, then quantile-normalised over the clustered patients (pyNBS's qnorm);
@@ -28,8 +30,8 @@ from pancan.errors import PancanError
 from pancan.networks.gene_network import GeneNetwork
 from pancan.representations import NetNorM, align_to_network
 from pancan.representations.quantile import RankedProfiles, map_ranked, quantile_reference, rank_profiles
+from pancan.representations.registry import REGISTRY
 
-REPRESENTATIONS = ("nbs", "netnorm", "raw", "nbs_permuted", "nbs_rewired")
 QUANTILE_TIES = ("median", "mean")
 
 
@@ -124,20 +126,22 @@ def build_profiles(
     ties: str = "median",
 ) -> Profiles:
     """The profiles of one representation (see the module docstring); strict: pyNBS's filter (more than)."""
-    if representation not in REPRESENTATIONS:
-        raise PancanError(f"unknown stratification representation {representation!r}; one of {REPRESENTATIONS}")
+    clustered = REGISTRY.stratification_names()
+    if representation not in clustered:
+        raise PancanError(f"unknown stratification representation {representation!r}; one of {clustered}")
+    clustering = REGISTRY[representation].clustering
     rows = clustered_patients(cohort, min_mutations, strict)
     if len(rows) < 10:
         relation = "more than" if strict else "at least"
         raise PancanError(f"{cohort.cancer}: only {len(rows)} patients have {relation} {min_mutations} mutated genes")
     patients = cohort.patients["patient_id"].to_numpy()[rows]
-    if representation == "raw":
+    if clustering == "binary":
         X = sp.csr_matrix(cohort.mutations[rows], dtype=np.float32)
         used = np.flatnonzero(np.asarray(X.sum(axis=0)).ravel() > 0)
         return Profiles(X[:, used], patients, cohort.genes[used])
     if network is None:
         raise PancanError(f"representation {representation!r} needs a network")
-    if representation == "netnorm":
+    if clustering == "netnorm":
         aligned = align_to_network(cohort, network)
         X = sp.csr_matrix(NetNorM(network.adjacency, k=netnorm_k).fit_transform(aligned.X[rows]), dtype=np.float32)
         # genes no patient carries are all-zero columns: no data to factorise (about 4x fewer genes at k=100)
