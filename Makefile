@@ -20,8 +20,9 @@ run: $(BIN)/.installed
 	$(BIN)/snakemake --cores $(CORES) --profile profiles/default
 	PYTHONWARNINGS="ignore:coroutine 'InputFiles._predicated_size_files:RuntimeWarning" $(BIN)/snakemake --report results/report.html
 
+# One pytest worker per core (pytest-xdist); each test module runs on one worker, so its fixtures run once.
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(CORES) --dist loadscope
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

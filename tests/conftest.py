@@ -10,6 +10,19 @@ sys.path.insert(0, str(Path(__file__).parent))
 from helpers import REPO, SNAPSHOT, LoopbackServer
 
 
+# Modules that take longest, mostly waiting on a scheduler or running Snakemake: collected first, so that with
+# `make test` (pytest-xdist, one module per worker at a time) they start at once and the quick ones fill the gaps.
+SLOW_MODULES = ("test_slurm.py", "test_workflow.py", "test_fidelity.py", "test_workflow_pancanatlas.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        name = item.path.name
+        return SLOW_MODULES.index(name) if name in SLOW_MODULES else len(SLOW_MODULES)
+
+    items.sort(key=rank)  # stable: each module keeps its own order
+
+
 @pytest.fixture
 def server():
     with LoopbackServer() as running:
