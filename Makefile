@@ -20,9 +20,10 @@ run: $(BIN)/.installed
 	$(BIN)/snakemake --cores $(CORES) --profile profiles/default
 	PYTHONWARNINGS="ignore:coroutine 'InputFiles._predicated_size_files:RuntimeWarning" $(BIN)/snakemake --report results/report.html
 
-# One pytest worker per core (pytest-xdist); each test module runs on one worker, so its fixtures run once.
+# One pytest worker per core (pytest-xdist); each test module runs on one worker, so its fixtures run once,
+# in the order tests/conftest.py gives (the slowest modules first).
 test: $(BIN)/.installed
-	$(BIN)/python -m pytest -q -n $(CORES) --dist loadscope
+	$(BIN)/python -m pytest -q -n $(CORES) --dist loadscope --no-loadscope-reorder
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -9,7 +9,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from helpers import REPO, SNAPSHOT, LoopbackServer
 
-
 # Modules that take longest, mostly waiting on a scheduler or running Snakemake: collected first, so that with
 # `make test` (pytest-xdist, one module per worker at a time) they start at once and the quick ones fill the gaps.
 SLOW_MODULES = ("test_slurm.py", "test_workflow.py", "test_fidelity.py", "test_workflow_pancanatlas.py")

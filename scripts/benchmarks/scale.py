@@ -112,7 +112,9 @@ def subsample_jobs(run: Path) -> pd.DataFrame:
     sizes = cohort_sizes(run).set_index("cancer")
     rows = []
     for path in sorted((run / "benchmarks" / "stratification").glob("cluster_subsamples_*.tsv")):
-        cancer, representation, _batch = re.fullmatch(r"cluster_subsamples_([A-Z0-9]+)_(.+)_(\d+)\.tsv", path.name).groups()
+        cancer, representation, _batch = re.fullmatch(
+            r"cluster_subsamples_([A-Z0-9]+)_(.+)_(\d+)\.tsv", path.name
+        ).groups()
         cost = benchmark_file(path)
         rows.append(
             {
@@ -267,18 +269,24 @@ def main() -> None:
         pooled["relative_error"] = pooled["predicted_seconds"] / pooled["seconds"] - 1
         pooled.to_csv(args.out / "pooled_check.tsv", sep="\t", index=False, float_format="%.4g")
         print("\npooled jobs (held out: the per-type model at the pooled pairs):")
-        print(pooled[["representation", "patients", "pairs", "seconds", "predicted_seconds", "relative_error"]].round(3))
+        print(
+            pooled[["representation", "patients", "pairs", "seconds", "predicted_seconds", "relative_error"]].round(3)
+        )
 
     sizes = pancanatlas_sizes()
     projection = project(models, sizes, args.repeats, args.cores)
     projection.to_csv(args.out / "projection_pancanatlas.tsv", sep="\t", float_format="%.4g")
-    print(f"\nprojection, {len(sizes)} PanCanAtlas types ({int(sizes['patients'].sum()):,} patients), {args.repeats} repeats:")
+    print(
+        f"\nprojection, {len(sizes)} PanCanAtlas types ({int(sizes['patients'].sum()):,} patients), {args.repeats} repeats:"
+    )
     print(projection.round(1).to_string())
     if len(pooled):
         all_pairs = float(sizes["pairs"].sum())
         for representation, model in models.loc[models.index.isin(pooled["representation"])].iterrows():
             seconds = args.repeats * cost(seconds_model(model), all_pairs)
-            print(f"pooled {representation} on {int(sizes['patients'].sum()):,} patients: {float(seconds) / 60:.1f} min projected")
+            print(
+                f"pooled {representation} on {int(sizes['patients'].sum()):,} patients: {float(seconds) / 60:.1f} min projected"
+            )
 
     subsamples = pd.concat([subsample_jobs(run) for run in args.run], ignore_index=True)
     if len(subsamples):
