@@ -114,6 +114,11 @@ def _stratification():
     return read(sm.input.stratification) if hasattr(sm.input, "stratification") else None
 
 
+def _pooled():
+    """The pooled model's summary when benchmark.pooled is on, else None."""
+    return read(sm.input.pooled) if hasattr(sm.input, "pooled") else None
+
+
 def write_summary():
     text = summary_markdown(
         read(sm.input.summary),
@@ -122,6 +127,7 @@ def write_summary():
         read(sm.input.grid_edges),
         read(sm.input.cohorts),
         stratification=_stratification(),
+        pooled=_pooled(),
     )
     write_text_atomic(sm.output[0], text)
 
@@ -136,6 +142,7 @@ def write_report_landing():
         read(sm.input.pan_cancer),
         read(sm.input.grid_edges),
         stratification=_stratification(),
+        pooled=_pooled(),
         data_files={
             name.split("/", 1)[1]: file_sha256(path) for name, path in sm.input.items() if name.startswith("data/")
         },

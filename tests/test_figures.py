@@ -685,3 +685,37 @@ def test_landing_page_is_clean_restructured_text():
         in text
     )
     assert "- **Mutation calls**: 9 variant classes kept; no FILTER flag excluded." in text
+
+
+def test_landing_page_shows_the_pooled_models_stratified_c():
+    from pathlib import Path
+
+    import yaml
+
+    from pancan.benchmark.pooled import pooled_comparison
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "config.yaml").read_text())
+    folds = fold_table(("AAA", "BBB", "CCC"))
+    summary = summarize_folds(folds)
+    per_type = folds[folds["representation"] == "netnorm"][["cancer", "representation", "repeat", "fold"]].assign(
+        harrell_c=np.linspace(0.55, 0.65, 60)[: (folds["representation"] == "netnorm").sum()]
+    )
+    pooled_folds = pd.DataFrame({"representation": ["netnorm"] * 5, "stratified_c": [0.6, 0.62, 0.58, 0.61, 0.59]})
+    pooled = pooled_comparison(per_type, summary, pooled_folds)
+    cohorts = pd.DataFrame({"cancer": ["AAA", "BBB", "CCC"], "patients": [100, 50, 70], "deaths": [30, 20, 25]})
+    networks = pd.DataFrame({"network": ["pathway_commons"], "nodes": [20057], "edges": [842761]})
+    text = landing_page(
+        config,
+        cohorts,
+        networks,
+        summary,
+        paired_tests(folds, [["netnorm", "raw"]]),
+        pan_cancer_summary(folds),
+        grid_edges(folds),
+        pooled=pooled,
+    )
+    html = publish_parts(text, writer="html", settings_overrides={"report_level": 1})["html_body"]
+    assert "System Message" not in html and "Pooled pan-cancer model" in html and "nan" not in html
+    # the landing page shows the stratified C over all types (0.600, the mean of the five folds); per type in summary.md
+    assert "   * - representation\n     - stratified C, all types\n   * - NetNorM\n     - 0.600\n" in text
+    assert "   * - AAA\n     - NetNorM" not in text

@@ -30,7 +30,7 @@ def test_evaluate_pooled_writes_its_tables_and_the_comparison(tmp_path):
     config = yaml.safe_load(config_path.read_text())
     config["networks"]["use"] = ["pathway_commons"]
     config_path.write_text(yaml.safe_dump(config))
-    result = snakemake(workdir, "results/benchmark/pooled/summary.tsv")
+    result = snakemake(workdir, "results/benchmark/pooled/summary.tsv", "results/summary.md")
     assert result.returncode == 0, result.stderr[-3000:]
     patients = pd.concat(
         [
@@ -70,3 +70,15 @@ def test_evaluate_pooled_writes_its_tables_and_the_comparison(tmp_path):
         assert row.per_type_c_mean == pytest.approx(own["harrell_c_mean"].iloc[0])
         assert row.difference == pytest.approx(row.pooled_c_mean - row.per_type_c_mean)
     assert np.isnan(summary.loc[summary["cancer"] == POOLED_ROW, "per_type_c_mean"]).all()
+
+    # summary.md lists each pooled mean C beside the per-type model's, and the stratified C over all types
+    markdown = (workdir / "results" / "summary.md").read_text()
+    section = markdown[markdown.index("## Pooled pan-cancer model") :]
+    labels = {"mutation_count": "mutation count", "netnorm": "NetNorM"}
+    for row in summary.itertuples():
+        cells = [row.cancer, labels[row.representation], f"{row.pooled_c_mean:.3f}"]
+        if row.cancer != POOLED_ROW:
+            cells += [f"{row.per_type_c_mean:.3f}", f"{row.difference:+.3f}"]
+        else:
+            cells += ["", ""]
+        assert "| " + " | ".join(cells) + " |" in section, cells

@@ -1,7 +1,7 @@
 """Cost model of the workflow's jobs, fitted on measured runs and projected onto TCGA PanCanAtlas.
 
-    .venv/bin/python scripts/benchmarks/scale.py --run RUN [--run RUN ...] [--out docs/data/scale]
-        [--figure docs/figures/scale.png] [--subsamples 1000]
+    .venv/bin/python scripts/benchmarks/scale.py --run RUN [--run RUN ...] [--held-out RUN ...]
+        [--out docs/data/scale] [--figure docs/figures/scale.png] [--subsamples 1000]
 
 RUN is a workflow's working directory after a run: Snakemake's per-job measurements
 (benchmarks/benchmark/evaluate_*.tsv, benchmarks/stratification/cluster_subsamples_*.tsv: wall
@@ -13,9 +13,10 @@ For each representation it fits  seconds per outer repeat = s0 + c * pairs^a  (s
 cost, start-up and reading its inputs; least squares on the log seconds; the features are capped
 by the variance filter, so they do not vary between jobs) and
 peak MB = m0 + m1 * patients (linear), and reports how well each predicts the job it was not
-fitted on (leave-one-job-out relative error). The per-type model is then checked on the pooled
-jobs (one model over every type's pairs, which it was not fitted on), and NBS's seconds per
-subsample are fitted against patients.
+fitted on (leave-one-job-out relative error), and every job of the --held-out runs (e.g. fitted
+on the 7 snapshot types, checked on 33 PanCanAtlas-shaped ones). It is also checked on the pooled
+jobs (one model over every type's pairs), and NBS's seconds per subsample are fitted against
+patients.
 
 The projection takes each PanCanAtlas type's patients with MC3 calls and OS, and its comparable OS
 pairs (resources/pancanatlas/cdr_counts.tsv, scaled to the patients with calls), and gives per
@@ -241,6 +242,7 @@ def project(models: pd.DataFrame, sizes: pd.DataFrame, repeats: int, cores: int)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", type=Path, action="append", required=True, help="a measured run's working directory")
+    parser.add_argument("--held-out", type=Path, action="append", default=[], help="a run the models are checked on")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "data" / "scale")
     parser.add_argument("--figure", type=Path, help="observed vs fitted seconds (PNG)")
     parser.add_argument("--repeats", type=int, default=4, help="outer repeats of the projected benchmark")
@@ -256,6 +258,42 @@ def main() -> None:
     pd.set_option("display.width", 200)
     print("cost models (seconds per outer repeat = s0 + c * pairs^a; peak MB = m0 + m1 * patients):")
     print(models.round(4).to_string())
+
+    if args.held_out:
+        held_out = pd.concat([evaluation_jobs(run) for run in args.held_out], ignore_index=True)
+        held_out = held_out[held_out["representation"].isin(models.index)].copy()
+        fitted = models.loc[held_out["representation"]]
+        held_out["predicted_seconds"] = held_out["repeats"].to_numpy() * cost(
+            (fitted["seconds_fixed"].to_numpy(), fitted["seconds_c"].to_numpy(), fitted["seconds_exponent"].to_numpy()),
+            held_out["pairs"].to_numpy(),
+        )
+        held_out["predicted_mb"] = fitted["memory_mb_intercept"].to_numpy() + fitted[
+            "memory_mb_per_patient"
+        ].to_numpy() * held_out["patients"].to_numpy(float)
+        held_out.to_csv(args.out / "held_out_jobs.tsv", sep="\t", index=False, float_format="%.4g")
+        check = held_out.groupby("representation").apply(
+            lambda group: pd.Series(
+                {
+                    "jobs": len(group),
+                    "seconds": group["seconds"].sum(),
+                    "predicted_seconds": group["predicted_seconds"].sum(),
+                    "median_job_error": float(np.median(np.abs(group["predicted_seconds"] / group["seconds"] - 1))),
+                    "largest_job_mb": group["max_rss_mb"].max(),
+                    "predicted_largest_job_mb": group["predicted_mb"].max(),
+                }
+            ),
+            include_groups=False,
+        )
+        check.loc["all"] = check.sum()
+        check.loc["all", "median_job_error"] = float(
+            np.median(np.abs(held_out["predicted_seconds"] / held_out["seconds"] - 1))
+        )
+        check.loc["all", ["largest_job_mb", "predicted_largest_job_mb"]] = (
+            check[["largest_job_mb", "predicted_largest_job_mb"]].iloc[:-1].max()
+        )
+        check.to_csv(args.out / "held_out_check.tsv", sep="\t", float_format="%.4g")
+        print(f"\nheld-out runs ({held_out['cancer'].nunique()} types), measured against predicted:")
+        print(check.round(3).to_string())
 
     benchmarked = sorted(jobs["cancer"].unique())
     pooled = pd.concat([pooled_jobs(run, benchmarked) for run in args.run], ignore_index=True)

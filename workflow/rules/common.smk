@@ -189,6 +189,11 @@ def stratification_report_input(wildcards):
     )
 
 
+def pooled_report_input(wildcards):
+    """results/benchmark/pooled/summary.tsv for the landing page and summary.md, with benchmark.pooled."""
+    return {"pooled": "results/benchmark/pooled/summary.tsv"} if POOLED else {}
+
+
 def per_cancer_report_targets(wildcards):
     """Rule all's per-type figures and stratification tables, of the benchmarked types."""
     cancers = benchmarked_cancers()

@@ -241,6 +241,7 @@ rule write_summary:
     """results/summary.md: the results tables as text (C-index, pan-cancer, tests with q, grid edges, cohorts)."""
     input:
         unpack(stratification_report_input),
+        unpack(pooled_report_input),
         summary="results/benchmark/summary.tsv",
         tests="results/benchmark/paired_tests.tsv",
         pan_cancer="results/benchmark/pan_cancer.tsv",
@@ -268,6 +269,7 @@ rule write_report_landing:
     """The HTML report's first page: what was run (data, protocol, versions, config checksum) and what was found."""
     input:
         unpack(stratification_report_input),
+        unpack(pooled_report_input),
         unpack(landing_data_files),
         summary="results/benchmark/summary.tsv",
         tests="results/benchmark/paired_tests.tsv",

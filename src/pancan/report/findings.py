@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pancan.benchmark.pooled import POOLED_ROW
 from pancan.figures.style import label
 
 EDGE_SHARE = 0.5  # a representation is flagged where at least this share of its folds chose a grid edge
@@ -139,3 +140,28 @@ def stratification_rows(table: pd.DataFrame) -> pd.DataFrame:
     shown["pac"] = shown["pac"].map(lambda value: "" if pd.isna(value) else f"{value:.3f}")
     shown["note"] = shown["note"].fillna("")
     return shown
+
+
+POOLED_NOTE = (
+    "The pooled pan-cancer model (benchmark.pooled): one model per representation fitted on the training patients of "
+    "every type, comparing patients of the same type only. Mean Harrell's C of its outer test folds per type, beside "
+    "the per-type model's, and over all types (the stratified C: concordant pairs summed within types). Its outer "
+    "folds are drawn on type x event, not the per-type folds, so the difference is descriptive, not a paired test."
+)
+
+
+def pooled_rows(table: pd.DataFrame, cancers: bool = True) -> pd.DataFrame:
+    """The pooled summary with readable numbers: every type (cancers) or only the stratified C over all types."""
+    shown = table if cancers else table[table["cancer"] == POOLED_ROW]
+    shown = shown.assign(representation=shown["representation"].map(label))
+
+    def number(value: float, signed: bool = False) -> str:
+        return "" if pd.isna(value) else f"{value:+.3f}" if signed else f"{value:.3f}"
+
+    out = shown[["cancer", "representation"]].copy()
+    out["pooled C"] = shown["pooled_c_mean"].map(number)
+    out["per-type C"] = shown["per_type_c_mean"].map(number)
+    out["difference"] = shown["difference"].map(lambda value: number(value, signed=True))
+    if not cancers:  # no per-type model stands beside the stratified C
+        out = out[["representation", "pooled C"]].rename(columns={"pooled C": "stratified C, all types"})
+    return out.reset_index(drop=True)

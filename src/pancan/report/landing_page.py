@@ -14,11 +14,13 @@ from pancan.figures.style import label, ordered
 from pancan.networks.registry import NETWORKS
 from pancan.provenance import source_hash
 from pancan.report.findings import (
+    POOLED_NOTE,
     STRATIFICATION_NOTE,
     best_rank_sentence,
     clinical_sentences,
     edge_note,
     headline_table,
+    pooled_rows,
     stratification_rows,
 )
 from pancan.report.run_record import config_checksum
@@ -155,6 +157,7 @@ def landing_page(
     edges: pd.DataFrame,
     stratification: pd.DataFrame | None = None,
     data_files: dict[str, str] | None = None,
+    pooled: pd.DataFrame | None = None,
 ) -> str:
     """reStructuredText of the report's first page. data_files: cancer type -> sha256 of its mutation file."""
     main = config["networks"]["main"]
@@ -211,6 +214,15 @@ def landing_page(
         "",
         list_table(headline, "Mean Harrell's C over the outer test folds [95% interval]"),
         *([edge_note(edges), ""] if edge_note(edges) else []),
+        *(
+            [
+                POOLED_NOTE + " Per type: results/summary.md.",
+                "",
+                list_table(pooled_rows(pooled, cancers=False), "Pooled pan-cancer model"),
+            ]
+            if pooled is not None
+            else []
+        ),
         *(
             [STRATIFICATION_NOTE, "", list_table(stratification_rows(stratification), "Stratification (NBS)")]
             if stratification is not None

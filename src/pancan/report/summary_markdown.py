@@ -6,11 +6,13 @@ import pandas as pd
 
 from pancan.figures.style import label, ordered
 from pancan.report.findings import (
+    POOLED_NOTE,
     STRATIFICATION_NOTE,
     best_rank_sentence,
     clinical_sentences,
     edge_note,
     headline_table,
+    pooled_rows,
     stratification_rows,
 )
 
@@ -69,6 +71,7 @@ def summary_markdown(
     edges: pd.DataFrame,
     cohorts: pd.DataFrame,
     stratification: pd.DataFrame | None = None,
+    pooled: pd.DataFrame | None = None,
 ) -> str:
     """Mean (sd) Harrell's C per cancer x representation, the pan-cancer comparison, every paired test with p and q,
     choices at grid edges, Uno's truncation times and the cohorts."""
@@ -122,6 +125,8 @@ def summary_markdown(
         "",
         markdown_table(cohorts[["cancer", "patients", "deaths", "genes_mutated", "mutations_median"]]),
     ]
+    if pooled is not None:
+        lines += ["", "## Pooled pan-cancer model", "", POOLED_NOTE, "", markdown_table(pooled_rows(pooled))]
     if stratification is not None:
         lines += [
             "",
