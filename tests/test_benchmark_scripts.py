@@ -3,6 +3,7 @@
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -107,3 +108,22 @@ def test_fold_comparison_lists_moved_folds_that_are_not_near_ties():
     assert table.loc["netnorm", "max |C difference|"] == 0.02
     rest = compare.unexplained(old, new, 0.001)
     assert rest["fold"].tolist() == [2] and rest["harrell_c_new"].tolist() == [0.50]
+
+
+def test_scale_counts_comparable_pairs_as_a_plain_double_loop():
+    scale = load_script("scale")
+    rng = np.random.default_rng(3)
+    time = rng.integers(1, 40, size=200).astype(float)  # many ties in time
+    event = rng.random(200) < 0.4
+    plain = sum(1 for i in range(200) if event[i] for j in range(200) if time[j] > time[i])
+    assert scale.comparable_pairs(time, event) == plain
+
+
+def test_scale_cost_model_recovers_a_known_cost_and_predicts_left_out_jobs():
+    scale = load_script("scale")
+    pairs = np.geomspace(500, 150_000, 12)
+    seconds = 2.0 + 1e-3 * pairs**1.2
+    s0, c, a = scale.fit_cost(pairs, seconds)
+    assert (s0, c, a) == pytest.approx((2.0, 1e-3, 1.2), rel=1e-3)
+    errors = scale.leave_one_out(pairs, seconds, scale.fit_cost, scale.cost)
+    assert np.abs(errors).max() < 1e-3

@@ -15,7 +15,7 @@ by the variance filter, so they do not vary between jobs) and
 peak MB = m0 + m1 * patients (linear), and reports how well each predicts the job it was not
 fitted on (leave-one-job-out relative error), and every job of the --held-out runs (e.g. fitted
 on the 7 snapshot types, checked on 33 PanCanAtlas-shaped ones). It is also checked on the pooled
-jobs (one model over every type's pairs), and NBS's seconds per subsample are fitted against
+jobs (one model over every type's pairs), and NBS's CPU seconds per subsample are fitted against
 patients.
 
 The projection takes each PanCanAtlas type's patients with MC3 calls and OS, and its comparable OS
@@ -64,7 +64,11 @@ def cohort_sizes(run: Path) -> pd.DataFrame:
 
 def benchmark_file(path: Path) -> dict:
     measured = pd.read_csv(path, sep="\t").iloc[0]
-    return {"seconds": float(measured["s"]), "max_rss_mb": float(measured["max_rss"])}
+    return {
+        "seconds": float(measured["s"]),
+        "cpu_seconds": float(measured["cpu_time"]),
+        "max_rss_mb": float(measured["max_rss"]),
+    }
 
 
 def evaluation_jobs(run: Path) -> pd.DataFrame:
@@ -81,7 +85,6 @@ def evaluation_jobs(run: Path) -> pd.DataFrame:
         job = per_job.loc[(cancer, representation)]
         rows.append(
             {
-                "run": run.name,
                 "cancer": cancer,
                 "representation": representation,
                 "repeats": 1 if repeat is not None else int(job["repeats"]),
@@ -101,13 +104,14 @@ def pooled_jobs(run: Path, types: list[str]) -> pd.DataFrame:
     rows = []
     for path in sorted((run / "benchmarks" / "benchmark").glob("evaluate_pooled_*.tsv")):
         representation = path.stem.removeprefix("evaluate_pooled_")
-        rows.append({"run": run.name, "representation": representation, "repeats": repeats, **sizes.to_dict()})
+        rows.append({"representation": representation, "repeats": repeats, **sizes.to_dict()})
         rows[-1].update(benchmark_file(path))
     return pd.DataFrame(rows)
 
 
 def subsample_jobs(run: Path) -> pd.DataFrame:
-    """Seconds per NBS/raw subsample of each cluster_subsamples job, with its cohort's patients."""
+    """CPU seconds per NBS/raw subsample of each cluster_subsamples job (one thread; CPU rather than wall seconds,
+    which a shared machine inflates), with its cohort's patients."""
     config = yaml.safe_load((run / "config" / "config.yaml").read_text()) or {}
     per_job = (config.get("stratification") or {}).get("subsamples_per_job", 10)
     sizes = cohort_sizes(run).set_index("cancer")
@@ -122,7 +126,7 @@ def subsample_jobs(run: Path) -> pd.DataFrame:
                 "cancer": cancer,
                 "representation": representation,
                 "patients": sizes.loc[cancer, "patients"],
-                "seconds_per_subsample": cost["seconds"] / per_job,
+                "seconds_per_subsample": cost["cpu_seconds"] / per_job,
                 "max_rss_mb": cost["max_rss_mb"],
             }
         )
@@ -318,14 +322,6 @@ def main() -> None:
         f"\nprojection, {len(sizes)} PanCanAtlas types ({int(sizes['patients'].sum()):,} patients), {args.repeats} repeats:"
     )
     print(projection.round(1).to_string())
-    if len(pooled):
-        all_pairs = float(sizes["pairs"].sum())
-        for representation, model in models.loc[models.index.isin(pooled["representation"])].iterrows():
-            seconds = args.repeats * cost(seconds_model(model), all_pairs)
-            print(
-                f"pooled {representation} on {int(sizes['patients'].sum()):,} patients: {float(seconds) / 60:.1f} min projected"
-            )
-
     subsamples = pd.concat([subsample_jobs(run) for run in args.run], ignore_index=True)
     if len(subsamples):
         rows = []
@@ -339,6 +335,8 @@ def main() -> None:
                     "seconds_per_subsample_per_patient": model[1],
                     "largest_type_seconds_per_subsample": float(line(model, sizes["patients"].max())),
                     "core_hours": float(seconds.sum()) / 3600,
+                    # batches of subsamples_per_job last minutes, so the whole fans out: total / one hour
+                    "cores_for_one_hour": math.ceil(float(seconds.sum()) / 3600),
                 }
             )
         nbs = pd.DataFrame(rows).set_index("representation")
@@ -347,10 +345,11 @@ def main() -> None:
         print(nbs.round(4).to_string())
 
     if args.figure:
-        draw(jobs, models, args.figure)
+        draw(jobs, models, args.figure, held_out if args.held_out else None)
 
 
-def draw(jobs: pd.DataFrame, models: pd.DataFrame, path: Path) -> None:
+def draw(jobs: pd.DataFrame, models: pd.DataFrame, path: Path, held_out: pd.DataFrame | None = None) -> None:
+    """Seconds per outer repeat against pairs: fitted jobs (dots), the model (lines), held-out jobs (circles)."""
     from matplotlib.figure import Figure
 
     from pancan.figures.style import colour
@@ -362,14 +361,33 @@ def draw(jobs: pd.DataFrame, models: pd.DataFrame, path: Path) -> None:
             continue
         model = models.loc[representation]
         axis.scatter(group["pairs"], group["seconds"] / group["repeats"], color=colour(representation), s=14)
-        grid = np.geomspace(group["pairs"].min(), group["pairs"].max(), 20)
+        low, high = group["pairs"].min(), group["pairs"].max()
+        if held_out is not None:
+            other = held_out[held_out["representation"] == representation]
+            axis.scatter(
+                other["pairs"],
+                other["seconds"] / other["repeats"],
+                facecolors="none",
+                edgecolors=colour(representation),
+                s=14,
+                linewidths=0.8,
+            )
+            low, high = min(low, other["pairs"].min()), max(high, other["pairs"].max())
+        grid = np.geomspace(low, high, 40)
         axis.plot(
             grid,
             cost(seconds_model(model), grid),
             color=colour(representation),
             label=f"{representation} (pairs^{model['seconds_exponent']:.2f})",
         )
-    axis.set(xscale="log", yscale="log", xlabel="comparable pairs in the cohort", ylabel="seconds per outer repeat")
+    axis.set(
+        xscale="log",
+        yscale="log",
+        xlabel="comparable OS pairs in the cohort",
+        ylabel="job seconds per outer repeat",
+        title="fitted jobs (dots) and the model; held-out jobs (circles)" if held_out is not None else None,
+    )
+    axis.title.set_fontsize(8)
     axis.legend(fontsize=7, frameon=False, loc="upper left")
     figure.savefig(path)
 
