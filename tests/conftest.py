@@ -11,7 +11,14 @@ from helpers import REPO, SNAPSHOT, LoopbackServer
 
 # Modules that take longest, mostly waiting on a scheduler or running Snakemake: collected first, so that with
 # `make test` (pytest-xdist, one module per worker at a time) they start at once and the quick ones fill the gaps.
-SLOW_MODULES = ("test_slurm.py", "test_workflow.py", "test_fidelity.py", "test_workflow_pancanatlas.py")
+SLOW_MODULES = (
+    "test_slurm.py",
+    "test_workflow.py",
+    "test_fidelity.py",
+    "test_workflow_pancanatlas.py",
+    "test_stratification.py",
+    "test_pooled_workflow.py",
+)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -527,6 +527,8 @@ def test_stratification_profiles_come_from_the_representation_registry():
     """A toy registry entry with a clustering is accepted by the schema and clustered as it says; entries
     without one (benchmark-only) and clustering-only entries stay out of each other's config lists."""
     from pancan import config_schema
+    from pancan.benchmark.protocol import representation_pipeline
+    from pancan.errors import InvalidParameterError
     from pancan.representations.registry import REGISTRY, Representation
 
     REGISTRY.add(Representation("binary_copy", "binary copy", "#123456", None, benchmarked=False, clustering="binary"))
@@ -535,7 +537,7 @@ def test_stratification_profiles_come_from_the_representation_registry():
         config = config_schema.validate_workflow_config({"stratification": {"representations": ["binary_copy", "nbs"]}})
         assert config["stratification"]["representations"] == ["binary_copy", "nbs"]
         for section, name in (("stratification", "nsqn"), ("benchmark", "nbs"), ("benchmark", "binary_copy")):
-            with pytest.raises(PancanError, match=name):
+            with pytest.raises(PancanError, match=f"'{name}' is not one of"):
                 config_schema.validate_workflow_config({section: {"representations": [name]}})
         cohort = snapshot_cohort("GBM")
         profiles = build_profiles("binary_copy", cohort, None, min_mutations=10)
@@ -548,6 +550,13 @@ def test_stratification_profiles_come_from_the_representation_registry():
         np.testing.assert_array_equal(profiles.X.toarray(), dense[np.ix_(rows, genes)])
         with pytest.raises(PancanError, match="unknown stratification representation 'nsqn'"):
             build_profiles("nsqn", cohort, None)
+        # an entry the stratification rules could not run is refused when declared
+        with pytest.raises(ValueError, match="clustering 'binary' needs no network"):
+            Representation("binary_net", "x", "#000000", None, benchmarked=False, clustering="binary", network="main")
+        with pytest.raises(InvalidParameterError, match="nbs is clustered by the stratification stage only"):
+            representation_pipeline("nbs", None)
+        with pytest.raises(ValueError, match="clustering 'propagated' needs a network and smoothing=True"):
+            Representation("nbs_x", "x", "#000000", None, benchmarked=False, clustering="propagated", network="main")
     finally:
         REGISTRY.remove("binary_copy")
         config_schema.refresh()

@@ -18,8 +18,8 @@ on the 7 snapshot types, checked on 33 PanCanAtlas-shaped ones). It is also chec
 jobs (one model over every type's pairs), and NBS's CPU seconds per subsample are fitted against
 patients.
 
-The projection takes each PanCanAtlas type's patients with MC3 calls and OS, and its comparable OS
-pairs (resources/pancanatlas/cdr_counts.tsv, scaled to the patients with calls), and gives per
+The projection takes each PanCanAtlas type with at least --min-events OS deaths (the workflow leaves
+the others out), its patients with MC3 calls and OS, and its comparable OS pairs (resources/pancanatlas/cdr_counts.tsv, scaled to the patients with calls), and gives per
 representation the job-seconds, the longest job (the critical path of a fanned-out run), the wall
 time on the measuring machine's cores, and the cluster cores that finish in one hour.
 """
@@ -202,9 +202,11 @@ def cost_models(jobs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("representation")
 
 
-def pancanatlas_sizes() -> pd.DataFrame:
-    """Patients with MC3 calls and OS per type, and their comparable OS pairs (CDR's pairs scaled by the share²)."""
+def pancanatlas_sizes(min_events: int) -> pd.DataFrame:
+    """Patients with MC3 calls and OS per type, and their comparable OS pairs (CDR's pairs scaled by the share²),
+    of the types with at least `min_events` OS deaths (survival.min_events: the workflow leaves the others out)."""
     counts = pd.read_csv(COUNTS, sep="\t", comment="#")
+    counts = counts[counts["os_deaths"] >= min_events].reset_index(drop=True)
     patients = np.minimum(counts["mc3_samples"], counts["os_patients"])
     share = patients / counts["os_patients"]
     return pd.DataFrame(
@@ -252,6 +254,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=4, help="outer repeats of the projected benchmark")
     parser.add_argument("--cores", type=int, default=2, help="cores of the projected laptop run")
     parser.add_argument("--subsamples", type=int, default=1000, help="NBS subsamples per type projected")
+    parser.add_argument("--min-events", type=int, default=20, help="survival.min_events: types projected")
     args = parser.parse_args()
 
     jobs = pd.concat([evaluation_jobs(run) for run in args.run], ignore_index=True)
@@ -315,7 +318,7 @@ def main() -> None:
             pooled[["representation", "patients", "pairs", "seconds", "predicted_seconds", "relative_error"]].round(3)
         )
 
-    sizes = pancanatlas_sizes()
+    sizes = pancanatlas_sizes(args.min_events)
     projection = project(models, sizes, args.repeats, args.cores)
     projection.to_csv(args.out / "projection_pancanatlas.tsv", sep="\t", float_format="%.4g")
     print(

@@ -103,6 +103,8 @@ def representation_pipeline(
             raise InvalidParameterError("the clinical model needs a table of covariates")
         steps = [("text", AsText()), ("encode", clinical_encoder(clinical))]
     else:
+        if not entry.benchmarked:
+            raise InvalidParameterError(f"representation {entry.name} is clustered by the stratification stage only")
         if context is None:
             raise InvalidParameterError(f"representation {entry.name} needs a RepresentationContext")
         if entry.adjacency and context.adjacency is None:

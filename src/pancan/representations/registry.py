@@ -77,6 +77,15 @@ class Representation:
             raise ValueError(f"representation {self.name!r}: clustering must be one of {CLUSTERINGS}")
         if self.benchmarked and self.build is None and not self.clinical:
             raise ValueError(f"representation {self.name!r} is benchmarked but has no transformer (build)")
+        # what the stratification rules read from an entry: a network for netnorm and propagated profiles (and the
+        # cohort's cached smoothing for propagated ones), none for binary profiles (plain NMF, no influence graph)
+        needs = {"binary": (False, False), "netnorm": (True, False), "propagated": (True, True)}
+        if self.clustering and needs[self.clustering] != (self.network is not None, self.smoothing):
+            network, smoothing = needs[self.clustering]
+            raise ValueError(
+                f"representation {self.name!r}: clustering {self.clustering!r} needs "
+                f"{'a' if network else 'no'} network and smoothing={smoothing}"
+            )
 
     def network_name(self, main: str) -> str | None:
         """The network it is built on: None, the main network, or that network's randomised control."""
