@@ -162,6 +162,12 @@ def pooled_rows(table: pd.DataFrame, cancers: bool = True) -> pd.DataFrame:
     out["pooled C"] = shown["pooled_c_mean"].map(number)
     out["per-type C"] = shown["per_type_c_mean"].map(number)
     out["difference"] = shown["difference"].map(lambda value: number(value, signed=True))
-    if not cancers:  # no per-type model stands beside the stratified C
-        out = out[["representation", "pooled C"]].rename(columns={"pooled C": "stratified C, all types"})
+    if not cancers:  # no per-type model stands beside the stratified C; its spread over the outer folds does
+        spread = shown["pooled_c_sd"].map(lambda value: "" if pd.isna(value) else f" (sd {value:.3f})")
+        out = pd.DataFrame(
+            {
+                "representation": out["representation"],
+                "stratified C, all types (sd over folds)": out["pooled C"] + spread,
+            }
+        )
     return out.reset_index(drop=True)
