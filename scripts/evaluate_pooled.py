@@ -7,7 +7,7 @@ from sksurv.util import Surv
 from threadpoolctl import threadpool_limits
 
 from pancan.atomic import write_table_atomic
-from pancan.benchmark.nested_cv import nested_cross_validation
+from pancan.benchmark.nested_cv import nested_cross_validation, read_fold_table
 from pancan.benchmark.pooled import (
     check_pooled_deaths,
     check_pooled_model,
@@ -57,11 +57,19 @@ with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads), tempfile.Tem
             scratch,
             **smoothing_options(settings.section),
         )
-    splits = pooled_outer_splits(pooled.event, groups, settings.outer_folds, len(sm.params.repeats), settings.seed)
+    folds_file = sm.input.get("folds_file")
+    splits = pooled_outer_splits(  # each type's own outer folds, united: the per-type models' test patients
+        pooled,
+        settings.outer_folds,
+        list(sm.params.repeats),
+        settings.seed,
+        read_fold_table(folds_file) if folds_file else None,
+        folds_file or "",
+    )
     check_pooled_deaths(pooled.event, groups, splits, settings.inner_folds)
     search = benchmark_search(entry, settings, context)
     log.info(
-        "pooled %s: %d patients of %s, %d outer folds (type x event), grid %s, %s",
+        "pooled %s: %d patients of %s, %d outer folds (each type's own, united), grid %s, %s",
         name,
         len(ids),
         ", ".join(f"{c} ({(groups == c).sum()})" for c in cancers),

@@ -10,10 +10,9 @@ from pancan.benchmark.clinical_table import clinical_covariates
 from pancan.benchmark.metrics import check_uno_truncation, uno_truncation
 from pancan.benchmark.nested_cv import (
     check_deaths,
+    cohort_outer_splits,
     nested_cross_validation,
-    outer_splits,
     read_fold_table,
-    splits_from_table,
 )
 from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search
 from pancan.data.cohort import Cohort
@@ -49,17 +48,10 @@ with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
         X, clinical = aligned.X, None
         for alpha, path in zip(sorted(settings.section["smoothing_alpha"]), sm.input.get("smoothed", [])):
             register_precomputed(memo, X, path, context.adjacency, alpha, **smoothing_options(settings.section))
-    if benchmark["folds_file"]:
-        splits = splits_from_table(
-            read_fold_table(sm.input.folds_file),
-            ids,
-            sm.input.folds_file,
-            repeats=repeats,
-            n_folds=settings.outer_folds,
-        )
-    else:
-        # repeat r of RepeatedStratifiedKFold does not depend on how many repeats follow it
-        splits = outer_splits(y["event"], settings.outer_folds, max(repeats) + 1, settings.seed, repeats=repeats)
+    folds_table = read_fold_table(sm.input.folds_file) if benchmark["folds_file"] else None
+    splits = cohort_outer_splits(
+        y["event"], ids, settings.outer_folds, repeats, settings.seed, folds_table, sm.input.get("folds_file", "")
+    )
     check_deaths(y["event"], splits, cancer, settings.inner_folds)
     tau = uno_truncation(patients["time_days"].to_numpy(), **benchmark["uno_tau"])
     check_uno_truncation(tau, patients["time_days"].to_numpy(), y["event"], cancer)

@@ -17,6 +17,7 @@ from pancan.figures.cohort_overview import cohort_overview
 from pancan.figures.hyperparameters import chosen_hyperparameters
 from pancan.figures.kaplan_meier import chosen_representation, kaplan_meier_risk_groups, representation_title
 from pancan.figures.pan_cancer import pan_cancer_figure
+from pancan.figures.pooled_models import pooled_figure
 from pancan.figures.selected_genes import gene_representation, netnorm_proxy_share, selected_genes
 from pancan.figures.style import save_figure
 from pancan.networks import GeneNetwork
@@ -39,7 +40,7 @@ def plot_cohort_overview():
 
 
 def plot_cindex():
-    return cindex_boxplot(read(sm.input.folds), read(sm.input.tests))
+    return cindex_boxplot(read(sm.input.folds), read(sm.input.tests), summary=read(sm.input.summary))
 
 
 def plot_pan_cancer():
@@ -47,6 +48,10 @@ def plot_pan_cancer():
     return pan_cancer_figure(
         folds[folds["representation"].isin(sm.params.representations)], read(sm.input.pan_cancer), read(sm.input.tests)
     )
+
+
+def plot_pooled():
+    return pooled_figure(read(sm.input.pooled))
 
 
 def plot_hyperparameters():
@@ -156,6 +161,7 @@ FIGURES = {
     "plot_cindex": plot_cindex,
     "plot_pan_cancer": plot_pan_cancer,
     "plot_hyperparameters": plot_hyperparameters,
+    "plot_pooled": plot_pooled,
     "plot_burden": plot_burden,
     "plot_kaplan_meier": plot_kaplan_meier,
     "plot_selected_genes": plot_selected_genes,

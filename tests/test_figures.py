@@ -13,6 +13,7 @@ from docutils.core import publish_parts
 from lifelines.statistics import logrank_test
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cbook import pts_to_poststep
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from real_data import aligned_cohort, pathway_commons_adjacency, snapshot_cohort
@@ -225,6 +226,22 @@ def test_cindex_boxplot_marks_pairs_by_q_value(tmp_path):
     assert labels == ["raw mutations", "mutation count", "NetNorM"]  # combinations left out by default
     save_figure(figure, tmp_path / "c.png", tmp_path / "c.svg")
     assert (tmp_path / "c.png").stat().st_size > 1000 and (tmp_path / "c.svg").exists()
+    assert overlaps(figure) == []
+
+
+def test_cindex_boxplot_shows_each_mean_with_its_interval():
+    folds = fold_table()
+    summary = summarize_folds(folds)
+    figure = cindex_boxplot(folds, paired_tests(folds, [["netnorm", "raw"]]), summary=summary)
+    visible = [a for a in figure.axes if a.get_visible()]
+    for axis in visible:
+        own = summary[summary["cancer"] == axis.get_title()].set_index("representation")
+        names = ["raw", "mutation_count", "netnorm"]  # the panel's order
+        bars = [c for c in axis.collections if isinstance(c, LineCollection)]
+        segments = np.array([segment for bar in bars for segment in bar.get_segments()])
+        np.testing.assert_allclose(segments[:, 0, 0], np.arange(3) + 0.38)  # right of each box
+        np.testing.assert_allclose(segments[:, 0, 1], own.loc[names, "harrell_c_ci_low"])
+        np.testing.assert_allclose(segments[:, 1, 1], own.loc[names, "harrell_c_ci_high"])
     assert overlaps(figure) == []
 
 
@@ -692,16 +709,26 @@ def test_landing_page_shows_the_pooled_models_stratified_c():
 
     import yaml
 
-    from pancan.benchmark.pooled import pooled_comparison
+    from pancan.benchmark.comparisons import corrected_interval
+    from pancan.benchmark.pooled import POOLED_ROW, pooled_comparison
 
     config = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "config.yaml").read_text())
     folds = fold_table(("AAA", "BBB", "CCC"))
     summary = summarize_folds(folds)
-    per_type = folds[folds["representation"] == "netnorm"][["cancer", "representation", "repeat", "fold"]].assign(
-        harrell_c=np.linspace(0.55, 0.65, 60)[: (folds["representation"] == "netnorm").sum()]
+    pooled_c, per_type_c = [0.6, 0.62, 0.58, 0.61, 0.59], [0.57, 0.6, 0.58, 0.56, 0.58]
+    pairs = pd.DataFrame(
+        {
+            "cancer": POOLED_ROW,
+            "representation": "netnorm",
+            "repeat": 0,
+            "fold": range(5),
+            "n_train": 176,
+            "n_test": 44,
+            "pooled_c": pooled_c,
+            "per_type_c": per_type_c,
+        }
     )
-    pooled_folds = pd.DataFrame({"representation": ["netnorm"] * 5, "stratified_c": [0.6, 0.62, 0.58, 0.61, 0.59]})
-    pooled = pooled_comparison(per_type, summary, pooled_folds)
+    pooled = pooled_comparison(pairs)
     cohorts = pd.DataFrame({"cancer": ["AAA", "BBB", "CCC"], "patients": [100, 50, 70], "deaths": [30, 20, 25]})
     networks = pd.DataFrame({"network": ["pathway_commons"], "nodes": [20057], "edges": [842761]})
     text = landing_page(
@@ -716,10 +743,11 @@ def test_landing_page_shows_the_pooled_models_stratified_c():
     )
     html = publish_parts(text, writer="html", settings_overrides={"report_level": 1})["html_body"]
     assert "System Message" not in html and "Pooled pan-cancer model" in html and "nan" not in html
-    # the landing page shows the stratified C over all types (0.600, the mean of the five folds); per type in summary.md
-    spread = np.std([0.6, 0.62, 0.58, 0.61, 0.59], ddof=1)
+    # the stratified C over all types of both models, with their corrected intervals, the difference and q
+    low, high = corrected_interval(np.array(pooled_c), 44 / 176)
+    low2, high2 = corrected_interval(np.array(per_type_c), 44 / 176)
+    q = pooled["q_value"].iloc[0]
     assert (
-        "   * - representation\n     - stratified C, all types (sd over folds)\n   * - NetNorM\n"
-        f"     - 0.600 (sd {spread:.3f})\n"
+        "   * - representation\n     - pooled C\n     - per-type C\n     - difference\n     - q\n   * - NetNorM\n"
+        f"     - 0.600 [{low:.3f}, {high:.3f}]\n     - 0.578 [{low2:.3f}, {high2:.3f}]\n     - +0.022\n     - {q:.2g}\n"
     ) in text
-    assert "   * - AAA\n     - NetNorM" not in text

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from real_data import aligned_cohort, pathway_commons_adjacency, snapshot_cohort
+from scipy.stats import t as stats_t
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
@@ -15,14 +16,17 @@ from sksurv.metrics import concordance_index_censored
 from sksurv.util import Surv
 
 from pancan.benchmark.feature_steps import VarianceFilter
-from pancan.benchmark.nested_cv import nested_cross_validation
+from pancan.benchmark.nested_cv import nested_cross_validation, outer_splits
 from pancan.benchmark.pooled import (
     POOLED_ROW,
     check_pooled_deaths,
     check_pooled_model,
+    check_same_test_patients,
     per_type_concordance,
+    per_type_models_stratified_c,
     pool_cohorts,
     pooled_comparison,
+    pooled_fold_pairs,
     pooled_outer_splits,
     register_stacked_smoothings,
 )
@@ -166,36 +170,41 @@ def test_models_without_strata_are_refused_with_the_reason():
     check_pooled_model("survival_svm", MODELS["survival_svm"].build(BenchmarkSettings.from_benchmark({}, 0)))
 
 
-def test_outer_folds_are_stratified_by_type_and_event():
+def test_outer_folds_are_the_union_of_each_types_own_folds():
+    """Fold (r, f) of the pooled model tests exactly the patients each type's own benchmark tests in its fold (r, f)."""
     pooled = pooled_snapshot()
-    splits = pooled_outer_splits(pooled.event, pooled.groups, 5, 2, seed=7)
+    ids = pooled.patients["patient_id"].to_numpy()
+    splits = pooled_outer_splits(pooled, 5, [0, 1], seed=7)
     assert [(s.repeat, s.fold) for s in splits] == [(r, f) for r in range(2) for f in range(5)]
-    strata = pd.Series([f"{g}/{e}" for g, e in zip(pooled.groups, pooled.event)])
-    for repeat in range(2):
-        tests = [s.test for s in splits if s.repeat == repeat]
-        assert np.array_equal(np.sort(np.concatenate(tests)), np.arange(len(strata)))  # a partition
-        for split in splits[repeat * 5 : repeat * 5 + 5]:
-            assert np.array_equal(np.sort(np.concatenate([split.train, split.test])), np.arange(len(strata)))
-            counts = strata.iloc[split.test].value_counts().reindex(strata.unique(), fill_value=0)
-            assert (abs(counts - strata.value_counts() / 5) < 1).all()  # each type x event share within one patient
-    again = pooled_outer_splits(pooled.event, pooled.groups, 5, 2, seed=7, repeats=[1])
+    for cancer in TYPES:  # each type alone, as its own benchmark job draws them (evaluate_representation)
+        rows = np.flatnonzero(pooled.groups == cancer)
+        own = outer_splits(pooled.event[rows], 5, 2, seed=7)
+        for split, alone in zip(splits, own, strict=True):
+            assert (split.repeat, split.fold) == (alone.repeat, alone.fold)
+            assert set(ids[split.test][pooled.groups[split.test] == cancer]) == set(ids[rows[alone.test]])
+    for split in splits:  # train and test partition every patient
+        assert np.array_equal(np.sort(np.concatenate([split.train, split.test])), np.arange(len(ids)))
+    again = pooled_outer_splits(pooled, 5, [1], seed=7)
     assert all(np.array_equal(a.test, b.test) for a, b in zip(again, splits[5:]))
-    other = pooled_outer_splits(pooled.event, pooled.groups, 5, 1, seed=8)
-    assert not np.array_equal(other[0].test, splits[0].test)
     check_pooled_deaths(pooled.event, pooled.groups, splits, inner_folds=5)
-    few = pooled.event.copy()
-    few[np.flatnonzero(pooled.groups == "KIRC")[2:]] = False  # KIRC keeps 2 deaths, so 3 of 5 folds have none
-    with pytest.warns(UserWarning, match="least populated class"):  # scikit-learn's, for the 2 KIRC deaths
-        few_splits = pooled_outer_splits(few, pooled.groups, 5, 1, 0)
-    with pytest.raises(InsufficientDataError, match="KIRC .pooled analysis.*no death in its test fold"):
-        check_pooled_deaths(few, pooled.groups, few_splits)
+    # a published per-type split (fold table) is read for every type, patients of other types ignored
+    table = pd.DataFrame({"patient_id": ids, "repeat": 0, "fold": np.arange(len(ids)) % 3})
+    from_table = pooled_outer_splits(pooled, 3, [0], seed=7, folds_table=table, folds_source="folds.tsv")
+    for split in from_table:
+        assert np.array_equal(split.test, np.flatnonzero(np.arange(len(ids)) % 3 == split.fold))
+    few = pooled_snapshot()
+    few = type(few)(few.X, few.genes, few.n_network, few.patients.copy())
+    kirc = np.flatnonzero(few.groups == "KIRC")
+    few.patients.loc[kirc[2:], "event"] = False  # KIRC keeps 2 deaths, so 3 of 5 folds have none
+    with pytest.raises(InsufficientDataError, match="2 deaths for 5 outer folds"):
+        pooled_outer_splits(few, 5, [0], 0)
 
 
 def test_per_type_c_equals_scikit_survival_and_the_pooled_c_is_the_stratified_one():
     """A real pooled nested CV (raw profiles, 3 folds): per type C = sksurv on the type's rows; fold C stratified."""
     pooled = pooled_snapshot()
     y = Surv.from_arrays(pooled.event, pooled.time)
-    splits = pooled_outer_splits(pooled.event, pooled.groups, 3, 1, seed=0)
+    splits = pooled_outer_splits(pooled, 3, [0], seed=0)
     search = PathSearchCV(
         Pipeline([("raw", RawMutations()), ("filter", VarianceFilter(300)), ("model", SparseSurvivalSVM())]),
         {},
@@ -230,17 +239,95 @@ def test_per_type_c_equals_scikit_survival_and_the_pooled_c_is_the_stratified_on
         expected = VarianceFilter(300).fit(pooled.X[split.train]).selected_
         np.testing.assert_array_equal(refit.best_estimator_["filter"].selected_, expected)
         np.testing.assert_allclose(refit.predict(pooled.X[split.test]), risk.loc[ids[split.test]].to_numpy())
-    summary = pd.DataFrame(
-        {"cancer": TYPES, "representation": "raw", "harrell_c_mean": [0.5, 0.6], "harrell_c_sd": 0.1, "folds": 20}
+
+
+def raw_search():
+    return PathSearchCV(
+        Pipeline([("raw", RawMutations()), ("filter", VarianceFilter(300)), ("model", SparseSurvivalSVM())]),
+        {},
+        path=RelativePenalties(n=3, min_ratio=0.2),
+        cv=3,
     )
-    folds = metrics.rename(columns={"harrell_c": "stratified_c"})
-    table = pooled_comparison(per_type.assign(representation="raw"), summary, folds)
+
+
+def plain_benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """q_i = min over j with p_j >= p_i of p_j m / rank_j, written out."""
+    m = len(p_values)
+    return np.array(
+        [min(min(p_j * m / (np.sum(p_values <= p_j)), 1.0) for p_j in p_values if p_j >= p) for p in p_values]
+    )
+
+
+def test_pooled_against_per_type_models_on_the_same_test_patients():
+    """Both models on the same folds (3 folds x 2 repeats of GBM and KIRC): their C side by side, the stratified
+    C of the per-type models together, intervals and the corrected paired test, against plain formulas."""
+    pooled = pooled_snapshot()
+    y = Surv.from_arrays(pooled.event, pooled.time)
+    ids = pooled.patients["patient_id"].to_numpy()
+    splits = pooled_outer_splits(pooled, 3, [0, 1], seed=0)
+    seeds = {(r, f): 10 * r + f for r in range(2) for f in range(3)}
+    results = nested_cross_validation(
+        raw_search(), pooled.X, y, ids, splits, inner_seeds=seeds, groups=pooled.groups, name="raw"
+    )
+    metrics, predictions, _ = results.tables()
+    per_type = per_type_concordance(predictions, pooled.patients).assign(representation="raw")
+    pooled_predictions = predictions.rename(columns={"group": "cancer"}).assign(representation="raw")
+    folds, type_predictions = [], []
+    for cancer in TYPES:  # each type's own benchmark, as evaluate_representation runs it
+        rows = np.flatnonzero(pooled.groups == cancer)
+        own = outer_splits(pooled.event[rows], 3, 2, seed=0)
+        result = nested_cross_validation(raw_search(), pooled.X[rows], y[rows], ids[rows], own, inner_seeds=seeds)
+        table, guesses, _ = result.tables()
+        folds.append(table.assign(cancer=cancer, representation="raw"))
+        type_predictions.append(guesses.assign(cancer=cancer, representation="raw"))
+    type_folds, type_predictions = pd.concat(folds), pd.concat(type_predictions)
+    check_same_test_patients(pooled_predictions, type_predictions)
+    moved = type_predictions.copy()
+    first = moved.index[(moved["repeat"] == 0) & (moved["fold"] == 0)][0]
+    moved.loc[moved.index == first, "fold"] = 1
+    with pytest.raises(InvalidParameterError, match="repeat 0 fold .: patient .* tested by the .* model only"):
+        check_same_test_patients(pooled_predictions, moved.reset_index(drop=True))
+
+    stratified = per_type_models_stratified_c(type_predictions, pooled.patients)
+    risk = type_predictions.set_index(["repeat", "fold", "patient_id"])["risk"]
+    for split in splits:  # plain: concordant and comparable pairs summed over the types (scikit-survival's counts)
+        totals = np.zeros(2)
+        for cancer in TYPES:
+            rows = split.test[pooled.groups[split.test] == cancer]
+            keys = [(split.repeat, split.fold, patient) for patient in ids[rows]]
+            _, concordant, discordant, tied, _ = concordance_index_censored(
+                pooled.event[rows], pooled.time[rows], risk.loc[keys].to_numpy()
+            )
+            totals += [concordant + 0.5 * tied, concordant + discordant + tied]
+        row = stratified[(stratified["repeat"] == split.repeat) & (stratified["fold"] == split.fold)].iloc[0]
+        assert row["stratified_c"] == pytest.approx(totals[0] / totals[1], abs=1e-12)
+
+    pooled_folds = metrics.rename(columns={"harrell_c": "stratified_c"}).assign(representation="raw")
+    table = pooled_comparison(pooled_fold_pairs(per_type, pooled_folds, type_folds, stratified))
     assert list(table["cancer"]) == [*TYPES, POOLED_ROW]
-    gbm = table[table["cancer"] == "GBM"].iloc[0]
-    assert gbm["pooled_c_mean"] == pytest.approx(per_type.loc[per_type["cancer"] == "GBM", "harrell_c"].mean())
-    assert gbm["difference"] == pytest.approx(gbm["pooled_c_mean"] - 0.5)
-    overall = table.iloc[-1]
-    assert overall["pooled_c_mean"] == pytest.approx(metrics["harrell_c"].mean()) and overall["pooled_folds"] == 3
+    for row in table.itertuples():
+        if row.cancer == POOLED_ROW:
+            mine = pooled_folds.sort_values(["repeat", "fold"])["stratified_c"].to_numpy()
+            theirs = stratified.sort_values(["repeat", "fold"])["stratified_c"].to_numpy()
+            sizes = pooled_folds
+        else:
+            mine = per_type[per_type["cancer"] == row.cancer].sort_values(["repeat", "fold"])["harrell_c"].to_numpy()
+            own = type_folds[type_folds["cancer"] == row.cancer].sort_values(["repeat", "fold"])
+            theirs, sizes = own["harrell_c"].to_numpy(), own
+        fraction = np.mean(sizes["n_test"] / sizes["n_train"])
+        d = mine - theirs
+        scale = np.sqrt((1 / 6 + fraction) * np.var(d, ddof=1))  # Nadeau-Bengio over J = 6 folds
+        assert (
+            row.folds == 6
+            and row.pooled_c_mean == pytest.approx(mine.mean())
+            and row.per_type_c_mean == pytest.approx(theirs.mean())
+        )
+        assert row.difference == pytest.approx(d.mean())
+        assert row.statistic == pytest.approx(d.mean() / scale)
+        assert row.p_value == pytest.approx(2 * (1 - stats_t.cdf(abs(d.mean() / scale), 5)))
+        half = stats_t.ppf(0.975, 5) * np.sqrt((1 / 6 + fraction) * np.var(mine, ddof=1))
+        assert (row.pooled_c_ci_low, row.pooled_c_ci_high) == pytest.approx((mine.mean() - half, mine.mean() + half))
+    np.testing.assert_allclose(table["q_value"], plain_benjamini_hochberg(table["p_value"].to_numpy()))
 
 
 @pytest.mark.parametrize("model", ["cox_lasso", "cox_elastic_net", "gradient_boosting"])

@@ -172,7 +172,7 @@ rule summarize_benchmark:
 
 rule evaluate_pooled:
     """Pooled pan-cancer model of one representation: every benchmarked type's training patients together,
-    compared within a type only (stratified ranking loss; folds stratified on type x event).
+    compared within a type only (stratified ranking loss), on the union of each type's own outer folds.
 
     Writes the stratified C and chosen parameter and penalty per outer fold (folds.tsv), the pooled
     model's C on each type's test patients (per_type.tsv), the test predictions and the coefficients.
@@ -199,7 +199,7 @@ rule evaluate_pooled:
         runtime=60 * len(REPEATS),
     params:
         code=code_version("evaluate_pooled.py"),
-        settings=pooled_settings,
+        settings=evaluation_settings,
         seed=config["seed"],
         repeats=REPEATS,
     script:
@@ -207,7 +207,9 @@ rule evaluate_pooled:
 
 
 rule summarize_pooled:
-    """Mean C per type of each pooled model next to the per-type model's mean C (results/benchmark/summary.tsv)."""
+    """Each pooled model against the per-type models on the same test patients: mean C with 95% intervals per
+    type and over every type (stratified C), and the corrected paired test of each difference (with q-values).
+    """
     input:
         per_type=expand(
             "results/benchmark/pooled/{representation}/per_type.tsv",
@@ -217,9 +219,24 @@ rule summarize_pooled:
             "results/benchmark/pooled/{representation}/folds.tsv",
             representation=BENCHMARK_REPRESENTATIONS,
         ),
-        summary="results/benchmark/summary.tsv",
+        predictions=expand(
+            "results/benchmark/pooled/{representation}/predictions.tsv",
+            representation=BENCHMARK_REPRESENTATIONS,
+        ),
+        type_folds="results/benchmark/folds.tsv",
+        type_predictions=lambda wildcards: expand(
+            "results/benchmark/{cancer}/predictions.tsv", cancer=benchmarked_cancers()
+        ),
+        patients=lambda wildcards: expand(
+            "results/cohorts/{cancer}/patients.tsv", cancer=benchmarked_cancers()
+        ),
     output:
-        summary="results/benchmark/pooled/summary.tsv",
+        summary=report(
+            "results/benchmark/pooled/summary.tsv",
+            caption="../report/pooled_summary.rst",
+            category="Pan-cancer pooled",
+            labels={"table": "pooled against per-type models"},
+        ),
     log:
         "logs/benchmark/summarize_pooled.log",
     benchmark:
@@ -228,7 +245,7 @@ rule summarize_pooled:
         "../../envs/pancan.yaml"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=2000,
         runtime=10,
     params:
         code=code_version("summarize_pooled.py"),

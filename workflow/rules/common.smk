@@ -495,15 +495,17 @@ def evaluation_settings(wildcards):
 
 # The pooled pan-cancer model (benchmark.pooled): one job per representation over every benchmarked type.
 POOLED = config["benchmark"]["pooled"]
-POOLED_TARGETS = ["results/benchmark/pooled/summary.tsv"] if POOLED else []
+POOLED_TARGETS = (
+    ["results/benchmark/pooled/summary.tsv", "results/report/pooled.png"]
+    if POOLED
+    else []
+)
 POOLED_COHORT_FILES = ("patients", "mutations", "genes", "clinical")
 
 
 def pooled_inputs(wildcards):
-    """Every benchmarked type's cohort files (in the same order), the network, each type's cached smoothings.
-
-    The pooled model draws its own folds (stratified on type x event): benchmark.folds_file is not read.
-    """
+    """Every benchmarked type's cohort files (in the same order), the network, each type's cached smoothings
+    and benchmark.folds_file (the pooled folds are the union of the per-type ones)."""
     inputs = {}
     for cancer in benchmarked_cancers():
         one = benchmark_inputs(
@@ -514,16 +516,9 @@ def pooled_inputs(wildcards):
                 inputs.setdefault(key, []).append(value)
             elif key == "smoothed":  # per type, its alphas in increasing order
                 inputs.setdefault(key, []).extend(value)
-            elif key != "folds_file":
+            else:
                 inputs[key] = value
     return inputs
-
-
-def pooled_settings(wildcards):
-    """A pooled job's benchmark settings: those of the representation's jobs but benchmark.folds_file (not read)."""
-    settings = evaluation_settings(wildcards)
-    settings.pop("folds_file")
-    return settings
 
 
 # Stratification stage (workflow/rules/stratification.smk): where each rule's inputs come from.

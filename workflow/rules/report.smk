@@ -39,10 +39,11 @@ rule plot_cohort_overview:
 
 
 rule plot_cindex:
-    """C-index per cancer type and representation, with paired tests marked by q-value."""
+    """C-index per cancer type and representation, each mean with its 95% interval, paired tests marked by q-value."""
     input:
         folds="results/benchmark/folds.tsv",
         tests="results/benchmark/paired_tests.tsv",
+        summary="results/benchmark/summary.tsv",
     output:
         png=report(
             "results/report/cindex.png",
@@ -233,6 +234,34 @@ rule plot_pan_cancer:
     params:
         code=code_version("plot_report_figure.py"),
         representations=BENCHMARK_REPRESENTATIONS,
+    script:
+        "../../scripts/plot_report_figure.py"
+
+
+rule plot_pooled:
+    """The pooled pan-cancer model against the per-type models: mean C per type with 95% intervals."""
+    input:
+        pooled="results/benchmark/pooled/summary.tsv",
+    output:
+        png=report(
+            "results/report/pooled.png",
+            caption="../report/pooled.rst",
+            category="Pan-cancer pooled",
+            labels={"figure": "pooled against per-type models"},
+        ),
+        svg="results/report/pooled.svg",
+    log:
+        "logs/report/plot_pooled.log",
+    benchmark:
+        "benchmarks/report/plot_pooled.tsv"
+    conda:
+        "../../envs/pancan.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        code=code_version("plot_report_figure.py"),
     script:
         "../../scripts/plot_report_figure.py"
 

@@ -83,6 +83,22 @@ def outer_splits(
     return splits
 
 
+def cohort_outer_splits(
+    event: np.ndarray,
+    patient_ids: np.ndarray,
+    n_folds: int,
+    repeats: list[int],
+    seed: int,
+    folds_table: pd.DataFrame | None = None,
+    folds_source: str = "",
+) -> list[OuterSplit]:
+    """A cohort's outer folds for `repeats`: a published split (fold table) when given, else `outer_splits`."""
+    if folds_table is not None:
+        return splits_from_table(folds_table, patient_ids, folds_source, repeats=repeats, n_folds=n_folds)
+    # repeat r of RepeatedStratifiedKFold does not depend on how many repeats follow it
+    return outer_splits(event, n_folds, max(repeats) + 1, seed, repeats=repeats)
+
+
 def read_fold_table(path) -> pd.DataFrame:
     """A (patient_id, repeat, fold) table: TSV with a header; unreadable files are named errors."""
     try:

@@ -4,8 +4,9 @@ Only patients of the same cancer type are ever compared: the survival SVM is fit
 its stratified ranking loss (comparable pairs within a type, `PathSearchCV.fit(...,
 groups=types)`), the inner folds are stratified on type x event, and the inner and outer
 scores are stratified C-indices (concordant pairs within types / comparable pairs within
-types). The outer folds are stratified on type x event (`pooled_outer_splits`), so each
-test fold holds about the same share of every type's patients and deaths.
+types). The outer folds are the union of each type's own outer folds (`pooled_outer_splits`,
+SurvBoard's design), so the pooled model and the per-type models are scored on the same
+test patients, and compared fold by fold with the corrected paired test (`pooled_comparison`).
 
 Representations stay per patient: the cohorts' matrices, aligned to the same network, are
 stacked (`pool_cohorts`; network genes first, then the union of the genes outside the
@@ -25,12 +26,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.model_selection import RepeatedStratifiedKFold
+from scipy import stats
 
-from pancan.benchmark.nested_cv import OuterSplit, check_deaths
+from pancan.benchmark.comparisons import corrected_interval, corrected_resampled_ttest
+from pancan.benchmark.nested_cv import OuterSplit, check_deaths, cohort_outer_splits
 from pancan.errors import InsufficientDataError, InvalidParameterError
 from pancan.models.pairs import harrell_cindex
-from pancan.models.path_search import stratification_labels
 from pancan.representations.alignment import AlignedMutations
 from pancan.representations.row_cache import RowCache
 from pancan.representations.smoothing import register_precomputed
@@ -119,21 +120,37 @@ def register_stacked_smoothings(
 
 
 def pooled_outer_splits(
-    event: np.ndarray,
-    groups: np.ndarray,
+    pooled: PooledCohort,
     n_folds: int,
-    n_repeats: int,
+    repeats: list[int],
     seed: int,
-    repeats: list[int] | None = None,
+    folds_table: pd.DataFrame | None = None,
+    folds_source: str = "",
 ) -> list[OuterSplit]:
-    """Repeated K-fold stratified on cancer type x event (RepeatedStratifiedKFold seeded by `seed`)."""
-    labels = stratification_labels(event, groups)
-    splitter = RepeatedStratifiedKFold(n_splits=n_folds, n_repeats=n_repeats, random_state=seed)
+    """The union of every type's own outer folds: fold (r, f) tests each type's test patients of its fold (r, f).
+
+    Each type's folds are those its per-type benchmark draws (`cohort_outer_splits` on its
+    patients alone: the same seed, or the same fold table), so the pooled model and the
+    per-type models are scored on the same test patients and can be compared fold by fold.
+    """
+    groups = pooled.groups
+    ids = pooled.patients["patient_id"].to_numpy()
+    tests: dict[tuple[int, int], list[np.ndarray]] = {}
+    for cancer in pd.unique(groups):
+        rows = np.flatnonzero(groups == cancer)
+        own = cohort_outer_splits(pooled.event[rows], ids[rows], n_folds, repeats, seed, folds_table, folds_source)
+        keys = [(s.repeat, s.fold) for s in own]
+        if tests and sorted(keys) != sorted(tests):
+            raise InvalidParameterError(
+                f"{cancer}: its outer folds {sorted(keys)} are not those of the other types {sorted(tests)}"
+            )
+        for split in own:
+            tests.setdefault((split.repeat, split.fold), []).append(rows[split.test])
+    everyone = np.arange(len(groups))
     splits = []
-    for index, (train, test) in enumerate(splitter.split(np.zeros(len(labels)), labels)):
-        repeat, fold = divmod(index, n_folds)
-        if repeats is None or repeat in repeats:
-            splits.append(OuterSplit(repeat, fold, train, test))
+    for (repeat, fold), parts in sorted(tests.items()):
+        test = np.sort(np.concatenate(parts))
+        splits.append(OuterSplit(repeat, fold, np.setdiff1d(everyone, test), test))
     return splits
 
 
@@ -195,43 +212,134 @@ def per_type_concordance(predictions: pd.DataFrame, patients: pd.DataFrame) -> p
     return pd.DataFrame(rows)
 
 
-POOLED_ROW = "all (stratified)"  # the summary row of a pooled model's stratified C over every type
+POOLED_ROW = "all (stratified)"  # the summary row of the stratified C over every type
+FOLD_KEY = ["repeat", "fold"]
 
 
-def pooled_comparison(per_type: pd.DataFrame, summary: pd.DataFrame, folds: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Mean C per type and representation of the pooled model, next to the per-type model's (summary.tsv).
+def check_same_test_patients(pooled_predictions: pd.DataFrame, type_predictions: pd.DataFrame) -> None:
+    """The pooled and the per-type models must have tested the same patients in every outer fold.
 
-    With the pooled fold tables (`stratified_c`), one more row per representation, cancer
-    `all (stratified)`: the mean stratified C of its outer folds (no per-type model to set beside it).
+    Both tables: representation, cancer, repeat, fold, patient_id. The per-type table may hold
+    more representations and types (clinical models, types outside the pooled run); they are ignored.
     """
-    pooled = (
-        per_type.groupby(["cancer", "representation"], sort=True)["harrell_c"]
-        .agg(pooled_c_mean="mean", pooled_c_sd="std", pooled_folds="count")
-        .reset_index()
+    key = ["representation", "cancer", *FOLD_KEY, "patient_id"]
+    pooled = pooled_predictions[key]
+    kept = type_predictions["representation"].isin(pooled["representation"].unique()) & type_predictions["cancer"].isin(
+        pooled["cancer"].unique()
     )
-    own = summary[["cancer", "representation", "harrell_c_mean", "harrell_c_sd", "folds"]].rename(
-        columns={"harrell_c_mean": "per_type_c_mean", "harrell_c_sd": "per_type_c_sd", "folds": "per_type_folds"}
-    )
-    table = pooled.merge(own, on=["cancer", "representation"], how="left")
-    if folds is not None:
-        overall = (
-            folds.groupby("representation", sort=True)["stratified_c"]
-            .agg(pooled_c_mean="mean", pooled_c_sd="std", pooled_folds="count")
-            .reset_index()
-            .assign(cancer=POOLED_ROW)
+    merged = pooled.merge(type_predictions.loc[kept, key], how="outer", indicator=True)
+    alone = merged[merged["_merge"] != "both"]
+    if len(alone):
+        row = alone.iloc[0]
+        which = "pooled" if row["_merge"] == "left_only" else "per-type"
+        raise InvalidParameterError(
+            f"{row['representation']} {row['cancer']} repeat {row['repeat']} fold {row['fold']}: patient "
+            f"{row['patient_id']} is tested by the {which} model only ({len(alone)} such rows): the pooled folds are "
+            "not the per-type folds; rerun both with the same seed and benchmark.folds_file"
         )
-        table = pd.concat([table, overall], ignore_index=True)
-    table["difference"] = table["pooled_c_mean"] - table["per_type_c_mean"]
-    return table[
-        [
-            "cancer",
-            "representation",
-            "pooled_c_mean",
-            "pooled_c_sd",
-            "pooled_folds",
-            "per_type_c_mean",
-            "per_type_c_sd",
-            "per_type_folds",
-            "difference",
-        ]
-    ]
+
+
+def per_type_models_stratified_c(predictions: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
+    """Per representation and outer fold: the stratified C of the per-type models taken together.
+
+    Each type's model scores its own test patients and pairs are compared within a type
+    only, so this is the per-type models' counterpart of the pooled model's stratified C.
+    `predictions`: representation, cancer, repeat, fold, patient_id, risk; `patients`:
+    cancer, patient_id, event, time_days.
+    """
+    survival = patients[["cancer", "patient_id", "event", "time_days"]]
+    merged = predictions.merge(survival, on=["cancer", "patient_id"], how="left", validate="many_to_one")
+    if merged["event"].isna().any():
+        missing = merged.loc[merged["event"].isna()].iloc[0]
+        raise InsufficientDataError(
+            f"prediction of {missing['cancer']} patient {missing['patient_id']} has no survival data"
+        )
+    rows = []
+    for (name, repeat, fold), part in merged.groupby(["representation", *FOLD_KEY], sort=True):
+        y = np.array(
+            list(zip(part["event"].astype(bool), part["time_days"].astype(float))),
+            dtype=[("event", bool), ("time", float)],
+        )
+        c = harrell_cindex(y, part["risk"].to_numpy(dtype=float), groups=part["cancer"].to_numpy())
+        rows.append({"representation": name, "repeat": repeat, "fold": fold, "stratified_c": c})
+    return pd.DataFrame(rows)
+
+
+def pooled_fold_pairs(
+    per_type: pd.DataFrame, pooled_folds: pd.DataFrame, type_folds: pd.DataFrame, type_stratified: pd.DataFrame
+) -> pd.DataFrame:
+    """The pooled model's C beside the per-type model's C on the same test patients, per outer fold.
+
+    One row per (cancer, representation, repeat, fold) with pooled_c, per_type_c, n_train and
+    n_test (the type's, from its own fold table), and per representation and fold one row
+    `all (stratified)`: both stratified Cs over every type, with the pooled folds' sizes.
+    """
+    own = type_folds[["cancer", "representation", *FOLD_KEY, "n_train", "n_test", "harrell_c"]]
+    types = per_type[["cancer", "representation", *FOLD_KEY, "n_test", "harrell_c"]].merge(
+        own, on=["cancer", "representation", *FOLD_KEY], how="left", suffixes=("_pooled", ""), validate="one_to_one"
+    )
+    unmatched = types["n_train"].isna()
+    if unmatched.any():
+        row = types[unmatched].iloc[0]
+        raise InvalidParameterError(
+            f"{row['representation']} {row['cancer']} repeat {row['repeat']} fold {row['fold']}: no per-type fold "
+            "to compare the pooled model with"
+        )
+    if (types["n_test"] != types["n_test_pooled"]).any():
+        row = types[types["n_test"] != types["n_test_pooled"]].iloc[0]
+        raise InvalidParameterError(
+            f"{row['representation']} {row['cancer']} repeat {row['repeat']} fold {row['fold']}: the pooled model "
+            f"tested {row['n_test_pooled']} patients, the per-type model {row['n_test']}: the folds differ"
+        )
+    types = types.rename(columns={"harrell_c_pooled": "pooled_c", "harrell_c": "per_type_c"}).drop(
+        columns="n_test_pooled"
+    )
+    overall = pooled_folds[["representation", *FOLD_KEY, "n_train", "n_test", "stratified_c"]].merge(
+        type_stratified.rename(columns={"stratified_c": "per_type_c"}),
+        on=["representation", *FOLD_KEY],
+        how="left",
+        validate="one_to_one",
+    )
+    overall = overall.rename(columns={"stratified_c": "pooled_c"}).assign(cancer=POOLED_ROW)
+    columns = ["cancer", "representation", *FOLD_KEY, "n_train", "n_test", "pooled_c", "per_type_c"]
+    return pd.concat([types[columns], overall[columns]], ignore_index=True)
+
+
+def pooled_comparison(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per type (and over every type) and representation: both models' mean C with its 95% interval, and the
+    corrected paired t-test of their fold-by-fold difference (Benjamini-Hochberg q over every row).
+
+    `pairs` comes from `pooled_fold_pairs`. The interval and the test use the corrected
+    variance of repeated cross-validation (`corrected_interval`, `corrected_resampled_ttest`)
+    with the type's n_test / n_train, as the per-type summary and paired tests do.
+    """
+    rows = []
+    for (cancer, name), group in pairs.groupby(["cancer", "representation"], sort=False):
+        group = group.dropna(subset=["pooled_c", "per_type_c"])
+        fraction = float((group["n_test"] / group["n_train"]).mean())
+        row = {"cancer": cancer, "representation": name, "folds": len(group)}
+        for model in ("pooled_c", "per_type_c"):
+            values = group[model].to_numpy(dtype=float)
+            low, high = corrected_interval(values, fraction)
+            row.update(
+                {
+                    f"{model}_mean": values.mean() if len(values) else np.nan,
+                    f"{model}_sd": values.std(ddof=1) if len(values) > 1 else np.nan,
+                    f"{model}_ci_low": low,
+                    f"{model}_ci_high": high,
+                }
+            )
+        difference = (group["pooled_c"] - group["per_type_c"]).to_numpy(dtype=float)
+        t, df, p = corrected_resampled_ttest(difference, fraction)
+        row.update({"difference": difference.mean() if len(difference) else np.nan, "statistic": t, "df": df})
+        row["p_value"] = p
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    order = {cancer: index for index, cancer in enumerate(sorted(set(table["cancer"]) - {POOLED_ROW}))}
+    order[POOLED_ROW] = len(order)
+    table = table.sort_values(["cancer", "representation"], key=lambda c: c.map(order) if c.name == "cancer" else c)
+    table["q_value"] = np.nan
+    testable = table["p_value"].notna()
+    if testable.any():
+        table.loc[testable, "q_value"] = stats.false_discovery_control(table.loc[testable, "p_value"], method="bh")
+    return table.reset_index(drop=True)

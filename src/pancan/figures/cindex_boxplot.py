@@ -14,9 +14,18 @@ def significance_label(q_value: float) -> str:
 
 @styled
 def cindex_boxplot(
-    folds: pd.DataFrame, tests: pd.DataFrame, metric: str = "harrell_c", include_combined: bool = False, seed: int = 0
+    folds: pd.DataFrame,
+    tests: pd.DataFrame,
+    metric: str = "harrell_c",
+    include_combined: bool = False,
+    seed: int = 0,
+    summary: pd.DataFrame | None = None,
 ):
-    """One panel per cancer; brackets mark paired tests with Benjamini-Hochberg q < 0.05 (* < 0.05, ** < 0.01, *** < 0.001)."""
+    """One panel per cancer; brackets mark paired tests with Benjamini-Hochberg q < 0.05 (* < 0.05, ** < 0.01, *** < 0.001).
+
+    With `summary` (results/benchmark/summary.tsv), each box has the mean C and its corrected
+    95% interval at its right (a black dot and bar).
+    """
     if not include_combined:
         folds = folds[~folds["representation"].str.contains(r"\+", regex=True)]
     cancers = sorted(folds["cancer"].unique())
@@ -29,7 +38,7 @@ def cindex_boxplot(
         boxes = axis.boxplot(
             values,
             positions=range(len(names)),
-            widths=0.6,
+            widths=0.5,
             patch_artist=True,
             showfliers=False,
             medianprops={"color": "black", "linewidth": 1},
@@ -40,8 +49,29 @@ def cindex_boxplot(
             if "+" in name:
                 patch.set_hatch("///")
         for position, (name, points) in enumerate(zip(names, values)):
-            jitter = rng.uniform(-0.18, 0.18, len(points))
+            jitter = rng.uniform(-0.15, 0.15, len(points))
             axis.scatter(position + jitter, points, s=5, color=colour(name), edgecolor="black", linewidth=0.3, zorder=3)
+        if summary is not None:
+            means = summary[summary["cancer"] == cancer].set_index("representation").reindex(names)
+            axis.errorbar(
+                np.arange(len(names)) + 0.38,
+                means[f"{metric}_mean"],
+                yerr=[
+                    means[f"{metric}_mean"] - means[f"{metric}_ci_low"],
+                    means[f"{metric}_ci_high"] - means[f"{metric}_mean"],
+                ],
+                fmt="o",
+                color="black",
+                markersize=2.5,
+                elinewidth=0.8,
+                capsize=0,
+                zorder=4,
+            )
+            values = [
+                *values,
+                means[f"{metric}_ci_low"].dropna().to_numpy(),
+                means[f"{metric}_ci_high"].dropna().to_numpy(),
+            ]
         axis.axhline(0.5, color="grey", linestyle="--", linewidth=0.8)
         axis.set_xticks(range(len(names)), [label(n) for n in names], rotation=55, ha="right")
         axis.set_title(cancer)

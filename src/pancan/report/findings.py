@@ -144,30 +144,33 @@ def stratification_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 POOLED_NOTE = (
     "The pooled pan-cancer model (benchmark.pooled): one model per representation fitted on the training patients of "
-    "every type, comparing patients of the same type only. Mean Harrell's C of its outer test folds per type, beside "
-    "the per-type model's, and over all types (the stratified C: concordant pairs summed within types). Its outer "
-    "folds are drawn on type x event, not the per-type folds, so the difference is descriptive, not a paired test."
+    "every type, comparing patients of the same type only. Its outer folds are the union of each type's own folds, so "
+    "both models are scored on the same test patients. Mean Harrell's C per type [95% interval], and over all types "
+    "the stratified C (concordant pairs summed within types) of the pooled model and of the per-type models together; "
+    "the difference (pooled minus per-type) is tested fold by fold by the corrected paired t-test, with "
+    "Benjamini-Hochberg q-values over every row."
 )
 
 
 def pooled_rows(table: pd.DataFrame, cancers: bool = True) -> pd.DataFrame:
-    """The pooled summary with readable numbers: every type (cancers) or only the stratified C over all types."""
+    """The pooled summary with readable numbers: every type and over all types (cancers), or over all types only."""
     shown = table if cancers else table[table["cancer"] == POOLED_ROW]
     shown = shown.assign(representation=shown["representation"].map(label))
 
-    def number(value: float, signed: bool = False) -> str:
-        return "" if pd.isna(value) else f"{value:+.3f}" if signed else f"{value:.3f}"
+    def with_interval(model: str) -> pd.Series:
+        return pd.Series(
+            [
+                "" if pd.isna(mean) else f"{mean:.3f} [{low:.3f}, {high:.3f}]"
+                for mean, low, high in zip(shown[f"{model}_mean"], shown[f"{model}_ci_low"], shown[f"{model}_ci_high"])
+            ],
+            index=shown.index,
+        )
 
     out = shown[["cancer", "representation"]].copy()
-    out["pooled C"] = shown["pooled_c_mean"].map(number)
-    out["per-type C"] = shown["per_type_c_mean"].map(number)
-    out["difference"] = shown["difference"].map(lambda value: number(value, signed=True))
-    if not cancers:  # no per-type model stands beside the stratified C; its spread over the outer folds does
-        spread = shown["pooled_c_sd"].map(lambda value: "" if pd.isna(value) else f" (sd {value:.3f})")
-        out = pd.DataFrame(
-            {
-                "representation": out["representation"],
-                "stratified C, all types (sd over folds)": out["pooled C"] + spread,
-            }
-        )
+    out["pooled C"] = with_interval("pooled_c")
+    out["per-type C"] = with_interval("per_type_c")
+    out["difference"] = shown["difference"].map(lambda value: "" if pd.isna(value) else f"{value:+.3f}")
+    out["q"] = shown["q_value"].map(lambda value: "" if pd.isna(value) else f"{value:.2g}")
+    if not cancers:
+        out = out.drop(columns="cancer")
     return out.reset_index(drop=True)
