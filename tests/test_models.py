@@ -324,6 +324,34 @@ def test_path_search_matches_a_brute_force_grid_search():
     assert relative.score(X, y) > 0.6 and relative.cv_results_["mean_test_score"].shape == (12,)
 
 
+def test_path_search_keeps_only_what_the_next_grid_value_and_the_refit_need():
+    """Each split's solutions are kept on the features non-zero along the path (the warm starts of the next grid
+    value); a search evaluated without keeping the training transform refits to the same model."""
+    rng = np.random.default_rng(3)
+    n, p = 120, 80
+    X = sp.csr_matrix((rng.random((n, p)) < 0.1).astype(float))
+    hazard = np.exp(1.5 * X[:, :4].toarray().sum(axis=1))
+    death, censor = rng.exponential(1 / hazard), rng.exponential(2, n)
+    y = Surv.from_arrays(death < censor, np.minimum(death, censor))
+    pipeline = Pipeline([("filter", VarianceFilter(None)), ("svm", SparseSurvivalSVM())])
+    search = PathSearchCV(pipeline, {"filter__max_features": [40, 60]}, path=RelativePenalties(4, 0.2), cv=3)
+    search.random_state = 0
+    first = search.evaluate({"filter__max_features": 40}, X, y)
+    assert first.transformed is not None
+    for names, coefs in first.split_solutions:
+        assert len(names) == coefs.shape[0] < 40 and (abs(coefs).sum(axis=1) > 0).all()
+    fitted = clone(search).fit(X, y)
+    results = []
+    for max_features in (40, 60):
+        previous = results[-1] if results else None
+        results.append(search.evaluate({"filter__max_features": max_features}, X, y, previous, keep_transformed=False))
+    assert all(result.transformed is None for result in results)
+    np.testing.assert_array_equal(search.score_table(results).ravel(), fitted.cv_results_["mean_test_score"])
+    refitted = search.refit(results, X, y)
+    assert refitted.best_index_ == fitted.best_index_
+    np.testing.assert_array_equal(refitted.predict(X), fitted.predict(X))
+
+
 def test_coxnet_path_and_numerical_errors(monkeypatch):
     X, y = synthetic()
     model = SparseCoxnet(l1_ratio=1.0)

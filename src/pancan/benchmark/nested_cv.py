@@ -257,6 +257,7 @@ def nested_cross_validation(
                         y[split.train],
                         previous=previous,
                         groups=rows_of(groups, split.train),
+                        keep_transformed=False,  # held for every outer fold until the refits: transformed again
                     )
                 )
         logger.info(

@@ -66,7 +66,8 @@ class GridPointScores:
     seconds: float = 0.0
     transformed: object = field(default=None, repr=False)  # and their output, when small enough to keep
     split_values: list[np.ndarray] = field(default_factory=list, repr=False)  # each split's path values
-    # each split's solutions (feature names, sparse features x path values), to warm-start the next grid value
+    # each split's solutions (names of the features non-zero on the path, sparse those features x path values),
+    # to warm-start the next grid value
     split_solutions: list[tuple[np.ndarray, sp.csc_matrix] | None] = field(default_factory=list, repr=False)
 
 
@@ -79,8 +80,8 @@ class _Selection:
 
 
 # The whole training set's transform (computed for alpha_max) is kept for the refit up to this
-# size per grid value and outer fold (NSQN after the variance filter: about 6 MB on BRCA; with
-# every feature 62 MB, transformed again instead): at most 15 of them live in a default job.
+# size per grid value (NSQN after the variance filter: about 6 MB on BRCA; with every feature
+# 62 MB, transformed again instead), unless the caller asks not to keep it (`keep_transformed`).
 _KEEP_TRANSFORMED_BYTES = 8 * 2**20
 
 
@@ -125,6 +126,17 @@ def _feature_names(steps: Pipeline) -> np.ndarray | None:
         return np.asarray(steps.get_feature_names_out(), dtype=object)
     except (AttributeError, TypeError, ValueError):
         return None
+
+
+def _support_solutions(coefs: sp.spmatrix | None, names: np.ndarray | None) -> tuple | None:
+    """One split's solutions kept for the next grid value: only the rows of features that are non-zero somewhere
+    on the path, with their names (every other feature's guess is 0 anyway). A search keeps these for every grid
+    value and split: holding the whole transform's names each time would grow with the grid and the outer folds."""
+    if coefs is None or names is None:
+        return None
+    coefs = sp.csc_matrix(coefs)
+    rows = np.unique(coefs.nonzero()[0])
+    return names[rows], sp.csc_matrix(coefs[rows])
 
 
 def _aligned_guesses(previous: GridPointScores | None, split: int, names: np.ndarray) -> np.ndarray | None:
@@ -186,13 +198,24 @@ class PathSearchCV(BaseEstimator):
             return StratifiedKFold(n_splits=int(self.cv), shuffle=True, random_state=self.random_state)
         return self.cv
 
-    def evaluate(self, params: dict, X, y, previous: GridPointScores | None = None, groups=None) -> GridPointScores:
+    def evaluate(
+        self,
+        params: dict,
+        X,
+        y,
+        previous: GridPointScores | None = None,
+        groups=None,
+        keep_transformed: bool = True,
+    ) -> GridPointScores:
         """Validation Harrell's C at every point of the path for one grid value, over the inner splits of (X, y).
 
         `previous`, the evaluation of the grid value before it on the same (X, y), gives each
         split's solver its solutions as starting guesses (a neighbouring k's coefficients are
         close): only the starts change, not the optima. `groups`: pairs within a group only
         (fit, inner folds stratified on group x event, stratified validation C).
+        `keep_transformed=False`: the refit transforms the training set again rather than
+        reuse the one computed here (for a caller holding the evaluations of many training
+        sets at once, as the nested cross-validation does for every outer fold).
         """
         started = time.perf_counter()
         if self.inner_score not in INNER_SCORES:
@@ -207,7 +230,7 @@ class PathSearchCV(BaseEstimator):
             transform = pipeline[:-1]
             transformed = transform.fit_transform(X, y)
             values = path.values(pipeline[-1], transformed, y, **fit_params)
-            if _nbytes(transformed) > _KEEP_TRANSFORMED_BYTES:
+            if not keep_transformed or _nbytes(transformed) > _KEEP_TRANSFORMED_BYTES:
                 transformed = None  # the refit transforms again rather than hold it
         event_field = y.dtype.names[0]
         scores, sizes, split_values, solutions = [], [], [], []
@@ -223,8 +246,7 @@ class PathSearchCV(BaseEstimator):
             names = _feature_names(steps)
             guesses = _aligned_guesses(previous, index, names) if names is not None else None
             risk = model.path_predict(X_train, y[train], fold_values, X_valid, guesses=guesses, **train_params)
-            solved = getattr(model, "path_coefs_", None)
-            solutions.append(None if solved is None or names is None else (names, solved))
+            solutions.append(_support_solutions(getattr(model, "path_coefs_", None), names))
             valid_groups = None if groups is None else groups[valid]
             concordance = np.atleast_1d(harrell_cindex(y[valid], risk, groups=valid_groups)).astype(float)
             concordance[~np.isfinite(risk).all(axis=0)] = np.nan  # a path value the model could not fit
