@@ -751,3 +751,40 @@ def test_landing_page_shows_the_pooled_models_stratified_c():
         "   * - representation\n     - pooled C\n     - per-type C\n     - difference\n     - q\n   * - NetNorM\n"
         f"     - 0.600 [{low:.3f}, {high:.3f}]\n     - 0.578 [{low2:.3f}, {high2:.3f}]\n     - +0.022\n     - {q:.2g}\n"
     ) in text
+
+
+def test_pooled_figure_draws_both_models_intervals_and_marks_q():
+    from pancan.benchmark.pooled import POOLED_ROW
+    from pancan.figures.pooled_models import pooled_figure
+
+    rows = []
+    for representation in ("netnorm", "raw"):
+        for index, cancer in enumerate(["AAA", "BBB", POOLED_ROW]):
+            centre = 0.5 + 0.02 * index
+            rows.append(
+                {
+                    "cancer": cancer,
+                    "representation": representation,
+                    "pooled_c_mean": centre + 0.01,
+                    "pooled_c_ci_low": centre - 0.03,
+                    "pooled_c_ci_high": centre + 0.05,
+                    "per_type_c_mean": centre,
+                    "per_type_c_ci_low": centre - 0.04,
+                    "per_type_c_ci_high": centre + 0.04,
+                    "q_value": 0.01 if (representation, cancer) == ("netnorm", "BBB") else 0.6,
+                }
+            )
+    summary = pd.DataFrame(rows)
+    figure = pooled_figure(summary)
+    visible = [a for a in figure.axes if a.get_visible()]
+    assert [a.get_title() for a in visible] == ["raw mutations", "NetNorM"]
+    netnorm = visible[1]
+    assert [t.get_text() for t in netnorm.get_yticklabels()] == ["AAA", "BBB *", "all types (stratified)"]
+    assert [t.get_text() for t in visible[0].get_yticklabels()] == ["AAA", "BBB", "all types (stratified)"]
+    per_type, pooled = [c for c in netnorm.collections if isinstance(c, LineCollection)]
+    own = summary[summary["representation"] == "netnorm"]
+    for bars, model in ((per_type, "per_type_c"), (pooled, "pooled_c")):
+        segments = np.array(bars.get_segments())
+        np.testing.assert_allclose(segments[:, 0, 0], own[f"{model}_ci_low"])
+        np.testing.assert_allclose(segments[:, 1, 0], own[f"{model}_ci_high"])
+    assert overlaps(figure) == []

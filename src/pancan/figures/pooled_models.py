@@ -22,7 +22,7 @@ def pooled_figure(summary: pd.DataFrame) -> Figure:
     columns = min(len(names), 3)
     n_rows = -(-len(names) // columns)
     figure = new_figure(PAGE_WIDTH, n_rows * (0.22 * len(rows) + 0.9) + 0.5)
-    axes = np.atleast_1d(figure.subplots(n_rows, columns, sharex=True, squeeze=False)).ravel()
+    axes = figure.subplots(n_rows, columns, squeeze=False).ravel()
     positions = {cancer: len(rows) - 1 - index for index, cancer in enumerate(rows)}
     for axis, name in zip(axes, names):
         part = summary[summary["representation"] == name].set_index("cancer").reindex(rows)
@@ -47,10 +47,14 @@ def pooled_figure(summary: pd.DataFrame) -> Figure:
             axis.axhline(positions[POOLED_ROW] + 0.5, color="lightgrey", linewidth=0.6)
         axis.set_ylim(-0.6, len(rows) - 0.4)
         axis.set_title(label(name))
-    for axis in axes[len(names) :]:
-        axis.set_visible(False)
-    for axis in axes[-columns:]:
-        axis.set_xlabel("Harrell's C (mean, 95% interval)")
+    bounds = summary[["pooled_c_ci_low", "per_type_c_ci_low", "pooled_c_ci_high", "per_type_c_ci_high"]].to_numpy()
+    low, high = np.nanmin(np.r_[bounds.ravel(), 0.5]), np.nanmax(np.r_[bounds.ravel(), 0.5])
+    for index, axis in enumerate(axes):
+        axis.set_xlim(low - 0.02, high + 0.02)  # one scale for every panel
+        if index >= len(names):
+            axis.set_visible(False)
+        elif index + columns >= len(names):  # the lowest panel of its column
+            axis.set_xlabel("Harrell's C (mean, 95% interval)")
     neutral = [  # open and filled markers, whatever the panels' colours
         Line2D([], [], marker="o", linestyle="-", color="dimgrey", markerfacecolor=face, markersize=5)
         for face in ("white", "dimgrey")

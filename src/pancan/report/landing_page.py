@@ -216,7 +216,7 @@ def landing_page(
         *([edge_note(edges), ""] if edge_note(edges) else []),
         *(
             [
-                POOLED_NOTE + " Per type: results/summary.md.",
+                POOLED_NOTE + " Per type: the Pan-cancer pooled section (figure and table) and results/summary.md.",
                 "",
                 list_table(pooled_rows(pooled, cancers=False), "Pooled pan-cancer model"),
             ]
