@@ -28,7 +28,9 @@ with rule_logging(sm.log[0]) as log:
     names = set(folds["representation"])
     type_folds = pd.read_csv(sm.input.type_folds, sep="\t")
     type_predictions = read_all(sm.input.type_predictions)
-    type_predictions = type_predictions[type_predictions["representation"].isin(names)]
+    type_predictions = type_predictions[
+        type_predictions["representation"].isin(names) & type_predictions["cancer"].isin(set(per_type["cancer"]))
+    ]
     patients = pd.concat(
         [
             pd.read_csv(path, sep="\t", dtype={"patient_id": str}).assign(cancer=Path(path).parent.name)

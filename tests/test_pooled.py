@@ -188,7 +188,7 @@ def test_outer_folds_are_the_union_of_each_types_own_folds():
     assert all(np.array_equal(a.test, b.test) for a, b in zip(again, splits[5:]))
     check_pooled_deaths(pooled.event, pooled.groups, splits, inner_folds=5)
     # a published per-type split (fold table) is read for every type, patients of other types ignored
-    table = pd.DataFrame({"patient_id": ids, "repeat": 0, "fold": np.arange(len(ids)) % 3})
+    table = pd.DataFrame({"patient_id": [*ids, "TCGA-XX-0001"], "repeat": 0, "fold": np.arange(len(ids) + 1) % 3})
     from_table = pooled_outer_splits(pooled, 3, [0], seed=7, folds_table=table, folds_source="folds.tsv")
     for split in from_table:
         assert np.array_equal(split.test, np.flatnonzero(np.arange(len(ids)) % 3 == split.fold))

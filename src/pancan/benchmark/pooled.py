@@ -315,11 +315,10 @@ def pooled_comparison(pairs: pd.DataFrame) -> pd.DataFrame:
     """
     rows = []
     for (cancer, name), group in pairs.groupby(["cancer", "representation"], sort=False):
-        group = group.dropna(subset=["pooled_c", "per_type_c"])
-        fraction = float((group["n_test"] / group["n_train"]).mean())
-        row = {"cancer": cancer, "representation": name, "folds": len(group)}
+        fraction = float((group["n_test"] / group["n_train"]).mean())  # over every fold, as summarize_folds
+        row = {"cancer": cancer, "representation": name, "folds": 0}
         for model in ("pooled_c", "per_type_c"):
-            values = group[model].to_numpy(dtype=float)
+            values = group[model].dropna().to_numpy(dtype=float)
             low, high = corrected_interval(values, fraction)
             row.update(
                 {
@@ -329,9 +328,10 @@ def pooled_comparison(pairs: pd.DataFrame) -> pd.DataFrame:
                     f"{model}_ci_high": high,
                 }
             )
-        difference = (group["pooled_c"] - group["per_type_c"]).to_numpy(dtype=float)
+        difference = (group["pooled_c"] - group["per_type_c"]).dropna().to_numpy(dtype=float)  # paired folds
         t, df, p = corrected_resampled_ttest(difference, fraction)
-        row.update({"difference": difference.mean() if len(difference) else np.nan, "statistic": t, "df": df})
+        row.update({"folds": len(difference), "difference": difference.mean() if len(difference) else np.nan})
+        row.update({"statistic": t, "df": df})
         row["p_value"] = p
         rows.append(row)
     table = pd.DataFrame(rows)
