@@ -42,7 +42,7 @@ if config["benchmark"]["job_per_repeat"]:
             "../../envs/pancan.yaml"
         threads: 1
         resources:
-            # measured (docs/benchmarks.md): NSQN 0.94 GB peak (with numba), others <= 0.4 GB
+            # measured (docs/benchmarks.md, default grids): NSQN up to 0.8 GB, others <= 0.45 GB
             mem_mb=lambda wildcards: (
                 1500 if REGISTRY[wildcards.representation].smoothing else 1000
             ),
