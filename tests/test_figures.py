@@ -252,13 +252,14 @@ def test_hyperparameters_figure_and_gene_representation():
     assert gene_representation(REPS) == "netnorm" and gene_representation(["raw", "mutation_count"]) == "raw"
 
 
-def survival_tables(n=120):
+def survival_tables(n=120, rng=None):
+    rng = RNG if rng is None else rng
     ids = [f"P{i}" for i in range(n)]
-    burden = RNG.integers(1, 200, n)
-    risk = RNG.normal(0, 1, n)
-    time = RNG.exponential(np.exp(-risk)) * 1000
+    burden = rng.integers(1, 200, n)
+    risk = rng.normal(0, 1, n)
+    time = rng.exponential(np.exp(-risk)) * 1000
     patients = pd.DataFrame(
-        {"patient_id": ids, "time_days": time, "event": (RNG.random(n) < 0.7).astype(int), "n_mutations": burden}
+        {"patient_id": ids, "time_days": time, "event": (rng.random(n) < 0.7).astype(int), "n_mutations": burden}
     )
     predictions = pd.DataFrame(
         {"representation": "netnorm", "repeat": 0, "fold": np.arange(n) % 4, "patient_id": ids, "risk": risk}
@@ -543,7 +544,9 @@ SEVEN = ("BRCA", "GBM", "HNSC", "KIRC", "LUAD", "LUSC", "OV")  # the snapshot's 
 def test_the_overlap_check_finds_a_legend_over_curves_and_over_labels():
     """The check the figure tests rely on can fail: a legend inside the curves, one over both x labels (the
     pan-cancer figure's old layout), and a title pushed onto an axis are all reported."""
-    predictions, patients = survival_tables()
+    # its own data (not the module's shared generator, whose draws depend on the tests run before): with these
+    # curves a centred legend lies on drawn points, as it does for about half of such random cohorts
+    predictions, patients = survival_tables(rng=np.random.default_rng(0))
     figure, _ = kaplan_meier_risk_groups(predictions, patients, "T")
     curves = figure.axes[0]
     curves.legend(loc="center")
