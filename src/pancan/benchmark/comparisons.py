@@ -65,6 +65,18 @@ def corrected_interval(values: np.ndarray, test_fraction: float, level: float = 
     return float(values.mean() - half), float(values.mean() + half)
 
 
+def mean_with_interval(values: np.ndarray, test_fraction: float, prefix: str) -> dict:
+    """{prefix}_mean, _sd, _ci_low, _ci_high of fold values (NaN where too few), with `corrected_interval`."""
+    values = np.asarray(values, dtype=float)
+    low, high = corrected_interval(values, test_fraction)
+    return {
+        f"{prefix}_mean": values.mean() if len(values) else np.nan,
+        f"{prefix}_sd": values.std(ddof=1) if len(values) > 1 else np.nan,
+        f"{prefix}_ci_low": low,
+        f"{prefix}_ci_high": high,
+    }
+
+
 def corrected_resampled_ttest(differences: np.ndarray, test_fraction: float) -> tuple[float, float, float]:
     """(t, df, two-sided p) of the corrected repeated k-fold CV t-test; test_fraction = n_test / n_train."""
     differences = np.asarray(differences, dtype=float)

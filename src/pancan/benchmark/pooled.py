@@ -28,7 +28,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 
-from pancan.benchmark.comparisons import corrected_interval, corrected_resampled_ttest
+from pancan.benchmark.comparisons import corrected_resampled_ttest, mean_with_interval
 from pancan.benchmark.nested_cv import OuterSplit, check_deaths, cohort_outer_splits
 from pancan.errors import InsufficientDataError, InvalidParameterError
 from pancan.models.pairs import harrell_cindex
@@ -310,7 +310,7 @@ def pooled_comparison(pairs: pd.DataFrame) -> pd.DataFrame:
     corrected paired t-test of their fold-by-fold difference (Benjamini-Hochberg q over every row).
 
     `pairs` comes from `pooled_fold_pairs`. The interval and the test use the corrected
-    variance of repeated cross-validation (`corrected_interval`, `corrected_resampled_ttest`)
+    variance of repeated cross-validation (`mean_with_interval`, `corrected_resampled_ttest`)
     with the type's n_test / n_train, as the per-type summary and paired tests do.
     """
     rows = []
@@ -318,16 +318,7 @@ def pooled_comparison(pairs: pd.DataFrame) -> pd.DataFrame:
         fraction = float((group["n_test"] / group["n_train"]).mean())  # over every fold, as summarize_folds
         row = {"cancer": cancer, "representation": name, "folds": 0}
         for model in ("pooled_c", "per_type_c"):
-            values = group[model].dropna().to_numpy(dtype=float)
-            low, high = corrected_interval(values, fraction)
-            row.update(
-                {
-                    f"{model}_mean": values.mean() if len(values) else np.nan,
-                    f"{model}_sd": values.std(ddof=1) if len(values) > 1 else np.nan,
-                    f"{model}_ci_low": low,
-                    f"{model}_ci_high": high,
-                }
-            )
+            row.update(mean_with_interval(group[model].dropna().to_numpy(dtype=float), fraction, model))
         difference = (group["pooled_c"] - group["per_type_c"]).dropna().to_numpy(dtype=float)  # paired folds
         t, df, p = corrected_resampled_ttest(difference, fraction)
         row.update({"folds": len(difference), "difference": difference.mean() if len(difference) else np.nan})

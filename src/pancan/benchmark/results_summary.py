@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 from sksurv.util import Surv
 
-from pancan.benchmark.comparisons import corrected_interval
+from pancan.benchmark.comparisons import mean_with_interval
 from pancan.benchmark.metrics import fold_metrics
 
 FOLD_KEY = ["repeat", "fold"]
@@ -59,16 +58,7 @@ def summarize_folds(folds: pd.DataFrame) -> pd.DataFrame:
         row = {"cancer": cancer, "representation": name, "folds": len(group)}
         fraction = float((group["n_test"] / group["n_train"]).mean())
         for metric in ("harrell_c", "uno_c"):
-            values = group[metric].dropna().to_numpy(dtype=float)
-            low, high = corrected_interval(values, fraction)
-            row.update(
-                {
-                    f"{metric}_mean": values.mean() if len(values) else np.nan,
-                    f"{metric}_sd": values.std(ddof=1) if len(values) > 1 else np.nan,
-                    f"{metric}_ci_low": low,
-                    f"{metric}_ci_high": high,
-                }
-            )
+            row.update(mean_with_interval(group[metric].dropna().to_numpy(dtype=float), fraction, metric))
         row["uno_tau_days"] = group["uno_tau_days"].iloc[0]
         row["selected_median"] = group["n_selected"].median()
         rows.append(row)
