@@ -152,6 +152,28 @@ POOLED_NOTE = (
 )
 
 
+def pooled_finding(table: pd.DataFrame) -> str:
+    """What the pooled comparison found: the differences with q < 0.05, or that none reached it (and how close)."""
+    tested = table[table["q_value"].notna()]
+    found = tested[tested["q_value"] < 0.05]
+    if len(found):
+        return (
+            "Pooled minus per-type differences with q < 0.05: "
+            + "; ".join(
+                f"{label(r.representation)} in {r.cancer} {r.difference:+.3f} (q = {r.q_value:.2g})"
+                for r in found.itertuples(index=False)
+            )
+            + "."
+        )
+    if not len(tested):
+        return "No pooled against per-type difference could be tested."
+    best = tested.loc[tested["p_value"].idxmin()]
+    return (
+        f"No pooled against per-type difference reaches q < 0.05 ({len(tested)} test{'s' * (len(tested) != 1)}; smallest p = "
+        f"{best['p_value']:.2g}, {label(best['representation'])} in {best['cancer']}, q = {best['q_value']:.2g})."
+    )
+
+
 def pooled_rows(table: pd.DataFrame, cancers: bool = True) -> pd.DataFrame:
     """The pooled summary with readable numbers: every type and over all types (cancers), or over all types only."""
     shown = table if cancers else table[table["cancer"] == POOLED_ROW]

@@ -20,6 +20,7 @@ from pancan.report.findings import (
     clinical_sentences,
     edge_note,
     headline_table,
+    pooled_finding,
     pooled_rows,
     stratification_rows,
 )
@@ -217,6 +218,8 @@ def landing_page(
         *(
             [
                 POOLED_NOTE + " Per type: the Pan-cancer pooled section (figure and table) and results/summary.md.",
+                "",
+                pooled_finding(pooled),
                 "",
                 list_table(pooled_rows(pooled, cancers=False), "Pooled pan-cancer model"),
             ]

@@ -12,6 +12,7 @@ from pancan.report.findings import (
     clinical_sentences,
     edge_note,
     headline_table,
+    pooled_finding,
     pooled_rows,
     stratification_rows,
 )
@@ -126,7 +127,8 @@ def summary_markdown(
         markdown_table(cohorts[["cancer", "patients", "deaths", "genes_mutated", "mutations_median"]]),
     ]
     if pooled is not None:
-        lines += ["", "## Pooled pan-cancer model", "", POOLED_NOTE, "", markdown_table(pooled_rows(pooled))]
+        lines += ["", "## Pooled pan-cancer model", "", POOLED_NOTE, "", pooled_finding(pooled), ""]
+        lines += [markdown_table(pooled_rows(pooled))]
     if stratification is not None:
         lines += [
             "",
