@@ -52,14 +52,31 @@ def planted_cohort(n=240, p=200, module=16, seed=0):
     return AlignedMutations(sp.csr_matrix(X), genes, p), network, y, members
 
 
-def evaluate(name, aligned, network, y, repeats=1):
+def evaluate(name, aligned, network, y, repeats=1, log_name=""):
     context = RepresentationContext(NetworkAdjacency(network.adjacency), aligned.n_network)
     search = benchmark_search(name, SETTINGS, context)
     splits = outer_splits(y["event"], 5, repeats, seed=7)
     ids = np.array([f"P{i}" for i in range(len(y))])
     seeds = {(s.repeat, s.fold): SETTINGS.inner_seed_for(s.repeat, s.fold) for s in splits}
-    results = nested_cross_validation(search, aligned.X, y, ids, splits, inner_seeds=seeds, feature_names=aligned.genes)
+    results = nested_cross_validation(
+        search, aligned.X, y, ids, splits, inner_seeds=seeds, feature_names=aligned.genes, name=log_name
+    )
     return results.tables()
+
+
+def test_a_long_inner_cross_validation_logs_its_progress_fold_by_fold(monkeypatch, caplog):
+    """With no time between reports, every outer fold but a grid value's last says it is done; the last is the
+    grid value's own line."""
+    import pancan.benchmark.nested_cv as nested_cv
+
+    monkeypatch.setattr(nested_cv, "PROGRESS_SECONDS", 0.0)
+    aligned, network, y, _members = planted_cohort(n=120, p=60)
+    caplog.set_level("INFO", logger="pancan.benchmark.nested_cv")
+    evaluate("raw", aligned, network, y, log_name="raw")
+    lines = [r.getMessage() for r in caplog.records if r.name == "pancan.benchmark.nested_cv"]
+    progress = [line for line in lines if "inner CV of" in line]
+    assert progress == [f"raw: grid value 1/1, inner CV of {done}/5 outer folds done" for done in range(1, 5)]
+    assert lines.index(progress[-1]) < next(i for i, line in enumerate(lines) if "done for 5 outer folds" in line)
 
 
 @pytest.mark.parametrize("name", ["raw", "netnorm"])

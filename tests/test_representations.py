@@ -250,6 +250,21 @@ def test_controls_and_raw_representations():
     np.testing.assert_allclose(MutationCount(log=True).fit_transform(X).ravel(), np.log1p([4, 1]))
 
 
+def test_unnamed_columns_get_scikit_learns_names_which_no_caller_can_alter():
+    """Fitted without names, the transformers name their columns x0, x1, ... (the same array each time, read-only)."""
+    X = sp.csr_matrix(np.array([[1, 0, 1, 0, 0, 1, 1], [0, 0, 0, 0, 0, 0, 1]], dtype=float))
+    adjacency = NetworkAdjacency(sp.csr_matrix(np.eye(5, k=1) + np.eye(5, k=-1)))
+    raw = RawMutations().fit(X)
+    assert raw.get_feature_names_out().tolist() == ["x0", "x1", "x2", "x3", "x4", "x5", "x6"]
+    network_names = NetNorM(adjacency, k=2).fit(X).get_feature_names_out()
+    assert network_names.tolist() == ["x0", "x1", "x2", "x3", "x4"]  # the network's genes, the first 5 columns
+    with pytest.raises(ValueError, match="read-only"):
+        network_names[0] = "changed"
+    assert RawMutations().fit(X).get_feature_names_out() is raw.get_feature_names_out()  # built once per width
+    named = np.array([f"g{i}" for i in range(7)], dtype=object)
+    assert raw.get_feature_names_out(named).tolist() == named.tolist()
+
+
 def random_network(n=300, p=0.03, seed=1):
     graph = nx.gnp_random_graph(n, p, seed=seed)
     graph.remove_nodes_from([v for v in list(graph) if graph.degree(v) == 0])

@@ -7,7 +7,8 @@ RUN is a workflow's working directory after a run: Snakemake's per-job measureme
 (benchmarks/benchmark/evaluate_*.tsv, benchmarks/stratification/cluster_subsamples_*.tsv: wall
 seconds, peak RSS), the cohorts (results/cohorts/<type>/patients.tsv: patients, events, comparable
 pairs) and results/benchmark/folds.tsv (outer repeats per job, features after the variance filter)
-of the same run, with its config/config.yaml (subsamples per stratification job).
+of the same run, with its config/config.yaml (subsamples per stratification job; read only when the run has
+cluster_subsamples jobs).
 
 For each representation it fits  seconds per outer repeat = s0 + c * pairs^a  (s0: the job's fixed
 cost, start-up and reading its inputs; least squares on the log seconds; the features are capped
@@ -112,11 +113,14 @@ def pooled_jobs(run: Path, types: list[str]) -> pd.DataFrame:
 def subsample_jobs(run: Path) -> pd.DataFrame:
     """CPU seconds per NBS/raw subsample of each cluster_subsamples job (one thread; CPU rather than wall seconds,
     which a shared machine inflates), with its cohort's patients."""
+    paths = sorted((run / "benchmarks" / "stratification").glob("cluster_subsamples_*.tsv"))
+    if not paths:  # a run without the stratification stage (e.g. the paper's protocol)
+        return pd.DataFrame()
     config = yaml.safe_load((run / "config" / "config.yaml").read_text()) or {}
     per_job = (config.get("stratification") or {}).get("subsamples_per_job", 10)
     sizes = cohort_sizes(run).set_index("cancer")
     rows = []
-    for path in sorted((run / "benchmarks" / "stratification").glob("cluster_subsamples_*.tsv")):
+    for path in paths:
         cancer, representation, _batch = re.fullmatch(
             r"cluster_subsamples_([A-Z0-9]+)_(.+)_(\d+)\.tsv", path.name
         ).groups()

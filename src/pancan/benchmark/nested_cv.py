@@ -28,6 +28,8 @@ from pancan.models.path_model import model_weights
 from pancan.models.path_search import GridPointScores, PathSearchCV, take_rows
 
 logger = logging.getLogger(__name__)
+# a long inner cross-validation logs its progress at most this often (seconds), besides each grid value
+PROGRESS_SECONDS = 60.0
 
 
 @dataclass
@@ -244,9 +246,10 @@ def nested_cross_validation(
     path = search.resolved_path()
     scores: dict[tuple[int, int], list] = {key: [] for key in searches}
     warned: dict[tuple[int, int], list[str]] = {key: [] for key in searches}
+    last_report = time.perf_counter()
     for position, params in enumerate(grid):  # grid-major: one grid value's memo at a time
         started = time.perf_counter()
-        for split in splits:
+        for done, split in enumerate(splits, start=1):
             key = (split.repeat, split.fold)
             previous = scores[key][-1] if scores[key] else None  # warm starts from the grid value before
             with _solver_warnings(warned[key]):
@@ -260,6 +263,17 @@ def nested_cross_validation(
                         keep_transformed=False,  # held for every outer fold until the refits: transformed again
                     )
                 )
+            if time.perf_counter() - last_report > PROGRESS_SECONDS and done < len(splits):
+                last_report = time.perf_counter()  # long inner CVs (e.g. a pooled cohort) report as they go
+                logger.info(
+                    "%s: grid value %d/%d, inner CV of %d/%d outer folds done",
+                    name,
+                    position + 1,
+                    len(grid),
+                    done,
+                    len(splits),
+                )
+        last_report = time.perf_counter()
         logger.info(
             "%s: grid value %d/%d %s done for %d outer folds in %.1f s",
             name,
