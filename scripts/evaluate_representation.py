@@ -50,7 +50,14 @@ with rule_logging(sm.log[0]) as log, threadpool_limits(sm.threads):
             register_precomputed(memo, X, path, context.adjacency, alpha, **smoothing_options(settings.section))
     folds_table = read_fold_table(sm.input.folds_file) if benchmark["folds_file"] else None
     splits = cohort_outer_splits(
-        y["event"], ids, settings.outer_folds, repeats, settings.seed, folds_table, sm.input.get("folds_file", "")
+        y["event"],
+        ids,
+        settings.outer_folds,
+        repeats,
+        settings.seed,
+        folds_table,
+        sm.input.get("folds_file", ""),
+        what=cancer,
     )
     check_deaths(y["event"], splits, cancer, settings.inner_folds)
     tau = uno_truncation(patients["time_days"].to_numpy(), **benchmark["uno_tau"])

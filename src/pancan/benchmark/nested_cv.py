@@ -62,18 +62,23 @@ class FoldResults:
 
 
 def outer_splits(
-    event: np.ndarray, n_folds: int, n_repeats: int, seed: int, repeats: list[int] | None = None
+    event: np.ndarray,
+    n_folds: int,
+    n_repeats: int,
+    seed: int,
+    repeats: list[int] | None = None,
+    what: str = "the cohort",
 ) -> list[OuterSplit]:
     """Stratified (on the event) K-fold, repeated with scikit-learn's RepeatedStratifiedKFold(seed).
 
-    A fold without a death cannot be scored, so too few deaths for the folds is an early error.
+    A fold without a death cannot be scored, so too few deaths for the folds is an early error naming `what`.
     """
     event = np.asarray(event, dtype=bool)
     if event.sum() < 2:
-        raise too_few_deaths(int(event.sum()), len(event), "the cohort")
+        raise too_few_deaths(int(event.sum()), len(event), what)
     if event.sum() < n_folds:
         raise InsufficientDataError(
-            f"{int(event.sum())} deaths for {n_folds} outer folds: some test fold would have no death; "
+            f"{what}: {int(event.sum())} deaths for {n_folds} outer folds: some test fold would have no death; "
             "lower benchmark.outer_folds"
         )
     splitter = RepeatedStratifiedKFold(n_splits=n_folds, n_repeats=n_repeats, random_state=seed)
@@ -93,12 +98,13 @@ def cohort_outer_splits(
     seed: int,
     folds_table: pd.DataFrame | None = None,
     folds_source: str = "",
+    what: str = "the cohort",
 ) -> list[OuterSplit]:
     """A cohort's outer folds for `repeats`: a published split (fold table) when given, else `outer_splits`."""
     if folds_table is not None:
         return splits_from_table(folds_table, patient_ids, folds_source, repeats=repeats, n_folds=n_folds)
     # repeat r of RepeatedStratifiedKFold does not depend on how many repeats follow it
-    return outer_splits(event, n_folds, max(repeats) + 1, seed, repeats=repeats)
+    return outer_splits(event, n_folds, max(repeats) + 1, seed, repeats=repeats, what=what)
 
 
 def read_fold_table(path) -> pd.DataFrame:

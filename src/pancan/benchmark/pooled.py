@@ -139,12 +139,20 @@ def pooled_outer_splits(
     for cancer in pd.unique(groups):
         rows = np.flatnonzero(groups == cancer)
         try:
-            own = cohort_outer_splits(pooled.event[rows], ids[rows], n_folds, repeats, seed, folds_table, folds_source)
+            own = cohort_outer_splits(
+                pooled.event[rows],
+                ids[rows],
+                n_folds,
+                repeats,
+                seed,
+                folds_table,
+                folds_source,
+                what=f"{cancer} (pooled analysis)",
+            )
         except InsufficientDataError as error:
-            reason = str(error).removeprefix("the cohort: ")
             raise InsufficientDataError(
-                f"{cancer} (pooled analysis): {reason}; or leave {cancer} out (cancer_types, or with "
-                "cancer_types: [all] a survival.min_events above its deaths)"
+                f"{error}; or leave {cancer} out (cancer_types, or with cancer_types: [all] a survival.min_events "
+                "above its deaths)"
             ) from error
         keys = [(s.repeat, s.fold) for s in own]
         if tests and sorted(keys) != sorted(tests):
