@@ -1,6 +1,8 @@
 """Rules plot_* and write_summary / write_report_landing: read the result tables, call the package, save.
 
 One entry point for the report's small rules: FIGURES and TEXTS (at the end) map each rule to its function.
+Each function imports what it draws, so that a job imports only its own figure's libraries (the burden
+figure needs scikit-survival, the landing page the benchmark protocol, none of them needs all).
 """
 
 import hashlib
@@ -10,21 +12,6 @@ import matplotlib
 import pandas as pd
 
 from pancan.atomic import write_table_atomic, write_text_atomic
-from pancan.data.cohort import Cohort
-from pancan.figures.burden import burden_cindex, burden_figure
-from pancan.figures.cindex_boxplot import cindex_boxplot
-from pancan.figures.cohort_overview import cohort_overview
-from pancan.figures.hyperparameters import chosen_hyperparameters
-from pancan.figures.kaplan_meier import chosen_representation, kaplan_meier_risk_groups, representation_title
-from pancan.figures.pan_cancer import pan_cancer_figure
-from pancan.figures.pooled_models import pooled_figure
-from pancan.figures.selected_genes import gene_representation, netnorm_proxy_share, selected_genes
-from pancan.figures.style import save_figure
-from pancan.networks import GeneNetwork
-from pancan.report.landing_page import landing_page
-from pancan.report.summary_markdown import summary_markdown
-from pancan.representations import NetworkAdjacency, align_to_network
-from pancan.representations.netnorm import netnorm_ranks
 from pancan.workflow_logging import rule_logging
 
 sm = snakemake
@@ -35,15 +22,21 @@ def read(path):
 
 
 def plot_cohort_overview():
+    from pancan.figures.cohort_overview import cohort_overview
+
     burden = {c: read(p)["n_mutations"].to_numpy() for c, p in zip(sm.params.cancers, sm.input.patients)}
     return cohort_overview(read(sm.input.summary), burden)
 
 
 def plot_cindex():
+    from pancan.figures.cindex_boxplot import cindex_boxplot
+
     return cindex_boxplot(read(sm.input.folds), read(sm.input.tests), summary=read(sm.input.summary))
 
 
 def plot_pan_cancer():
+    from pancan.figures.pan_cancer import pan_cancer_figure
+
     folds = read(sm.input.folds)
     return pan_cancer_figure(
         folds[folds["representation"].isin(sm.params.representations)], read(sm.input.pan_cancer), read(sm.input.tests)
@@ -51,14 +44,20 @@ def plot_pan_cancer():
 
 
 def plot_pooled():
+    from pancan.figures.pooled_models import pooled_figure
+
     return pooled_figure(read(sm.input.pooled))
 
 
 def plot_hyperparameters():
+    from pancan.figures.hyperparameters import chosen_hyperparameters
+
     return chosen_hyperparameters(read(sm.input.folds))
 
 
 def plot_burden():
+    from pancan.figures.burden import burden_cindex, burden_figure
+
     tables = {
         c: burden_cindex(read(pred), read(pat))
         for c, pred, pat in zip(sm.params.cancers, sm.input.predictions, sm.input.patients)
@@ -68,6 +67,8 @@ def plot_burden():
 
 
 def plot_kaplan_meier():
+    from pancan.figures.kaplan_meier import chosen_representation, kaplan_meier_risk_groups, representation_title
+
     name = chosen_representation(read(sm.input.folds), sm.params.representations, sm.params.choice)
     predictions = read(sm.input.predictions)
     figure, p_value = kaplan_meier_risk_groups(
@@ -82,6 +83,12 @@ def plot_kaplan_meier():
 
 def netnorm_proxies(coefficients, folds):
     """Proxy share of NetNorM's selected genes (see `netnorm_proxy_share`), on the cohort and the main network."""
+    from pancan.data.cohort import Cohort
+    from pancan.figures.selected_genes import netnorm_proxy_share
+    from pancan.networks import GeneNetwork
+    from pancan.representations import NetworkAdjacency, align_to_network
+    from pancan.representations.netnorm import netnorm_ranks
+
     cohort = Cohort.load(Path(sm.input.cohort[0]).parent, sm.wildcards.cancer)
     network = GeneNetwork.load(Path(sm.input.network[0]).parent)
     aligned = align_to_network(cohort, network)
@@ -92,6 +99,8 @@ def netnorm_proxies(coefficients, folds):
 
 
 def plot_selected_genes():
+    from pancan.figures.selected_genes import gene_representation, selected_genes
+
     folds = read(sm.input.folds)
     name = gene_representation(sm.params.representations)
     coefficients = read(sm.input.coefficients)
@@ -125,6 +134,8 @@ def _pooled():
 
 
 def write_summary():
+    from pancan.report.summary_markdown import summary_markdown
+
     text = summary_markdown(
         read(sm.input.summary),
         read(sm.input.tests),
@@ -138,6 +149,8 @@ def write_summary():
 
 
 def write_report_landing():
+    from pancan.report.landing_page import landing_page
+
     text = landing_page(
         sm.config,
         read(sm.input.cohorts),
@@ -176,6 +189,8 @@ with rule_logging(sm.log[0]) as log:
     if sm.rule in TEXTS:
         TEXTS[sm.rule]()
     elif sm.rule in FIGURES:
+        from pancan.figures.style import save_figure
+
         save_figure(FIGURES[sm.rule](), sm.output.png, sm.output.svg)
     else:
         raise ValueError(f"plot_report_figure.py serves rules {', '.join([*FIGURES, *TEXTS])}, not {sm.rule}")

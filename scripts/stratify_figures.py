@@ -1,15 +1,13 @@
-"""Rules plot_stratification_model_selection, plot_subtype_*, plot_planted_subtypes: tables in, figure out."""
+"""Rules plot_stratification_model_selection, plot_subtype_*, plot_planted_subtypes: tables in, figure out.
+
+Each function imports its own figure, so that a job imports only that figure's libraries.
+"""
 
 import matplotlib
 import numpy as np
 import pandas as pd
 
 from pancan.atomic import write_table_atomic
-from pancan.figures.stratification_consensus import consensus_heatmap
-from pancan.figures.stratification_model_selection import model_selection_figure
-from pancan.figures.stratification_signatures import signature_figure
-from pancan.figures.stratification_simulation import planted_recovery_figure
-from pancan.figures.stratification_survival import subtype_kaplan_meier
 from pancan.figures.style import save_figure
 from pancan.workflow_logging import rule_logging
 
@@ -30,11 +28,15 @@ def title():
 
 
 def plot_stratification_model_selection():
+    from pancan.figures.stratification_model_selection import model_selection_figure
+
     tables = {name: read(path) for name, path in zip(sm.params.representations, sm.input.tables)}
     return model_selection_figure(tables, sm.wildcards.cancer)
 
 
 def plot_subtype_consensus():
+    from pancan.figures.stratification_consensus import consensus_heatmap
+
     k = chosen_k()
     with np.load(sm.input.consensus) as arrays:
         index = list(arrays["ks"]).index(k)
@@ -44,6 +46,8 @@ def plot_subtype_consensus():
 
 
 def plot_subtype_survival():
+    from pancan.figures.stratification_survival import subtype_kaplan_meier
+
     table = read(sm.input.assignments).merge(read(sm.input.patients), on="patient_id")
     table = table[table["clustered"]].astype({"subtype": int})
     endpoint = sm.config["survival"]["endpoint"]  # the cohorts' endpoint: changing it changes the inputs
@@ -56,10 +60,14 @@ def plot_subtype_survival():
 
 
 def plot_subtype_signatures():
+    from pancan.figures.stratification_signatures import signature_figure
+
     return signature_figure(read(sm.input.signatures), read(sm.input.modules), title())
 
 
 def plot_planted_subtypes():
+    from pancan.figures.stratification_simulation import planted_recovery_figure
+
     table = pd.concat([read(path) for path in sm.input], ignore_index=True)
     write_table_atomic(table, sm.output.table)
     summary = table.groupby(["module_size", "fraction", "method"])["ari"].agg(["mean", "min", "max"])

@@ -14,9 +14,12 @@ from helpers import REPO, SNAPSHOT, LoopbackServer
 SLOW_MODULES = (
     "test_slurm.py",
     "test_workflow.py",
-    "test_fidelity.py",
+    "test_workflow_inputs.py",
     "test_workflow_pancanatlas.py",
     "test_stratification.py",
+    "test_fidelity.py",
+    "test_pynbs_reference.py",
+    "test_workflow_data_safety.py",
     "test_pooled_workflow.py",
 )
 
@@ -36,12 +39,13 @@ def server():
 
 
 def gbm_stratification_config() -> dict:
-    """GBM on STRING (9,029 genes, so the influence graph takes seconds): NBS and raw, 4 subsamples in 2 jobs."""
+    """GBM on STRING's edges of score 950 or more (6,670 genes, so that the influence graph takes seconds): NBS and
+    raw, 4 subsamples in 2 jobs."""
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     config.update(
         snapshot_dir=str(SNAPSHOT),
         cancer_types=["GBM"],
-        networks={**config["networks"], "use": ["string"], "main": "string"},
+        networks={**config["networks"], "use": ["string"], "main": "string", "string": {"min_score": 950}},
     )
     config["stratification"].update(
         representations=["nbs", "raw"],
@@ -67,7 +71,7 @@ GBM_STRATIFICATION_TARGETS = [
 
 @pytest.fixture(scope="session")
 def gbm_stratification(tmp_path_factory):
-    """One local run of the stratification stage on GBM (shared by its end-to-end test and the SLURM test)."""
+    """One local run of the stratification stage on GBM, with the planted-module simulation."""
     workdir = tmp_path_factory.mktemp("gbm_stratification")
     config = gbm_stratification_config()
     (workdir / "config").mkdir()

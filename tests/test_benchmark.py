@@ -13,8 +13,9 @@ from pancan import config_schema
 from pancan.benchmark.feature_steps import VarianceFilter
 from pancan.benchmark.metrics import check_uno_truncation, fold_metrics, uno_truncation
 from pancan.benchmark.nested_cv import check_deaths, nested_cross_validation, outer_splits, splits_from_table
-from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search, job_setting_keys
+from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search
 from pancan.benchmark.results_summary import combine_with_clinical, summarize_folds
+from pancan.benchmark.settings import job_setting_keys
 from pancan.config_validation import ConfigError
 from pancan.errors import InputFileError, InsufficientDataError, InvalidParameterError
 from pancan.models import SparseSurvivalSVM, harrell_cindex

@@ -84,3 +84,29 @@ def test_rule_scripts_run_where_the_package_is_not_installed(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (workdir / "results/cohorts/GBM/patients.tsv").read_text().count("\n") == 280  # header + 279 patients
+
+
+def test_the_modules_the_snakefile_reads_leave_the_heavy_libraries_unimported():
+    """Every Snakemake command (and every cluster job, which runs Snakemake) parses the Snakefile: the pancan
+    modules it imports must not pull in scikit-learn, scipy.stats, scikit-survival, numba or matplotlib."""
+    sources = [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").glob("*.smk"))]
+    imports = sorted(
+        {
+            (module, name.split(" as ")[0].strip())
+            for path in sources
+            for module, names in re.findall(r"^\s*from (pancan[\w.]*) import (.+)$", path.read_text(), re.M)
+            for name in names.split(",")
+        }
+    )
+    assert ("pancan.config_schema", "workflow_schema") in imports and ("pancan.representations", "registry") in imports
+    code = (
+        "import sys, importlib\n"
+        f"for module, name in {imports!r}:\n"
+        "    getattr(importlib.import_module(module), name, None) or importlib.import_module(f'{module}.{name}')\n"
+        "from pancan.config_schema import workflow_schema; workflow_schema()\n"
+        "print(' '.join(m for m in ('sklearn', 'scipy.stats', 'sksurv', 'numba', 'matplotlib') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO, timeout=120
+    ).stdout.split()
+    assert loaded == [], f"imported on the Snakefile's path: {loaded}"

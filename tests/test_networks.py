@@ -30,6 +30,29 @@ def test_from_edges_symmetric_dedup_no_self_loops():
     assert network.n_edges == 3 and network.degree().tolist() == [3, 1, 1, 1]
 
 
+def test_missing_blank_and_padded_names_are_read_as_a_plain_loop_reads_them():
+    """Names are stripped; a missing or blank name drops its edge; so does a self-loop after stripping; a gene whose
+    every edge is dropped is not in the network. Checked against a row-by-row reading."""
+    gene_a = pd.Series(["A", " A", None, "", "B ", "C", "E", "E", np.nan, "F"], dtype=object)
+    gene_b = pd.Series(["B", "C ", "D", "D", "B", "A", None, "  ", "G", "A"], dtype=object)
+    edges, genes = set(), set()
+    for a, b in zip(gene_a, gene_b):
+        a, b = (name.strip() if isinstance(name, str) else "" for name in (a, b))
+        if a and b and a != b:
+            edges.add(frozenset((a, b)))
+            genes.update((a, b))
+    network = GeneNetwork.from_edges("t", gene_a, gene_b)
+    assert network.genes.tolist() == sorted(genes) == ["A", "B", "C", "F"]
+    rows, cols = network.adjacency.nonzero()
+    assert {frozenset((network.genes[i], network.genes[j])) for i, j in zip(rows, cols)} == edges
+
+
+def test_a_network_with_no_name_at_all_is_an_error_naming_its_file():
+    missing = pd.Series([None, np.nan], dtype=object)
+    with pytest.raises(InputFileError, match="links.txt: network 's' has no gene-gene edge left after filtering"):
+        GeneNetwork.from_edges("s", missing, missing, source="links.txt")
+
+
 def test_empty_network_is_an_error(tmp_path):
     path = tmp_path / "pc.tsv"
     path.write_text("gene_a\tgene_b\tinteraction_type\nCHEBI:1\tTP53\tinteracts-with\nTP53\tTP53\tinteracts-with\n")

@@ -18,8 +18,9 @@ from sklearn.metrics import adjusted_rand_score
 from pancan.networks.gene_network import GeneNetwork
 from pancan.representations import smooth
 from pancan.representations.quantile import quantile_reference
-from pancan.stratification import Factorization, Propagation, influence_knn_graph, network_nmf, quantile_normalise
+from pancan.stratification import Factorization, Propagation, influence_knn_graph, quantile_normalise
 from pancan.stratification.model_selection import consensus_over_k
+from pancan.stratification.network_nmf import network_nmf
 from pancan.stratification.profiles import map_to_reference
 from pancan.stratification.sampling import cluster_runs_pynbs
 

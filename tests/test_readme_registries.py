@@ -11,7 +11,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from test_benchmark import planted_cohort
 
 from pancan import config_schema
-from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search, job_setting_keys
+from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search
+from pancan.benchmark.settings import job_setting_keys
 from pancan.models.coxnet import SparseCoxnet
 from pancan.models.registry import MODELS
 from pancan.networks.adjacency import NetworkAdjacency

@@ -31,7 +31,6 @@ from pancan.stratification import (
     draw_pynbs_subsample,
     influence,
     influence_knn_graph,
-    network_nmf,
     nnls_gram,
     proportion_ambiguous,
     rank_sum_by_subtype,
@@ -40,6 +39,7 @@ from pancan.stratification import (
 )
 from pancan.stratification.checks import check_ranks, few_subsamples
 from pancan.stratification.model_selection import consensus_over_k, eligible_partitions, minimum_subtype_size
+from pancan.stratification.network_nmf import network_nmf
 from pancan.stratification.subtype_survival import stage_group
 
 

@@ -30,9 +30,8 @@ def job_table(root: Path) -> pd.DataFrame:
                 "peak_rss_mb": float(table["max_rss"].iloc[-1]),
             }
         )
-    jobs = pd.DataFrame(rows)
-    rules = [stem for stem in jobs["job"]]
-    jobs["rule"] = [next((r for r in RULES if job.startswith(r)), job) for job in rules]
+    jobs = pd.DataFrame(rows, columns=["stage", "job", "seconds", "peak_rss_mb"])
+    jobs["rule"] = [next((r for r in RULES if job.startswith(r)), job) for job in jobs["job"]]
     return jobs
 
 
@@ -54,6 +53,8 @@ def main() -> None:
     parser.add_argument("--by-rule", action="store_true")
     args = parser.parse_args()
     jobs = job_table(args.root)
+    if jobs.empty:
+        raise SystemExit(f"{args.root}: no benchmark file with a measurement (a run's benchmarks/ folder)")
     if args.by_rule:
         table = jobs.groupby("rule").agg(
             jobs=("job", "size"),

@@ -38,6 +38,8 @@ def _module_file(name: str) -> Path | None:
 
 _FROM = re.compile(r"^[ \t]*from[ \t]+(pancan(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+(pancan(?:\.\w+)*)", re.MULTILINE)
+# a module named in a string, as the packages' lazy exports name theirs (pancan.lazy_exports)
+_NAMED = re.compile(r"[\"'](pancan(?:\.\w+)+)[\"']")
 
 
 @cache
@@ -45,10 +47,12 @@ def _imports(path: Path) -> set[str]:
     """`pancan` modules a file imports anywhere in it (lazy imports too), with their parent packages.
 
     Read from the import statements' text, not by executing them: a statement quoted in a
-    docstring counts too, which can only add a dependency, never lose one.
+    docstring counts too, which can only add a dependency, never lose one. So does a module
+    named in a string: a package's lazy exports are imported by name.
     """
     text = path.read_text()
     names = {match.group(1) for match in _IMPORT.finditer(text)}
+    names.update(match.group(1) for match in _NAMED.finditer(text))
     for match in _FROM.finditer(text):
         module = match.group(1)
         names.add(module)

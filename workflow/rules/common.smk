@@ -8,7 +8,7 @@ from pancan.config_validation import schema_default, workflow_relative
 from pancan.data import cancer_types, cohort_summary, local_studies
 from pancan.provenance import code_hash
 from pancan.benchmark.comparisons import configured_comparisons
-from pancan.benchmark.protocol import job_setting_keys
+from pancan.benchmark.settings import job_setting_keys
 from pancan.networks.registry import NETWORKS as NETWORK_REGISTRY
 from pancan.representations import registry
 

@@ -17,7 +17,7 @@ rule prepare_network:
         "../../envs/pancan.yaml"
     threads: 1
     resources:
-        mem_mb=1500,  # Pathway Commons: 0.51 GB peak measured
+        mem_mb=1500,  # Pathway Commons: 0.27 GB peak measured (docs/benchmarks.md)
         runtime=10,
     params:
         code=code_version("prepare_network.py"),

@@ -14,13 +14,15 @@
 * Every p-value of a run is adjusted together (Benjamini-Hochberg q-values), and each
   test states the smallest p-value it could reach, so that "not significant" is not
   mistaken for "no difference" when the design cannot reach p < 0.05.
+
+scipy.stats is imported by the functions that test: the Snakefile reads `configured_comparisons`
+at every start, and importing scipy.stats there would slow every Snakemake command.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 FOLD_KEY = ["repeat", "fold"]
 TEST_COLUMNS = [
@@ -58,6 +60,8 @@ def corrected_variance(values: np.ndarray, test_fraction: float) -> float:
 
 def corrected_interval(values: np.ndarray, test_fraction: float, level: float = 0.95) -> tuple[float, float]:
     """Interval of the mean of J fold values with the corrected variance and J - 1 degrees of freedom (NaN below 2)."""
+    from scipy import stats
+
     values = np.asarray(values, dtype=float)
     if len(values) < 2:
         return np.nan, np.nan
@@ -79,6 +83,8 @@ def mean_with_interval(values: np.ndarray, test_fraction: float, prefix: str) ->
 
 def corrected_resampled_ttest(differences: np.ndarray, test_fraction: float) -> tuple[float, float, float]:
     """(t, df, two-sided p) of the corrected repeated k-fold CV t-test; test_fraction = n_test / n_train."""
+    from scipy import stats
+
     differences = np.asarray(differences, dtype=float)
     folds = len(differences)
     if folds < 2:
@@ -148,6 +154,8 @@ def pan_cancer_summary(folds: pd.DataFrame, metric: str = "harrell_c") -> pd.Dat
 
 def across_cancer_tests(folds: pd.DataFrame, comparisons: list[list[str]], metric: str = "harrell_c") -> pd.DataFrame:
     """Exact Wilcoxon signed-rank test over cancer types of the per-type mean difference."""
+    from scipy import stats
+
     means = cancer_means(folds, metric)
     rows = []
     for first, second in comparisons:
@@ -184,6 +192,8 @@ def across_cancer_tests(folds: pd.DataFrame, comparisons: list[list[str]], metri
 
 def paired_tests(folds: pd.DataFrame, comparisons: list[list[str]], metric: str = "harrell_c") -> pd.DataFrame:
     """Every within-cancer and pan-cancer test of a run, with Benjamini-Hochberg q-values over all of them."""
+    from scipy import stats
+
     tests = pd.concat(
         [within_cancer_tests(folds, comparisons, metric), across_cancer_tests(folds, comparisons, metric)],
         ignore_index=True,

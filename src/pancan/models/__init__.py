@@ -1,7 +1,12 @@
 """Sparse linear survival models; every prediction is a risk score (higher = earlier death)."""
 
-from pancan.models.coxnet import SparseCoxnet
-from pancan.models.pairs import comparable_pairs, harrell_cindex
-from pancan.models.survival_svm import SparseSurvivalSVM
+from pancan.lazy_exports import lazy_exports
 
-__all__ = ["SparseCoxnet", "SparseSurvivalSVM", "comparable_pairs", "harrell_cindex"]
+_EXPORTS = {
+    "SparseCoxnet": "pancan.models.coxnet",
+    "comparable_pairs": "pancan.models.pairs",
+    "harrell_cindex": "pancan.models.pairs",
+    "SparseSurvivalSVM": "pancan.models.survival_svm",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)

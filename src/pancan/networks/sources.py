@@ -9,6 +9,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pancan.data.tables import open_text, read_tsv
@@ -71,9 +72,11 @@ def pathway_commons_network(
 ) -> GeneNetwork:
     """Gene graph from Pathway Commons, small molecules dropped, optionally some interaction types only."""
     rows = read_pathway_commons(path)
-    upper_a, upper_b = rows["gene_a"].str.upper(), rows["gene_b"].str.upper()
-    molecule = upper_a.str.startswith(SMALL_MOLECULE_PREFIXES) | upper_b.str.startswith(SMALL_MOLECULE_PREFIXES)
-    rows = rows[~molecule]
+    # one test per distinct participant, not per row
+    codes, participants = pd.factorize(pd.concat([rows["gene_a"], rows["gene_b"]], ignore_index=True))
+    small = pd.Series(participants, dtype=object).str.upper().str.startswith(SMALL_MOLECULE_PREFIXES)
+    is_molecule = np.append(small.to_numpy(dtype=bool, na_value=False), False)[codes]  # code -1: a missing value
+    rows = rows[~(is_molecule[: len(rows)] | is_molecule[len(rows) :])]
     if interaction_types:
         unknown = sorted(set(interaction_types) - set(rows["interaction_type"].unique()))
         if unknown:

@@ -6,28 +6,25 @@ the network as a `NetworkAdjacency` (validated once), a GeneNetwork or a sparse 
 and never modifies its inputs.
 """
 
-from pancan.networks.adjacency import NetworkAdjacency
-from pancan.representations.alignment import AlignedMutations, align_to_network
-from pancan.representations.netnorm import NetNorM, netnorm_profiles, netnorm_ranks
-from pancan.representations.quantile import QuantileNormalizer, rank_profiles
-from pancan.representations.raw import MutationCount, RawMutations, RawNetworkMutations
-from pancan.representations.smoothing import NSQN, NetworkSmoothing, nsqn, register_precomputed, smooth
+from pancan.lazy_exports import lazy_exports
 
-__all__ = [
-    "NSQN",
-    "AlignedMutations",
-    "MutationCount",
-    "NetNorM",
-    "NetworkAdjacency",
-    "NetworkSmoothing",
-    "QuantileNormalizer",
-    "RawMutations",
-    "RawNetworkMutations",
-    "align_to_network",
-    "netnorm_profiles",
-    "netnorm_ranks",
-    "nsqn",
-    "rank_profiles",
-    "register_precomputed",
-    "smooth",
-]
+_EXPORTS = {
+    "NetworkAdjacency": "pancan.networks.adjacency",
+    "AlignedMutations": "pancan.representations.alignment",
+    "align_to_network": "pancan.representations.alignment",
+    "NetNorM": "pancan.representations.netnorm",
+    "netnorm_profiles": "pancan.representations.netnorm",
+    "netnorm_ranks": "pancan.representations.netnorm",
+    "QuantileNormalizer": "pancan.representations.quantile",
+    "rank_profiles": "pancan.representations.quantile",
+    "MutationCount": "pancan.representations.raw",
+    "RawMutations": "pancan.representations.raw",
+    "RawNetworkMutations": "pancan.representations.raw",
+    "NSQN": "pancan.representations.smoothing",
+    "NetworkSmoothing": "pancan.representations.smoothing",
+    "nsqn": "pancan.representations.smoothing",
+    "register_precomputed": "pancan.representations.smoothing",
+    "smooth": "pancan.representations.smoothing",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from sklearn.base import TransformerMixin
+if TYPE_CHECKING:  # the transformers are imported when built: the Snakefile reads this table without them
+    from sklearn.base import TransformerMixin
 
-from pancan.representations.netnorm import NetNorM
-from pancan.representations.raw import MutationCount, RawMutations, RawNetworkMutations
-from pancan.representations.row_cache import RowCache
-from pancan.representations.smoothing import NSQN, NetworkSmoothing
+    from pancan.representations.netnorm import NetNorM
+    from pancan.representations.raw import MutationCount, RawMutations, RawNetworkMutations
+    from pancan.representations.row_cache import RowCache
+    from pancan.representations.smoothing import NSQN, NetworkSmoothing
 
 NETWORK_CONTROLS = ("permuted", "rewired")
 # How the stratification stage builds the profiles it clusters (pancan.stratification.profiles):
@@ -172,6 +174,8 @@ class Registry:
 
 
 def _netnorm(context: RepresentationContext, settings) -> NetNorM:
+    from pancan.representations.netnorm import NetNorM
+
     grid = sorted(settings.section["netnorm_k"])
     tie_break = settings.section["netnorm_tie_break"]
     return NetNorM(context.adjacency, k=grid[0], max_k=grid[-1], tie_break=tie_break, memo=context.memo)
@@ -193,18 +197,36 @@ def smoothing_options(section: dict) -> dict:
 
 
 def _nsqn(context: RepresentationContext, settings) -> NSQN:
+    from pancan.representations.smoothing import NSQN
+
     alpha = min(settings.section["smoothing_alpha"])
     options = smoothing_options(settings.section)
     return NSQN(context.adjacency, alpha, n_jobs=context.n_jobs, memo=context.memo, **options)
 
 
 def _smoothing(context: RepresentationContext, settings) -> NetworkSmoothing:
+    from pancan.representations.smoothing import NetworkSmoothing
+
     alpha = min(settings.section["smoothing_alpha"])
     options = smoothing_options(settings.section)
     return NetworkSmoothing(context.adjacency, alpha, n_jobs=context.n_jobs, memo=context.memo, **options)
 
 
+def _raw(context: RepresentationContext, settings) -> RawMutations:
+    from pancan.representations.raw import RawMutations
+
+    return RawMutations()
+
+
+def _raw_network(context: RepresentationContext, settings) -> RawNetworkMutations:
+    from pancan.representations.raw import RawNetworkMutations
+
+    return RawNetworkMutations(context.n_network)
+
+
 def _mutation_count(context: RepresentationContext, settings) -> MutationCount:
+    from pancan.representations.raw import MutationCount
+
     counted = settings.section["mutation_count_genes"]
     return MutationCount(n_network_genes=context.n_network if counted == "network" else None)
 
@@ -290,7 +312,7 @@ REGISTRY.add(
         "raw",
         "raw mutations",
         "#4c72b0",
-        lambda context, settings: RawMutations(),
+        _raw,
         clustering="binary",
         description="every mutated gene, binary (no network)",
     )
@@ -300,7 +322,7 @@ REGISTRY.add(
         "raw_network",
         "raw, network genes",
         "#64b5cd",
-        lambda context, settings: RawNetworkMutations(context.n_network),
+        _raw_network,
         network="main",
         description="mutated genes of the network only, binary",
     )

@@ -5,52 +5,40 @@ Influence graph -> per-subsample sampling, propagation, quantile normalisation a
 scheme, `consensus.cluster_runs`) -> consensus matrix -> average-linkage subtypes, k
 chosen by PAC / cophenetic correlation; then survival and network-module signatures of
 the subtypes, and the planted-module simulation.
+
+Names are imported on first use (`pancan.lazy_exports`). The network-regularised NMF is
+`pancan.stratification.network_nmf.network_nmf`: its module has the same name.
 """
 
-from pancan.stratification.consensus import (
-    cluster_runs,
-    consensus_linkage,
-    consensus_matrix,
-    consensus_subtypes,
-    draw_subsample,
-    leaf_order,
-)
-from pancan.stratification.influence import influence_knn_graph
-from pancan.stratification.model_selection import choose_k, cophenetic_correlation, proportion_ambiguous
-from pancan.stratification.network_nmf import Factorization, factorize, network_nmf, plain_nmf
-from pancan.stratification.nnls import nnls_gram
-from pancan.stratification.profiles import Profiles, build_profiles, quantile_normalise
-from pancan.stratification.sampling import SCHEMES, Propagation, cluster_runs_pynbs, draw_pynbs_subsample
-from pancan.stratification.signatures import rank_sum_by_subtype, signatures_and_modules
-from pancan.stratification.simulation import simulate_recovery
-from pancan.stratification.subtype_survival import cox_subtypes, logrank_by_k
+from pancan.lazy_exports import lazy_exports
 
-__all__ = [
-    "SCHEMES",
-    "Factorization",
-    "Profiles",
-    "Propagation",
-    "build_profiles",
-    "choose_k",
-    "cluster_runs",
-    "cluster_runs_pynbs",
-    "consensus_linkage",
-    "consensus_matrix",
-    "consensus_subtypes",
-    "cophenetic_correlation",
-    "cox_subtypes",
-    "draw_pynbs_subsample",
-    "draw_subsample",
-    "factorize",
-    "influence_knn_graph",
-    "leaf_order",
-    "logrank_by_k",
-    "network_nmf",
-    "nnls_gram",
-    "plain_nmf",
-    "proportion_ambiguous",
-    "quantile_normalise",
-    "rank_sum_by_subtype",
-    "signatures_and_modules",
-    "simulate_recovery",
-]
+_EXPORTS = {
+    "cluster_runs": "pancan.stratification.consensus",
+    "consensus_linkage": "pancan.stratification.consensus",
+    "consensus_matrix": "pancan.stratification.consensus",
+    "consensus_subtypes": "pancan.stratification.consensus",
+    "draw_subsample": "pancan.stratification.consensus",
+    "leaf_order": "pancan.stratification.consensus",
+    "influence_knn_graph": "pancan.stratification.influence",
+    "choose_k": "pancan.stratification.model_selection",
+    "cophenetic_correlation": "pancan.stratification.model_selection",
+    "proportion_ambiguous": "pancan.stratification.model_selection",
+    "Factorization": "pancan.stratification.network_nmf",
+    "factorize": "pancan.stratification.network_nmf",
+    "plain_nmf": "pancan.stratification.network_nmf",
+    "nnls_gram": "pancan.stratification.nnls",
+    "Profiles": "pancan.stratification.profiles",
+    "build_profiles": "pancan.stratification.profiles",
+    "quantile_normalise": "pancan.stratification.profiles",
+    "SCHEMES": "pancan.stratification.sampling",
+    "Propagation": "pancan.stratification.sampling",
+    "cluster_runs_pynbs": "pancan.stratification.sampling",
+    "draw_pynbs_subsample": "pancan.stratification.sampling",
+    "rank_sum_by_subtype": "pancan.stratification.signatures",
+    "signatures_and_modules": "pancan.stratification.signatures",
+    "simulate_recovery": "pancan.stratification.simulation",
+    "cox_subtypes": "pancan.stratification.subtype_survival",
+    "logrank_by_k": "pancan.stratification.subtype_survival",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(globals(), _EXPORTS)
