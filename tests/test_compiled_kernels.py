@@ -1,6 +1,6 @@
-"""The compiled loops (numba) give numpy's numbers, on real smoothed profiles.
+"""The compiled loops (numba) give numpy's numbers, on real profiles and pairs.
 
-Quantile normalisation and the variance filter run compiled loops for speed. Each loop is
+Quantile normalisation, the variance filter and the survival SVM solver run compiled loops for speed. Each loop is
 compared here with the plain numpy expression (or an independent per-row construction) it
 replaces: exactly where no sum is involved, to rounding where the order of addition may differ.
 """
@@ -11,9 +11,12 @@ from functools import cache
 
 import numpy as np
 import scipy.sparse as sp
-from real_data import aligned_cohort, pathway_commons_adjacency
+from real_data import aligned_cohort, pathway_commons_adjacency, snapshot_cohort
 
 from pancan.benchmark.feature_steps import column_variance
+from pancan.models.pair_kernels import column_dots, columns_product, laplacian_product, pair_scatter, pair_slack
+from pancan.models.pairs import comparable_pairs
+from pancan.models.ranking_svm_solver import first_of_identical_columns
 from pancan.representations.quantile import QuantileNormalizer, map_ranked, quantile_reference, rank_profiles
 from pancan.representations.row_cache import RowCache
 from pancan.representations.smoothing import smooth
@@ -123,3 +126,61 @@ def test_map_with_int32_positions_on_wide_tied_rows():
     cumulative = np.concatenate([[0.0], np.cumsum(reference)])
     expected = ((cumulative[end + 1] - cumulative[start]) / (end - start + 1)).astype(np.float32)
     assert np.array_equal(map_ranked(ranked, reference, dtype=np.float32), expected)
+
+
+def lusc_pairs() -> tuple[np.ndarray, np.ndarray]:
+    patients = snapshot_cohort("LUSC").patients
+    return comparable_pairs(patients["event"].to_numpy(bool), patients["time_days"].to_numpy(float))
+
+
+def test_pair_kernels_equal_scipy_products_with_the_incidence():
+    """The survival SVM's passes over pairs and sparse columns give scipy's numbers on LUSC's real pairs."""
+    X = sp.csr_matrix(aligned_cohort("LUSC").X, dtype=np.float32)
+    earlier, later = lusc_pairs()
+    n = X.shape[0]
+    m = len(earlier)  # the incidence B as a scipy matrix: +1 at the earlier, -1 at the later patient of each pair
+    B = sp.csr_matrix(
+        (np.r_[np.ones(m), -np.ones(m)], (np.r_[np.arange(m), np.arange(m)], np.r_[earlier, later])), shape=(m, n)
+    )
+    rng = np.random.default_rng(0)
+    scores = rng.normal(size=n)
+    np.testing.assert_array_equal(pair_slack(scores, earlier, later), np.maximum(0.0, 1.0 - B @ scores))
+    values = rng.random(len(earlier))
+    np.testing.assert_array_equal(pair_scatter(values, -0.5, earlier, later, n), B.T @ (-0.5 * values))
+    columns = sp.csc_matrix(X)
+    columns.sort_indices()
+    support = np.sort(rng.choice(X.shape[1], 40, replace=False))
+    weights = rng.normal(size=40)
+    np.testing.assert_array_equal(
+        columns_product(columns.indptr, columns.indices, columns.data, support, weights, n), X[:, support] @ weights
+    )
+    np.testing.assert_array_equal(column_dots(columns.indptr, columns.indices, columns.data, scores), X.T @ scores)
+    # L_A V for a random half of the pairs, against the Laplacian written out entry by entry
+    active = rng.random(len(earlier)) < 0.5
+    laplacian = np.zeros((n, n))
+    for i, j in zip(earlier[active], later[active], strict=True):
+        laplacian[i, i] += 1
+        laplacian[j, j] += 1
+        laplacian[i, j] -= 1
+        laplacian[j, i] -= 1
+    right = rng.normal(size=(n, 7))
+    np.testing.assert_allclose(laplacian_product(right, earlier, later, active), laplacian @ right, atol=1e-12)
+
+
+def test_first_of_identical_columns_finds_copies_that_share_their_first_rows():
+    """Dense columns are hashed on their first rows, then on all of them where that key is shared."""
+    F = lusc_smoothed()[:, :3000].copy()
+    F[:, 10] = F[:, 2500]  # a copy before its original
+    F[:, 2000] = F[:, 11]
+    F[:20, 30] = F[:20, 31]  # the same first rows, then different
+    F[:, 40] = 0.0
+    expected = np.zeros(F.shape[1], dtype=bool)
+    seen = set()
+    for j in range(F.shape[1]):
+        key = F[:, j].tobytes()
+        if F[:, j].any() and key not in seen:
+            seen.add(key)
+            expected[j] = True
+    found = first_of_identical_columns(F)
+    np.testing.assert_array_equal(found, expected)
+    assert not found[[40, 2000, 2500]].any() and found[[10, 11, 30, 31]].all()

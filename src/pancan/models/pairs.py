@@ -1,9 +1,8 @@
-"""Comparable pairs of survival data, Harrell's C-index for many risk vectors at once, and the pair incidence."""
+"""Comparable pairs of survival data and Harrell's C-index for many risk vectors at once."""
 
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 from sksurv.util import check_y_survival
 
 
@@ -50,14 +49,6 @@ def _concatenated_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     lengths = np.asarray(lengths, dtype=np.int64)
     offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     return np.repeat(np.asarray(starts, dtype=np.int64), lengths) + offsets
-
-
-def pair_incidence(earlier: np.ndarray, later: np.ndarray, n: int) -> sp.csr_matrix:
-    """B (pairs x patients) with +1 at the earlier and -1 at the later patient: B @ s = s_earlier - s_later."""
-    m = len(earlier)
-    rows = np.concatenate([np.arange(m), np.arange(m)])
-    data = np.concatenate([np.ones(m), -np.ones(m)])
-    return sp.csr_matrix((data, (rows, np.concatenate([earlier, later]))), shape=(m, n))
 
 
 def harrell_cindex(y, risk: np.ndarray, tied_tol: float = 1e-8, groups=None) -> np.ndarray | float:

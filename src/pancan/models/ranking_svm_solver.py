@@ -4,8 +4,9 @@ Problem. With s = X w the risk scores and the m comparable pairs (i, j), i the e
 
     P(w) = L(w) + alpha ||w||_1,    L(w) = (1/m) sum_{(i,j)} xi_ij^2,    xi_ij = max(0, 1 - s_i + s_j).
 
-The pair differences are never materialised: pairs act through the sparse incidence B
-(B s = s_i - s_j), so xi = max(0, 1 - B X w) and the gradient is g = X' B' (-(2/m) xi).
+The pair differences are never materialised: pairs act through their incidence B
+(B s = s_i - s_j), so xi = max(0, 1 - B X w) and the gradient is g = X' B' (-(2/m) xi); B, B'
+and the products with sparse columns are compiled passes (`pair_kernels`).
 
 Optimality (KKT). w is optimal iff g_j = -alpha sign(w_j) where w_j != 0 and |g_j| <= alpha
 where w_j = 0; the smallest subgradient, zero exactly at the optimum, measures how far a
@@ -48,13 +49,14 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
 from pancan.models.lasso_qp import lasso_qp
-from pancan.models.pairs import pair_incidence
+from pancan.models.pair_kernels import column_dots, columns_product, laplacian_product, pair_scatter, pair_slack
 
 _ENTER_AT_LEAST = 50  # features that may enter the working set per round (more when the support is larger)
 _INNER_FRACTION = 0.3  # of the largest violation left outside the working set: its solve's tolerance
 _ARMIJO = 1e-4  # sufficient decrease: a step must achieve this fraction of the model's predicted decrease
 _RIDGE = 1e-8  # the model's smallest ridge mu, relative to H's mean diagonal
 _FORCING = 0.001  # each model is solved until its coordinates move by less than this fraction of the residual
+_HEAD_ROWS = 16  # rows a dense column's first hash covers (first_of_identical_columns)
 # The solver's matrices are small (patients x working set): threaded BLAS only adds synchronisation.
 _BLAS = ThreadpoolController()
 
@@ -84,40 +86,45 @@ class _Product:
 
 
 class PairProblem:
-    """The data of one fit: features, comparable pairs and their incidence, the first of identical columns."""
+    """The data of one fit: features (and their columns), comparable pairs, the first of identical columns."""
 
     def __init__(self, X, earlier: np.ndarray, later: np.ndarray):
         self.X = X.tocsr() if sp.issparse(X) else np.asarray(X)
         self.columns_of = self.X.tocsc() if sp.issparse(self.X) else self.X  # working-set columns are sliced often
-        # pairs ordered by their earlier patient: the active pairs then form a CSR matrix without sorting
+        if sp.issparse(self.X):
+            self.columns_of.sort_indices()  # each column's entries in row order, as scipy's products add them
+        # pairs ordered by their earlier patient: sums over pairs add in one order whatever the caller's
         order = np.argsort(np.asarray(earlier), kind="stable")
         self.earlier = np.asarray(earlier, dtype=np.int64)[order]
         self.later = np.asarray(later, dtype=np.int64)[order]
         self.n, self.m = self.X.shape[0], len(self.earlier)
-        self.B = pair_incidence(self.earlier, self.later, self.n)
-        self.BT = self.B.T.tocsr()
-        self.candidates = first_of_identical_columns(self.X)
+        self.candidates = first_of_identical_columns(self.columns_of)
         self._cache: _Product | None = None
         self._last_laplacian: tuple[np.ndarray, np.ndarray] | None = None
 
     def scores(self, w: np.ndarray) -> np.ndarray:
         """X w, from the support's columns only (w is sparse; for float32 X this also avoids casting all of X)."""
         support = np.flatnonzero(w)
-        return np.asarray(self.columns_of[:, support] @ w[support], dtype=np.float64).ravel()
+        if not sp.issparse(self.X):
+            return np.asarray(self.X[:, support] @ w[support], dtype=np.float64).ravel()
+        X = self.columns_of
+        return columns_product(X.indptr, X.indices, X.data, support, w[support], self.n)
 
     def slack(self, scores: np.ndarray) -> np.ndarray:
-        return np.maximum(0.0, 1.0 - self.B @ scores)
+        """max(0, 1 - B scores): each pair's hinge slack."""
+        return pair_slack(scores, self.earlier, self.later)
 
     def score_gradient(self, slack: np.ndarray) -> np.ndarray:
-        """d loss / d scores."""
-        return self.BT @ (-2.0 / self.m * slack)
+        """d loss / d scores = B' (-(2/m) slack)."""
+        return pair_scatter(slack, -2.0 / self.m, self.earlier, self.later, self.n)
 
     def full_gradient(self, scores: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """(loss, gradient in w over every feature, slack)."""
         slack = self.slack(scores)
         score_gradient = self.score_gradient(slack)
         if sp.issparse(self.X):
-            gradient = np.asarray(self.X.T @ score_gradient).ravel()
+            X = self.columns_of
+            gradient = column_dots(X.indptr, X.indices, X.data, score_gradient)
         else:  # in X's precision: float32 X would otherwise be cast whole
             gradient = self.X.T @ score_gradient.astype(self.X.dtype, copy=False)
         return float(slack @ slack) / self.m, gradient.astype(np.float64, copy=False), slack
@@ -156,14 +163,9 @@ class PairProblem:
 
     def _pair_product(self, XW: np.ndarray, right: np.ndarray, active: np.ndarray) -> np.ndarray:
         """X_W' L_A right, L_A = D_A - C - C' the Laplacian of the active pairs (C_ij = 1 for pair (i, j))."""
-        first, second = self.earlier[active], self.later[active]
-        n = self.n
-        if 8 * len(first) < n * n:  # few active pairs: C sparse (rows = earlier patients, already in order)
-            degree = np.bincount(first, minlength=n) + np.bincount(second, minlength=n)
-            indptr = np.concatenate([[0], np.cumsum(np.bincount(first, minlength=n))])
-            links = sp.csr_matrix((np.ones(len(first)), second, indptr), shape=(n, n))
-            laplacian_right = degree[:, None] * right - links @ right - links.T @ right
-        else:  # a dense L_A and BLAS: several times faster per pair than sparse products
+        if 8 * np.count_nonzero(active) < self.n * self.n:  # few active pairs: a pass over them
+            laplacian_right = laplacian_product(np.ascontiguousarray(right), self.earlier, self.later, active)
+        else:  # a dense L_A and BLAS: several times faster per pair than a pass over the pairs
             laplacian_right = self._laplacian(active) @ right
         return XW.T @ laplacian_right
 
@@ -191,18 +193,25 @@ def first_of_identical_columns(X) -> np.ndarray:
 
     Columns are compared by a 64-bit hash: the sum over rows of a random weight times a mix of
     the entry's bits, in integers modulo 2^64, so identical columns always collide (integer sums
-    do not depend on their order) and different ones practically never do.
+    do not depend on their order) and different ones practically never do. Dense columns are
+    hashed on their first rows, and only those that share that key with another column on all
+    their rows: columns that differ in their first rows are different.
     """
     weights = np.random.default_rng(0).integers(1, 2**62, X.shape[0], dtype=np.int64).astype(np.uint64)
-    columns = sp.csc_matrix(X) if sp.issparse(X) else np.asarray(X)
     if sp.issparse(X):
+        columns = X if X.format == "csc" else X.tocsc()
         # as a dense column's: zero entries add nothing
-        terms = weights[columns.indices] * _mix(columns.data.astype(np.float64).view(np.uint64))
-        cumulative = np.concatenate([[np.uint64(0)], np.cumsum(terms, dtype=np.uint64)])  # wraps, as intended
-        keys = cumulative[columns.indptr[1:]] - cumulative[columns.indptr[:-1]]
+        keys = _sparse_column_keys(columns.indptr, columns.indices, columns.data.astype(np.float64), weights)
         nonzero = np.flatnonzero(np.diff(columns.indptr) > 0)
     else:
-        keys = _dense_column_keys(columns if columns.dtype.isnative else columns.astype(np.float64), weights)
+        columns = np.asarray(X)
+        columns = columns if columns.dtype.isnative else columns.astype(np.float64)
+        head = min(len(columns), _HEAD_ROWS)
+        keys = _dense_column_keys(columns[:head], weights[:head])
+        _, group, size = np.unique(keys, return_inverse=True, return_counts=True)
+        shared = np.flatnonzero(size[group.ravel()] > 1)
+        if head < len(columns) and len(shared):
+            keys[shared] = _dense_column_keys(np.ascontiguousarray(columns[:, shared]), weights)
         nonzero = np.flatnonzero(np.any(columns, axis=0))
     _, first = np.unique(keys[nonzero], return_index=True)
     mask = np.zeros(X.shape[1], dtype=bool)
@@ -218,6 +227,18 @@ def _mix(bits):  # pragma: no cover (compiled)
     z = z ^ (z >> np.uint64(27))
     z = z * np.uint64(0x94D049BB133111EB)
     return z ^ (z >> np.uint64(31))
+
+
+@numba.njit(cache=True, nogil=True)
+def _sparse_column_keys(indptr, indices, data, weights):  # pragma: no cover (compiled)
+    """Per CSC column: sum over its stored entries of weights[row] * mix(bits of the float64 entry), modulo 2^64."""
+    keys = np.zeros(len(indptr) - 1, dtype=np.uint64)
+    bits = np.empty(1, dtype=np.float64)
+    for j in range(len(indptr) - 1):
+        for entry in range(indptr[j], indptr[j + 1]):
+            bits[0] = data[entry] + 0.0  # -0.0 becomes 0.0, as it compares
+            keys[j] += weights[indices[entry]] * _mix(bits.view(np.uint64)[0])
+    return keys
 
 
 @numba.njit(cache=True, nogil=True)

@@ -140,12 +140,22 @@ class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
         C = self.C if C is None else C
         if C is None:
             return float(self.alpha)
-        return 1.0 / (float(C) * len(training_pairs(y, groups)[0]))
+        return 1.0 / (float(C) * len(self._pairs(y, groups)[0]))
+
+    def _pairs(self, y, groups=None) -> tuple[np.ndarray, np.ndarray]:
+        """`training_pairs`, kept for the last target: a path in the paper's costs C asks for the pair count (to
+        turn C into alpha) and then for the pairs, of the same training rows."""
+        y = np.asarray(y)
+        key = (y.dtype.descr, y.tobytes(), None if groups is None else np.asarray(groups).astype(str).tobytes())
+        memo = getattr(self, "_pairs_memo", None)
+        if memo is None or memo[0] != key:
+            memo = self._pairs_memo = (key, training_pairs(y, groups))
+        return memo[1]
 
     def alpha_max(self, X, y, groups=None) -> float:
         """Smallest alpha with every coefficient zero, on training data (X, y)."""
         X, y = self._validate(X, y)
-        return alpha_max(PairProblem(X, *training_pairs(y, groups)))
+        return alpha_max(PairProblem(X, *self._pairs(y, groups)))
 
     def path(self, X, y, alphas, guesses=None, groups=None) -> np.ndarray:
         """Coefficients (features x penalties) along `alphas` in the given order, each solve warm-started
@@ -155,7 +165,7 @@ class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
         relative_gap, objective, rounds), for callers that report convergence.
         """
         X, y = self._validate(X, y)
-        problem = PairProblem(X, *training_pairs(y, groups))
+        problem = PairProblem(X, *self._pairs(y, groups))
         coefs, infos = solve_path(problem, alphas, tol=self.tol, max_iter=self.max_iter, guesses=guesses)
         self.path_infos_ = infos
         return coefs
@@ -163,7 +173,7 @@ class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
     def fit(self, X, y, groups=None):
         """Fit at `alpha` (or C); with `groups`, comparable pairs only within a group (the stratified loss)."""
         X, y = self._validate(X, y)
-        pairs = training_pairs(y, groups)
+        pairs = self._pairs(y, groups)
         alpha = self.penalty_for(y, groups=groups)
         coefs, infos = solve_path(PairProblem(X, *pairs), [alpha], tol=self.tol, max_iter=self.max_iter)
         self.coef_ = coefs[:, 0]
