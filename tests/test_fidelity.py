@@ -19,7 +19,9 @@ from sksurv.util import Surv
 from pancan.benchmark.nested_cv import nested_cross_validation, splits_from_table
 from pancan.benchmark.protocol import BenchmarkSettings, benchmark_search, representation_pipeline
 from pancan.models import comparable_pairs, harrell_cindex
-from pancan.representations.registry import RepresentationContext
+from pancan.representations import register_precomputed, smooth
+from pancan.representations.registry import RepresentationContext, smoothing_options
+from pancan.representations.row_cache import RowCache
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = Path(__file__).parent / "data" / "reference_original"
@@ -37,7 +39,9 @@ def paper_protocol_settings() -> BenchmarkSettings:
 
 
 @pytest.fixture(scope="module")
-def lusc():
+def lusc(tmp_path_factory):
+    """The paper protocol on LUSC as the workflow's jobs run it: one memo of patients' rows shared by every fit,
+    with each alpha's smoothed profiles of the whole cohort computed once (the smooth_profiles rule's file)."""
     config, settings = paper_protocol_settings()
     assert config["survival"]["drop_zero_time"] and config["cancer_types"] == ["LUSC"]
     cohort = snapshot_cohort("LUSC", drop_zero_time=True)
@@ -46,7 +50,15 @@ def lusc():
     y = Surv.from_arrays(cohort.patients["event"].astype(bool), cohort.patients["time_days"])
     folds = pd.read_csv(REFERENCE / "lusc_folds.tsv", sep="\t")
     splits = splits_from_table(folds, ids, "lusc_folds.tsv", n_folds=settings.outer_folds)
-    context = RepresentationContext(pathway_commons_adjacency(), aligned.n_network)
+    adjacency = pathway_commons_adjacency()
+    memo = RowCache("LUSC rows")
+    options = smoothing_options(settings.section)
+    folder = tmp_path_factory.mktemp("smoothed")
+    for alpha in settings.section["smoothing_alpha"]:
+        path = folder / f"alpha{alpha:g}.npy"
+        np.save(path, smooth(aligned.X, adjacency, alpha, **options))
+        register_precomputed(memo, aligned.X, path, adjacency, alpha, **options)
+    context = RepresentationContext(adjacency, aligned.n_network, memo=memo)
     return settings, aligned, ids, y, splits, context
 
 
