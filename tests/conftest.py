@@ -8,6 +8,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).parent))
 
 from helpers import REPO, SNAPSHOT, LoopbackServer
+from threadpoolctl import threadpool_limits
 
 # Modules that take longest, mostly waiting on a scheduler or running Snakemake: collected first, so that with
 # `make test` (pytest-xdist, one module per worker at a time) they start at once and the quick ones fill the gaps.
@@ -30,6 +31,19 @@ def pytest_collection_modifyitems(config, items):
         return SLOW_MODULES.index(name) if name in SLOW_MODULES else len(SLOW_MODULES)
 
     items.sort(key=rank)  # stable: each module keeps its own order
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_thread_per_worker():
+    """One BLAS and OpenMP thread in each test process: `make test` runs one pytest worker per core, beside the
+    Snakemake jobs some tests start, so threaded BLAS only oversubscribes the cores (its idle threads spin). The
+    libraries are loaded first so that the limit reaches them all (numpy's and scipy's OpenBLAS, scikit-learn's
+    OpenMP); the workflow's jobs, separate processes, keep their own limit (their rule's `threads`)."""
+    import scipy.linalg  # noqa: F401
+    import sklearn.cluster  # noqa: F401
+
+    with threadpool_limits(limits=1):
+        yield
 
 
 @pytest.fixture

@@ -126,6 +126,31 @@ def test_liblinear_cost_units_match_linear_svc_on_pair_differences(C):
     assert liblinear_objective(ours.coef_) <= liblinear_objective(w_liblinear) * (1 + 1e-7)
 
 
+def test_pairs_kept_for_one_target_follow_a_new_target_and_leave_with_the_fit():
+    """A cost C is turned into alpha with the pairs of the target asked about, never another target's, and a fitted
+    model keeps neither the pairs nor the training target's bytes."""
+    X, y = synthetic(n=90, p=25, seed=3, binary=True)
+    other = y.copy()  # the same length and dtype, fewer deaths: fewer pairs
+    other["event"][np.flatnonzero(other["event"])[::2]] = False
+    halves, alternate = np.repeat(["LUAD", "LUSC"], 45), np.tile(["LUAD", "LUSC"], 45)
+    model = SparseSurvivalSVM(C=0.002)
+    counts = []
+    for target, strata in [(y, None), (other, None), (y, halves), (y, alternate), (y, None)]:
+        expected = brute_force_pairs(target["event"], target["time"])
+        if strata is not None:
+            expected = {(i, j) for i, j in expected if strata[i] == strata[j]}
+        assert model.penalty_for(target, groups=strata) == pytest.approx(1 / (0.002 * len(expected)))
+        counts.append(len(expected))
+    assert len(set(counts)) == 4  # each target and partition has its own number of pairs
+    model.path(X, y, [0.01])
+    assert not hasattr(model, "_pairs_memo")
+    model.penalty_for(y)
+    model.fit(X, y)
+    assert not hasattr(model, "_pairs_memo") and model.alpha_ == pytest.approx(
+        1 / (0.002 * len(brute_force_pairs(y["event"], y["time"])))
+    )
+
+
 def test_solver_stops_on_the_gap_and_warns_at_max_iter():
     X, y = synthetic(n=150, p=400, seed=2, binary=True)
     problem = PairProblem(sp.csr_matrix(X), *comparable_pairs(y["event"], y["time"]))

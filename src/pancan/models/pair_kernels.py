@@ -3,7 +3,8 @@
 With B the pairs x patients incidence (+1 at the earlier, -1 at the later patient of a
 pair) and L_A the Laplacian of a subset A of pairs, the solver needs B s, B' v, L_A V and
 products with a few columns of a sparse X. Each is a single pass over the pairs or the
-stored entries, in the order scipy's sparse products would add them. The solver calls
+stored entries, in the order scipy's sparse products would add them (L_A V: the same sums
+in another order than the degree-minus-links products it replaces). The solver calls
 them tens of thousands of times on small operands, where building and validating scipy
 sparse matrices cost more than the arithmetic.
 """

@@ -143,14 +143,21 @@ class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
         return 1.0 / (float(C) * len(self._pairs(y, groups)[0]))
 
     def _pairs(self, y, groups=None) -> tuple[np.ndarray, np.ndarray]:
-        """`training_pairs`, kept for the last target: a path in the paper's costs C asks for the pair count (to
-        turn C into alpha) and then for the pairs, of the same training rows."""
+        """`training_pairs`, kept for the last target until a fit uses them: a path in the paper's costs C asks
+        for the pair count (to turn C into alpha) and then for the pairs, of the same training rows."""
         y = np.asarray(y)
-        key = (y.dtype.descr, y.tobytes(), None if groups is None else np.asarray(groups).astype(str).tobytes())
+        strata = None if groups is None else np.unique(np.asarray(groups), return_inverse=True)[1].ravel()
+        key = (y.dtype.descr, y.tobytes(), None if strata is None else strata.tobytes())
         memo = getattr(self, "_pairs_memo", None)
         if memo is None or memo[0] != key:
             memo = self._pairs_memo = (key, training_pairs(y, groups))
         return memo[1]
+
+    def _fitted_pairs(self, y, groups=None) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs of a fit, after which the estimator keeps neither them nor its training target's bytes."""
+        pairs = self._pairs(y, groups)
+        self.__dict__.pop("_pairs_memo", None)
+        return pairs
 
     def alpha_max(self, X, y, groups=None) -> float:
         """Smallest alpha with every coefficient zero, on training data (X, y)."""
@@ -165,7 +172,7 @@ class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
         relative_gap, objective, rounds), for callers that report convergence.
         """
         X, y = self._validate(X, y)
-        problem = PairProblem(X, *self._pairs(y, groups))
+        problem = PairProblem(X, *self._fitted_pairs(y, groups))
         coefs, infos = solve_path(problem, alphas, tol=self.tol, max_iter=self.max_iter, guesses=guesses)
         self.path_infos_ = infos
         return coefs
@@ -173,8 +180,8 @@ class SparseSurvivalSVM(LinearPathModel, SurvivalModel, BaseEstimator):
     def fit(self, X, y, groups=None):
         """Fit at `alpha` (or C); with `groups`, comparable pairs only within a group (the stratified loss)."""
         X, y = self._validate(X, y)
-        pairs = self._pairs(y, groups)
         alpha = self.penalty_for(y, groups=groups)
+        pairs = self._fitted_pairs(y, groups)
         coefs, infos = solve_path(PairProblem(X, *pairs), [alpha], tol=self.tol, max_iter=self.max_iter)
         self.coef_ = coefs[:, 0]
         self.alpha_ = alpha
