@@ -141,7 +141,7 @@ class PairProblem:
             old = np.searchsorted(cache.features, features).clip(max=len(cache.features) - 1)
             kept = cache.features[old] == features
             changed = np.flatnonzero(active != cache.active)
-            # the update costs (changed pairs) q^2, a rebuild about n^2 q + n q^2
+            # the update costs (changed pairs) q^2, a rebuild at most n^2 q + n q^2 (2 |A| q + n q^2 when few are active)
             if kept.any() and len(changed) * len(features) < self.n * (self.n + len(features)):
                 keep, new = np.flatnonzero(kept), np.flatnonzero(~kept)
                 differences = XW[self.earlier[changed]][:, keep] - XW[self.later[changed]][:, keep]
