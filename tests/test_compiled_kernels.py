@@ -181,6 +181,7 @@ def test_first_of_identical_columns_finds_copies_that_share_their_first_rows():
         if F[:, j].any() and key not in seen:
             seen.add(key)
             expected[j] = True
-    found = first_of_identical_columns(F)
-    np.testing.assert_array_equal(found, expected)
-    assert not found[[40, 2000, 2500]].any() and found[[10, 11, 30, 31]].all()
+    for layout in (F, np.asfortranarray(F)):  # the solver also receives column-major matrices (NSQN's)
+        found = first_of_identical_columns(layout)
+        np.testing.assert_array_equal(found, expected)
+        assert not found[[40, 2000, 2500]].any() and found[[10, 11, 30, 31]].all()

@@ -38,6 +38,7 @@ if config["benchmark"]["job_per_repeat"]:
             "logs/benchmark/evaluate_representation_{cancer}_{representation}_{repeat}.log",
         benchmark:
             "benchmarks/benchmark/evaluate_representation_{cancer}_{representation}_{repeat}.tsv"
+        priority: evaluation_priority
         conda:
             "../../envs/pancan.yaml"
         threads: 1
@@ -71,6 +72,7 @@ else:
             "logs/benchmark/evaluate_representation_{cancer}_{representation}.log",
         benchmark:
             "benchmarks/benchmark/evaluate_representation_{cancer}_{representation}.tsv"
+        priority: evaluation_priority
         conda:
             "../../envs/pancan.yaml"
         threads: 1

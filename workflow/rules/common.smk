@@ -483,6 +483,14 @@ def benchmark_outputs(cancer, kind):
     )
 
 
+def evaluation_priority(wildcards):
+    """Larger grids first (more paths per job): the longest evaluation jobs start early and the short ones
+    fill the end of a run, instead of one core waiting for a long job that started last.
+    """
+    entry = REGISTRY[wildcards.representation]
+    return 1 + (len(config["benchmark"][entry.grid_key]) if entry.grid_key else 0)
+
+
 def evaluation_settings(wildcards):
     """The benchmark settings one job depends on: the engine's, its model's and its representation's own.
 

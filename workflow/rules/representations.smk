@@ -22,6 +22,8 @@ rule smooth_profiles:
     wildcard_constraints:
         # the main network or one of its randomised controls
         network=NETWORK_OR_CONTROL,
+    # before the evaluation jobs (evaluation_priority), which wait for it: NSQN's then start early too
+    priority: 1000
     conda:
         "../../envs/pancan.yaml"
     threads: 2
