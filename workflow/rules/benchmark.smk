@@ -12,6 +12,8 @@ rule randomize_network:
         "logs/networks/randomize_network_{network}_{control}.log",
     benchmark:
         "benchmarks/networks/randomize_network_{network}_{control}.tsv"
+    # before the evaluation jobs (evaluation_priority), which wait for it: the controls' then start early too
+    priority: 1000
     conda:
         "../../envs/pancan.yaml"
     threads: 1
@@ -190,6 +192,8 @@ rule evaluate_pooled:
         "logs/benchmark/evaluate_pooled_{representation}.log",
     benchmark:
         "benchmarks/benchmark/evaluate_pooled_{representation}.tsv"
+    # the longest evaluation jobs (every benchmarked type at once): first of all
+    priority: lambda wildcards: 100 + evaluation_priority(wildcards)
     conda:
         "../../envs/pancan.yaml"
     threads: 1
