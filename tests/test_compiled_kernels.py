@@ -14,7 +14,14 @@ import scipy.sparse as sp
 from real_data import aligned_cohort, pathway_commons_adjacency, snapshot_cohort
 
 from pancan.benchmark.feature_steps import column_variance
-from pancan.models.pair_kernels import column_dots, columns_product, laplacian_product, pair_scatter, pair_slack
+from pancan.models.pair_kernels import (
+    column_dots,
+    columns_product,
+    laplacian_product,
+    pair_scatter,
+    pair_slack,
+    update_laplacian,
+)
 from pancan.models.pairs import comparable_pairs
 from pancan.models.ranking_svm_solver import first_of_identical_columns
 from pancan.representations.quantile import QuantileNormalizer, map_ranked, quantile_reference, rank_profiles
@@ -134,7 +141,7 @@ def lusc_pairs() -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_pair_kernels_equal_scipy_products_with_the_incidence():
-    """The survival SVM's passes over pairs and sparse columns give scipy's numbers on LUSC's real pairs."""
+    """The survival SVM's passes over pairs and sparse columns give scipy's numbers on LUSC's real pairs (B' v to rounding)."""
     X = sp.csr_matrix(aligned_cohort("LUSC").X, dtype=np.float32)
     earlier, later = lusc_pairs()
     n = X.shape[0]
@@ -146,7 +153,15 @@ def test_pair_kernels_equal_scipy_products_with_the_incidence():
     scores = rng.normal(size=n)
     np.testing.assert_array_equal(pair_slack(scores, earlier, later), np.maximum(0.0, 1.0 - B @ scores))
     values = rng.random(len(earlier))
-    np.testing.assert_array_equal(pair_scatter(values, -0.5, earlier, later, n), B.T @ (-0.5 * values))
+    # B' v sums each earlier patient's run of pairs first: scipy's sums in another order, in any pair order
+    by_earlier = np.argsort(earlier, kind="stable")
+    for order in (np.arange(m), by_earlier, rng.permutation(m)):
+        np.testing.assert_allclose(
+            pair_scatter(values[order], -0.5, earlier[order], later[order], n),
+            B.T @ (-0.5 * values),
+            rtol=1e-13,
+            atol=1e-13,
+        )
     columns = sp.csc_matrix(X)
     columns.sort_indices()
     support = np.sort(rng.choice(X.shape[1], 40, replace=False))
@@ -165,6 +180,18 @@ def test_pair_kernels_equal_scipy_products_with_the_incidence():
         laplacian[j, i] -= 1
     right = rng.normal(size=(n, 7))
     np.testing.assert_allclose(laplacian_product(right, earlier, later, active), laplacian @ right, atol=1e-12)
+    # the dense L_A built from nothing, then updated in place to another random half (integer entries: exact)
+    built = np.zeros((n, n))
+    update_laplacian(built, earlier, later, active, np.zeros_like(active))
+    np.testing.assert_array_equal(built, laplacian)
+    other = rng.random(len(earlier)) < 0.5
+    update_laplacian(built, earlier, later, other, active)
+    expected = np.zeros((n, n))
+    np.add.at(expected, (earlier[other], earlier[other]), 1)
+    np.add.at(expected, (later[other], later[other]), 1)
+    np.add.at(expected, (earlier[other], later[other]), -1)
+    np.add.at(expected, (later[other], earlier[other]), -1)
+    np.testing.assert_array_equal(built, expected)
 
 
 def test_first_of_identical_columns_finds_copies_that_share_their_first_rows():

@@ -198,7 +198,9 @@ def test_path_is_sparse_then_dense_and_sparse_input_agrees():
     coefs = model.path(X, y, alphas)
     selected = (coefs != 0).sum(axis=0)
     assert selected[0] == 0 and selected[-1] > selected[1]
-    assert (model.path(X, y, [alpha_max * 0.999]) != 0).sum() == 1  # just below alpha_max: one feature enters
+    # just below alpha_max one feature enters (not at 0.999 alpha_max: there w = 0's relative duality gap is
+    # 1e-6 to rounding, the solver's tolerance, so whether it counts as converged depends on the last bits)
+    assert (model.path(X, y, [alpha_max * 0.99]) != 0).sum() == 1
     np.testing.assert_allclose(model.path(sp.csr_matrix(X), y, alphas), coefs, atol=1e-8)
 
 

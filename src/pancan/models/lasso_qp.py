@@ -1,6 +1,7 @@
 """A small L1-penalised quadratic program, by cyclic coordinate descent (compiled with numba).
 
-    minimise_v  1/2 v'Hv + b'v + alpha ||v||_1      (H symmetric positive definite, up to a few hundred variables)
+    minimise_v  1/2 v'(H + ridge I)v + b'v + alpha ||v||_1    (H + ridge I symmetric positive definite,
+                                                                up to a few hundred variables)
 
 Each coordinate in turn moves to its exact minimiser with the others fixed (a soft
 threshold), and the gradient Hv + b is updated by one column of H. Every update lowers the
@@ -17,23 +18,29 @@ import numba
 import numpy as np
 
 
-def lasso_qp(H: np.ndarray, b: np.ndarray, alpha: float, start: np.ndarray, *, tol: float = 1e-12) -> np.ndarray:
-    """argmin_v 1/2 v'Hv + b'v + alpha ||v||_1, from `start` (see module docstring for `tol`)."""
+def lasso_qp(
+    H: np.ndarray, b: np.ndarray, alpha: float, start: np.ndarray, *, ridge: float = 0.0, tol: float = 1e-12
+) -> np.ndarray:
+    """argmin_v 1/2 v'(H + ridge I)v + b'v + alpha ||v||_1, from `start` (see module docstring for `tol`).
+
+    The ridge is added on the fly, so the caller's H is read, never copied or modified.
+    """
     H = np.ascontiguousarray(H, dtype=np.float64)
     v = np.array(start, dtype=np.float64)
-    gradient = H @ v + np.asarray(b, dtype=np.float64)
-    _coordinate_descent(H, gradient, float(alpha), v, float(tol), 100 * len(v) + 1000)
+    gradient = H @ v + ridge * v + np.asarray(b, dtype=np.float64)
+    _coordinate_descent(H, float(ridge), gradient, float(alpha), v, float(tol), 100 * len(v) + 1000)
     return v
 
 
 @numba.njit(cache=True, nogil=True)
-def _coordinate_descent(H, gradient, alpha, v, tol, max_sweeps):  # pragma: no cover (compiled)
-    """Cyclic coordinate descent in place on v, with gradient = Hv + b kept up to date; returns the sweeps made."""
+def _coordinate_descent(H, ridge, gradient, alpha, v, tol, max_sweeps):  # pragma: no cover (compiled)
+    """Cyclic coordinate descent in place on v, with gradient = (H + ridge I)v + b kept up to date; returns the
+    sweeps made."""
     q = len(v)
     for sweep in range(max_sweeps):
         largest = 0.0
         for j in range(q):
-            curvature = H[j, j]
+            curvature = H[j, j] + ridge
             z = v[j] * curvature - gradient[j]  # the coordinate's minimiser is soft(z, alpha) / H_jj
             new = (z - alpha if z > alpha else (z + alpha if z < -alpha else 0.0)) / curvature
             change = new - v[j]
@@ -42,6 +49,7 @@ def _coordinate_descent(H, gradient, alpha, v, tol, max_sweeps):  # pragma: no c
                 row = H[j]  # H is symmetric: row j is column j, contiguous
                 for i in range(q):
                     gradient[i] += row[i] * change
+                gradient[j] += ridge * change
                 moved = abs(change) * curvature
                 if moved > largest:
                     largest = moved

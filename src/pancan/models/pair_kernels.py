@@ -3,8 +3,7 @@
 With B the pairs x patients incidence (+1 at the earlier, -1 at the later patient of a
 pair) and L_A the Laplacian of a subset A of pairs, the solver needs B s, B' v, L_A V and
 products with a few columns of a sparse X. Each is a single pass over the pairs or the
-stored entries, in the order scipy's sparse products would add them (L_A V: the same sums
-in another order than the degree-minus-links products it replaces). The solver calls
+stored entries (B' v and L_A V add in another order than scipy's products would). The solver calls
 them tens of thousands of times on small operands, where building and validating scipy
 sparse matrices cost more than the arithmetic.
 """
@@ -27,12 +26,24 @@ def pair_slack(scores, earlier, later):  # pragma: no cover (compiled)
 
 @numba.njit(cache=True, nogil=True)
 def pair_scatter(values, scale, earlier, later, n):  # pragma: no cover (compiled)
-    """B' (scale * values): each pair's value added to its earlier patient and subtracted from its later one."""
+    """B' (scale * values): each pair's value added to its earlier patient and subtracted from its later one.
+
+    A run of pairs with the same earlier patient (the solver sorts pairs by it) is summed in a local
+    variable and added once: adding to the same entry pair after pair would wait on the previous store.
+    """
     out = np.zeros(n)
+    running = 0.0
+    current = earlier[0] if len(earlier) else 0
     for p in range(len(earlier)):
+        if earlier[p] != current:
+            out[current] += running
+            running = 0.0
+            current = earlier[p]
         term = scale * values[p]
-        out[earlier[p]] += term
+        running += term
         out[later[p]] -= term
+    if len(earlier):
+        out[current] += running
     return out
 
 
@@ -52,6 +63,20 @@ def laplacian_product(right, earlier, later, active):  # pragma: no cover (compi
 
 
 @numba.njit(cache=True, nogil=True)
+def update_laplacian(laplacian, earlier, later, active, previous):  # pragma: no cover (compiled)
+    """L_A from L_previous in place: each pair whose activity changed adds or removes its (i, j) Laplacian
+    (+1 at (i, i) and (j, j), -1 at (i, j) and (j, i)). The entries are integers: exact in any order."""
+    for p in range(len(earlier)):
+        if active[p] != previous[p]:
+            sign = 1.0 if active[p] else -1.0
+            i, j = earlier[p], later[p]
+            laplacian[i, i] += sign
+            laplacian[j, j] += sign
+            laplacian[i, j] -= sign
+            laplacian[j, i] -= sign
+
+
+@numba.njit(cache=True, nogil=True)
 def columns_product(indptr, indices, data, columns, weights, n):  # pragma: no cover (compiled)
     """X[:, columns] @ weights for a CSC matrix X (columns in the given order)."""
     out = np.zeros(n)
@@ -59,6 +84,17 @@ def columns_product(indptr, indices, data, columns, weights, n):  # pragma: no c
         column, weight = columns[position], weights[position]
         for entry in range(indptr[column], indptr[column + 1]):
             out[indices[entry]] += data[entry] * weight
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def dense_columns(indptr, indices, data, columns, n):  # pragma: no cover (compiled)
+    """X[:, columns] of a CSC matrix X as a dense float64 array (columns in the given order)."""
+    out = np.zeros((n, len(columns)))
+    for position in range(len(columns)):
+        column = columns[position]
+        for entry in range(indptr[column], indptr[column + 1]):
+            out[indices[entry], position] = data[entry]
     return out
 
 

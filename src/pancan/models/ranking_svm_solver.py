@@ -21,7 +21,7 @@ max_iter rounds or a round that no longer lowers P(w) at working precision.
 Algorithm. Outer rounds: the full gradient gives the gap; if it is too large, the working
 set W is the support plus the features that violate the KKT conditions most (at most
 max(|support|, 50) of them), and W is solved as precisely as the largest violation left
-outside it makes worthwhile (0.3 of it; the last round to 1e-3 tol alpha). On W, proximal
+outside it makes worthwhile (0.3 of it; the last round to tol alpha). On W, proximal
 Newton: the loss is piecewise quadratic with (generalised) Hessian H = (2/m) X_W' L_A X_W, L_A
 the Laplacian of the active pairs A (xi > 0). Each step minimises the quadratic model plus the
 L1 term with H + mu I by coordinate descent (`lasso_qp`, to 1e-3 of the current smallest
@@ -49,7 +49,15 @@ from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController
 
 from pancan.models.lasso_qp import lasso_qp
-from pancan.models.pair_kernels import column_dots, columns_product, laplacian_product, pair_scatter, pair_slack
+from pancan.models.pair_kernels import (
+    column_dots,
+    columns_product,
+    dense_columns,
+    laplacian_product,
+    pair_scatter,
+    pair_slack,
+    update_laplacian,
+)
 
 _ENTER_AT_LEAST = 50  # features that may enter the working set per round (more when the support is larger)
 _INNER_FRACTION = 0.3  # of the largest violation left outside the working set: its solve's tolerance
@@ -78,7 +86,7 @@ class SolveInfo:
 
 @dataclass
 class _Product:
-    """X_F' L_A X_F for the columns F and active pairs A it was formed for (reused by the next Hessian)."""
+    """(2/m) X_F' L_A X_F for the columns F and active pairs A it was formed for (reused by the next Hessian)."""
 
     features: np.ndarray
     active: np.ndarray
@@ -131,12 +139,17 @@ class PairProblem:
 
     def columns(self, features: np.ndarray) -> np.ndarray:
         """The working-set columns, dense float64 (BLAS products beat sparse ones at these sizes)."""
-        block = self.columns_of[:, features]
-        return block.toarray().astype(np.float64, copy=False) if sp.issparse(block) else block.astype(np.float64)
+        if not sp.issparse(self.X):
+            return self.columns_of[:, features].astype(np.float64)
+        X = self.columns_of
+        return dense_columns(X.indptr, X.indices, X.data, features, self.n)
 
     def hessian(self, features: np.ndarray, XW: np.ndarray, active: np.ndarray) -> np.ndarray:
-        """(2/m) X_W' L_A X_W, from the last one formed: only the changed pairs and the new columns are added."""
-        cache, product = self._cache, None
+        """(2/m) X_W' L_A X_W, from the last one formed: only the changed pairs and the new columns are added.
+
+        The array returned is the problem's own, updated in place by the next call: read it, do not keep it.
+        """
+        cache, product, scale = self._cache, None, 2.0 / self.m
         if cache is not None:
             old = np.searchsorted(cache.features, features).clip(max=len(cache.features) - 1)
             kept = cache.features[old] == features
@@ -144,22 +157,26 @@ class PairProblem:
             # the update costs (changed pairs) q^2, a rebuild at most n^2 q + n q^2 (2 |A| q + n q^2 when few are active)
             if kept.any() and len(changed) * len(features) < self.n * (self.n + len(features)):
                 keep, new = np.flatnonzero(kept), np.flatnonzero(~kept)
-                differences = XW[self.earlier[changed]][:, keep] - XW[self.later[changed]][:, keep]
-                sign = np.where(active[changed], 1.0, -1.0)
-                update = differences.T @ (sign[:, None] * differences)
+                columns = XW if len(keep) == len(features) else XW[:, keep]
+                differences = columns[self.earlier[changed]] - columns[self.later[changed]]
+                weight = np.where(active[changed], scale, -scale)
+                update = differences.T @ (weight[:, None] * differences)
                 if len(new) == 0 and len(features) == len(cache.features):  # the same columns: the usual Newton step
-                    product = cache.product + update
+                    product = cache.product
+                    product += update
                 else:
                     product = np.empty((len(features), len(features)))
                     product[np.ix_(keep, keep)] = cache.product[np.ix_(old[keep], old[keep])] + update
                 if len(new):
                     cross = self._pair_product(XW, XW[:, new], active)
+                    cross *= scale
                     product[:, new] = cross
                     product[new, :] = cross.T
         if product is None:
             product = self._pair_product(XW, XW, active)
+            product *= scale
         self._cache = _Product(features, active, product)
-        return (2.0 / self.m) * product
+        return product
 
     def _pair_product(self, XW: np.ndarray, right: np.ndarray, active: np.ndarray) -> np.ndarray:
         """X_W' L_A right, L_A = D_A - C - C' the Laplacian of the active pairs (C_ij = 1 for pair (i, j))."""
@@ -170,20 +187,12 @@ class PairProblem:
         return XW.T @ laplacian_right
 
     def _laplacian(self, active: np.ndarray) -> np.ndarray:
-        """Dense L_A, updated from the last one by the pairs whose activity changed when they are few."""
-        n, last = self.n, self._last_laplacian
-        if last is not None and np.count_nonzero(active != last[0]) < n:
-            laplacian = last[1]
-            changed = np.flatnonzero(active != last[0])
-            sign = np.where(active[changed], 1.0, -1.0)
-            i, j = self.earlier[changed], self.later[changed]
-            flat = np.concatenate([i * (n + 1), j * (n + 1), i * n + j, j * n + i])  # (i,i), (j,j), (i,j), (j,i)
-            laplacian += np.bincount(flat, np.concatenate([sign, sign, -sign, -sign]), n * n).reshape(n, n)
+        """Dense L_A, updated in place from the last one by the pairs whose activity changed."""
+        if self._last_laplacian is None:
+            laplacian, previous = np.zeros((self.n, self.n)), np.zeros_like(active)
         else:
-            first, second = self.earlier[active], self.later[active]
-            links = np.bincount(first * n + second, minlength=n * n).reshape(n, n).astype(np.float64)
-            laplacian = -(links + links.T)
-            laplacian[np.diag_indices(n)] += np.bincount(first, minlength=n) + np.bincount(second, minlength=n)
+            previous, laplacian = self._last_laplacian
+        update_laplacian(laplacian, self.earlier, self.later, active, previous)
         self._last_laplacian = (active, laplacian)
         return laplacian
 
@@ -291,8 +300,9 @@ def _newton_on_working_set(
         if residual <= tol:
             break
         H = problem.hessian(features, XW, slack > 0)
-        model = H + ridge * (float(np.trace(H)) / len(w) + np.finfo(float).tiny) * np.eye(len(w))
-        direction = lasso_qp(model, gradient - model @ w, alpha, w, tol=_FORCING * residual) - w
+        mu = ridge * (float(np.trace(H)) / len(w) + np.finfo(float).tiny)
+        # the model g'(v - w) + (1/2)(v - w)'(H + mu I)(v - w) + alpha ||v||_1, minimised over v
+        direction = lasso_qp(H, gradient - H @ w - mu * w, alpha, w, ridge=mu, tol=_FORCING * residual) - w
         # the model's decrease bounds this from above by -(1/2) d'(H + mu I)d < 0: a descent direction
         decrease = gradient @ direction + alpha * (np.abs(w + direction).sum() - np.abs(w).sum())
         if not decrease < 0:
@@ -339,7 +349,7 @@ def solve(
         working = np.sort(working[violation[working] > 0])
         # solved only as precisely as the violations left outside the working set make worthwhile
         violation[working] = 0.0
-        inner_tol = max(1e-3 * tol * alpha, _INNER_FRACTION * float(violation.max(initial=0.0)))
+        inner_tol = max(tol * alpha, _INNER_FRACTION * float(violation.max(initial=0.0)))
         weights = _newton_on_working_set(problem, working, w[working], alpha, inner_tol, max_iter)
         w = np.zeros_like(w)
         w[working] = weights
