@@ -17,6 +17,7 @@ from pancan.benchmark.feature_steps import column_variance
 from pancan.models.pair_kernels import (
     column_dots,
     columns_product,
+    dense_columns,
     laplacian_product,
     pair_scatter,
     pair_slack,
@@ -170,6 +171,19 @@ def test_pair_kernels_equal_scipy_products_with_the_incidence():
         columns_product(columns.indptr, columns.indices, columns.data, support, weights, n), X[:, support] @ weights
     )
     np.testing.assert_array_equal(column_dots(columns.indptr, columns.indices, columns.data, scores), X.T @ scores)
+    # dense columns in any order, repeated, from float32 data; a matrix with duplicate stored entries adds them
+    chosen = np.r_[support[::-1], support[:3]]
+    np.testing.assert_array_equal(
+        dense_columns(columns.indptr, columns.indices, columns.data, chosen, n),
+        X[:, chosen].toarray().astype(np.float64),
+    )
+    runs = list(zip(columns.indptr[:-1], columns.indptr[1:], strict=True))  # each column's entries stored twice
+    data = np.concatenate([np.r_[columns.data[a:b], columns.data[a:b]] for a, b in runs])
+    rows = np.concatenate([np.r_[columns.indices[a:b], columns.indices[a:b]] for a, b in runs])
+    twice = sp.csc_matrix((data, rows, 2 * columns.indptr), shape=columns.shape)
+    np.testing.assert_array_equal(
+        dense_columns(twice.indptr, twice.indices, twice.data, chosen, n), 2 * X[:, chosen].toarray().astype(np.float64)
+    )
     # L_A V for a random half of the pairs, against the Laplacian written out entry by entry
     active = rng.random(len(earlier)) < 0.5
     laplacian = np.zeros((n, n))

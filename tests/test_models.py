@@ -222,14 +222,18 @@ def test_hessian_kept_across_steps_equals_the_sum_over_active_pairs(active_share
         slack = np.where(rng.random(problem.m) < active_share, rng.random(problem.m), 0.0)
         assert (8 * (slack > 0).sum() < n * n) == (active_share < 0.5)  # which Laplacian branch is taken
         features = np.sort(rng.choice(300, 40, replace=False))
-        for step in range(4):  # a rebuild, then updates: a few pairs change, columns enter and leave
+        # a rebuild, then updates: a few pairs change, and columns enter and leave (odd steps) or stay (even steps:
+        # the Hessian kept is updated in place)
+        for step in range(6):
             XW = problem.columns(features)
+            np.testing.assert_array_equal(XW, X[:, features])
             np.testing.assert_allclose(
                 problem.hessian(features, XW, slack > 0), expected(features, slack), rtol=1e-12, atol=1e-15
             )
             flip = rng.random(problem.m) < 0.01
             slack = np.where(flip, np.where(slack > 0, 0.0, rng.random(problem.m)), slack)
-            features = np.union1d(features[step:], rng.choice(300, 5, replace=False))
+            if step % 2:
+                features = np.union1d(features[step:], rng.choice(300, 5, replace=False))
 
 
 def synthetic_survival(rng, n):
@@ -262,6 +266,14 @@ def test_lasso_qp_reaches_the_optimum_of_a_generic_solver():
         gradient = H @ v + b  # optimality: -alpha sign(v) on the support, within [-alpha, alpha] elsewhere
         np.testing.assert_allclose(gradient[v != 0], -alpha * np.sign(v[v != 0]), atol=1e-10)
         assert np.all(np.abs(gradient[v == 0]) <= alpha + 1e-10)
+        # the ridge added on the fly is the same program as the ridge written into H (H itself untouched)
+        ridge, kept = float(rng.uniform(0.01, 1)), H.copy()
+        np.testing.assert_allclose(
+            lasso_qp(H, b, alpha, np.zeros(q), ridge=ridge),
+            lasso_qp(H + ridge * np.eye(q), b, alpha, np.zeros(q)),
+            atol=1e-10,
+        )
+        np.testing.assert_array_equal(H, kept)
 
 
 def test_svm_validates_its_inputs():

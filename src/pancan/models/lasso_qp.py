@@ -4,12 +4,13 @@
                                                                 up to a few hundred variables)
 
 Each coordinate in turn moves to its exact minimiser with the others fixed (a soft
-threshold), and the gradient Hv + b is updated by one column of H. Every update lowers the
-objective, so a direction found this way from the current point is a descent direction of
-the proximal Newton model whatever the number of sweeps (Yuan, Ho & Lin 2012, liblinear's
-newGLMNET, solve their Newton models the same way). A sweep ends the solve once no
-coordinate moved by more than `tol` in gradient units (|change| x H_jj, the size of that
-coordinate's smallest subgradient before it moved).
+threshold), and the gradient (H + ridge I)v + b is updated by one column of H (and the
+ridge on the coordinate's own entry). Every update lowers the objective, so a direction
+found this way from the current point is a descent direction of the proximal Newton model
+whatever the number of sweeps (Yuan, Ho & Lin 2012, liblinear's newGLMNET, solve their
+Newton models the same way). A sweep ends the solve once no coordinate moved by more than
+`tol` in gradient units (|change| x (H_jj + ridge), the size of that coordinate's smallest
+subgradient before it moved).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ def lasso_qp(
 ) -> np.ndarray:
     """argmin_v 1/2 v'(H + ridge I)v + b'v + alpha ||v||_1, from `start` (see module docstring for `tol`).
 
-    The ridge is added on the fly, so the caller's H is read, never copied or modified.
+    The ridge is added on the fly, so the caller's H is only read (and not copied when it is already
+    C-contiguous float64, as the solver's Hessians are).
     """
     H = np.ascontiguousarray(H, dtype=np.float64)
     v = np.array(start, dtype=np.float64)
@@ -41,7 +43,7 @@ def _coordinate_descent(H, ridge, gradient, alpha, v, tol, max_sweeps):  # pragm
         largest = 0.0
         for j in range(q):
             curvature = H[j, j] + ridge
-            z = v[j] * curvature - gradient[j]  # the coordinate's minimiser is soft(z, alpha) / H_jj
+            z = v[j] * curvature - gradient[j]  # the coordinate's minimiser is soft(z, alpha) / (H_jj + ridge)
             new = (z - alpha if z > alpha else (z + alpha if z < -alpha else 0.0)) / curvature
             change = new - v[j]
             if change != 0.0:

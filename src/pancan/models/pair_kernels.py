@@ -1,8 +1,9 @@
 """Compiled loops (numba) of the survival SVM solver: products with the pair incidence and with sparse columns.
 
 With B the pairs x patients incidence (+1 at the earlier, -1 at the later patient of a
-pair) and L_A the Laplacian of a subset A of pairs, the solver needs B s, B' v, L_A V and
-products with a few columns of a sparse X. Each is a single pass over the pairs or the
+pair) and L_A the Laplacian of a subset A of pairs, the solver needs B s, B' v, L_A V, the
+dense L_A updated from the pairs whose activity changed, and a few columns of a sparse X
+(gathered dense, or times a vector). Each is a single pass over the pairs or the
 stored entries (B' v and L_A V add in another order than scipy's products would). The solver calls
 them tens of thousands of times on small operands, where building and validating scipy
 sparse matrices cost more than the arithmetic.
@@ -94,7 +95,7 @@ def dense_columns(indptr, indices, data, columns, n):  # pragma: no cover (compi
     for position in range(len(columns)):
         column = columns[position]
         for entry in range(indptr[column], indptr[column + 1]):
-            out[indices[entry], position] = data[entry]
+            out[indices[entry], position] += data[entry]  # duplicate entries add, as in scipy
     return out
 
 

@@ -16,12 +16,15 @@ Stopping rule. theta = (2/m) xi * min(1, alpha / ||g||_inf) is feasible for the 
 (maximise sum(theta) - (m/4) ||theta||^2 subject to theta >= 0, ||X' B' theta||_inf <=
 alpha), so gap = P(w) - dual(theta) bounds P(w) - P(w*). A solve stops when gap <= tol * P(w),
 or, not converged (`SolveInfo`, and a ConvergenceWarning stating the relative gap), after
-max_iter rounds or a round that no longer lowers P(w) at working precision.
+max_iter rounds or a round that no longer lowers P(w) at working precision. With s =
+min(1, alpha / ||g||_inf), gap = (1 - s)^2 L + s sum_j w_j (g_j + alpha sign w_j) + (1 - s)
+alpha ||w||_1, at most tol * P(w) once every smallest subgradient is <= tol alpha / 2: the
+last round's target below is enough to stop.
 
 Algorithm. Outer rounds: the full gradient gives the gap; if it is too large, the working
 set W is the support plus the features that violate the KKT conditions most (at most
 max(|support|, 50) of them), and W is solved as precisely as the largest violation left
-outside it makes worthwhile (0.3 of it; the last round to tol alpha). On W, proximal
+outside it makes worthwhile (0.3 of it; the last round to tol alpha / 2). On W, proximal
 Newton: the loss is piecewise quadratic with (generalised) Hessian H = (2/m) X_W' L_A X_W, L_A
 the Laplacian of the active pairs A (xi > 0). Each step minimises the quadratic model plus the
 L1 term with H + mu I by coordinate descent (`lasso_qp`, to 1e-3 of the current smallest
@@ -349,7 +352,7 @@ def solve(
         working = np.sort(working[violation[working] > 0])
         # solved only as precisely as the violations left outside the working set make worthwhile
         violation[working] = 0.0
-        inner_tol = max(tol * alpha, _INNER_FRACTION * float(violation.max(initial=0.0)))
+        inner_tol = max(0.5 * tol * alpha, _INNER_FRACTION * float(violation.max(initial=0.0)))
         weights = _newton_on_working_set(problem, working, w[working], alpha, inner_tol, max_iter)
         w = np.zeros_like(w)
         w[working] = weights
