@@ -127,3 +127,37 @@ def test_scale_cost_model_recovers_a_known_cost_and_predicts_left_out_jobs():
     assert (s0, c, a) == pytest.approx((2.0, 1e-3, 1.2), rel=1e-3)
     errors = scale.leave_one_out(pairs, seconds, scale.fit_cost, scale.cost)
     assert np.abs(errors).max() < 1e-3
+
+
+def test_solver_replay_records_every_nth_path_and_solves_it_again(tmp_path, monkeypatch, capsys):
+    """`record` keeps every N-th solve_path call of a job; `replay` solves those problems again, same objectives."""
+    import runpy
+
+    import scipy.sparse as sp
+    from sksurv.util import Surv
+
+    from pancan.models.pairs import comparable_pairs
+    from pancan.models.ranking_svm_solver import PairProblem, solve_path
+    from pancan.models.survival_svm import SparseSurvivalSVM
+
+    rng = np.random.default_rng(3)
+    problems = []
+    for n in (50, 60, 70):  # three paths of a stand-in job, on three training sets
+        X = sp.csr_matrix((rng.random((n, 30)) < 0.2).astype(float))
+        event, time = rng.random(n) < 0.6, rng.integers(1, 3000, n).astype(float)
+        problems.append((X, Surv.from_arrays(event, time), [0.05, 0.02, 0.01]))
+
+    def job(path, run_name):  # stands in for evaluation_job.py: fits through SparseSurvivalSVM.path
+        for X, y, alphas in problems:
+            SparseSurvivalSVM().path(X, y, alphas)
+
+    replay = load_script("solver_replay")
+    monkeypatch.setattr(runpy, "run_path", job)
+    recorded = tmp_path / "paths.pkl"
+    replay.record(recorded, 2, ["LUAD", "netnorm"])
+    assert "1 of 3 paths recorded" in capsys.readouterr().out
+    replay.replay(recorded, REPO / "src", 1, tmp_path / "objectives.npy")
+    assert "1 paths, 3 solves" in capsys.readouterr().out
+    X, y, alphas = problems[1]  # the second call is the one kept
+    _, infos = solve_path(PairProblem(X, *comparable_pairs(y["event"], y["time"])), alphas)
+    np.testing.assert_allclose(np.load(tmp_path / "objectives.npy"), [info.objective for info in infos], rtol=1e-12)

@@ -43,9 +43,12 @@ def record(out: Path, every: int, job_arguments: list[str]) -> None:
             kept.append((problem.X, problem.earlier, problem.later, [float(a) for a in alphas], guesses, options))
         return original(problem, alphas, **options)
 
-    survival_svm.solve_path = recording
+    survival_svm.solve_path, argv = recording, sys.argv
     sys.argv = ["evaluation_job.py", *job_arguments]
-    runpy.run_path(str(REPO / "scripts" / "benchmarks" / "evaluation_job.py"), run_name="__main__")
+    try:
+        runpy.run_path(str(REPO / "scripts" / "benchmarks" / "evaluation_job.py"), run_name="__main__")
+    finally:
+        survival_svm.solve_path, sys.argv = original, argv
     out.write_bytes(pickle.dumps(kept, protocol=5))
     print(f"{len(kept)} of {calls[0]} paths recorded in {out}")
 
@@ -53,8 +56,6 @@ def record(out: Path, every: int, job_arguments: list[str]) -> None:
 def replay(paths_file: Path, src: Path, repeat: int, objectives_file: Path | None) -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     sys.path.insert(0, str(src.resolve()))
-    import numpy as np
-
     import pancan.models.ranking_svm_solver as solver
 
     counts = {"working_sets": 0, "steps": 0}
@@ -66,23 +67,33 @@ def replay(paths_file: Path, src: Path, repeat: int, objectives_file: Path | Non
 
         return wrapper
 
+    originals = solver._newton_on_working_set, solver.lasso_qp
     solver._newton_on_working_set = counted(solver._newton_on_working_set, "working_sets")
     solver.lasso_qp = counted(solver.lasso_qp, "steps")  # one model solved per Newton step
-    paths = pickle.loads(paths_file.read_bytes())
-    warnings.simplefilter("ignore")
+    try:
+        solve_all(solver, pickle.loads(paths_file.read_bytes()), counts, src, repeat, objectives_file)
+    finally:
+        solver._newton_on_working_set, solver.lasso_qp = originals
+
+
+def solve_all(solver, paths: list, counts: dict, src: Path, repeat: int, objectives_file: Path | None) -> None:
+    """Solve every recorded path `repeat` times; print the fastest CPU time and the counts, save the objectives."""
+    import numpy as np
+
     fastest = float("inf")
     for _ in range(repeat):
         counts.update(working_sets=0, steps=0)
         objectives, rounds, converged = [], 0, 0
         started = time.process_time()
-        for X, earlier, later, alphas, guesses, options in paths:
-            problem = solver.PairProblem(X, earlier, later)
-            _, infos = solver.solve_path(
-                problem, alphas, guesses=guesses, **{k: v for k, v in options.items() if k != "guesses"}
-            )
-            objectives += [info.objective for info in infos]
-            rounds += sum(info.rounds for info in infos)
-            converged += sum(info.converged for info in infos)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence warnings: counted below instead
+            for X, earlier, later, alphas, guesses, options in paths:
+                problem = solver.PairProblem(X, earlier, later)
+                solver_options = {k: v for k, v in options.items() if k != "guesses"}
+                _, infos = solver.solve_path(problem, alphas, guesses=guesses, **solver_options)
+                objectives += [info.objective for info in infos]
+                rounds += sum(info.rounds for info in infos)
+                converged += sum(info.converged for info in infos)
         fastest = min(fastest, time.process_time() - started)
     solves = len(objectives)
     print(
