@@ -484,12 +484,12 @@ def benchmark_outputs(cancer, kind):
 
 
 def evaluation_priority(wildcards):
-    """One plus the grid's size: larger grids (more paths per job) first, so the longest evaluation jobs start
-    early and the short ones fill the end of a run, instead of one core waiting for a long job that started
-    last. Rules without a priority (0: the stratification stage) run after the evaluation jobs.
+    """The size of the representation's grid: larger grids (more paths per job) first, so the longest evaluation
+    jobs start early and the short ones fill the end of a run, instead of one core waiting for a long job that
+    started last. Rules without a priority (0: the stratification stage) run after the evaluation jobs.
     """
-    entry = REGISTRY[wildcards.representation]
-    return 1 + (len(config["benchmark"][entry.grid_key]) if entry.grid_key else 0)
+    grid = REGISTRY[wildcards.representation].grid(SimpleNamespace(section=config["benchmark"]))
+    return len(grid)  # 1 without a grid
 
 
 def evaluation_settings(wildcards):
