@@ -254,6 +254,29 @@ def test_rerun_does_nothing(snapshot_run):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
+def test_longest_evaluation_jobs_come_first(snapshot_run):
+    """An evaluation job's priority is its grid's size (NetNorM's k values), the randomised networks' 1000."""
+    result = snakemake(snapshot_run, "-n", "-R", "evaluate_representation", "randomize_network")
+    assert result.returncode == 0, result.stderr[-3000:]
+    priorities: dict[str, set[int]] = {}
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", result.stdout):
+        rule = re.match(r"(?:local)?rule (\w+):", block)
+        priority = re.search(r"^\s+priority: (\d+)$", block, re.MULTILINE)
+        if rule is None or priority is None or rule.group(1) not in ("evaluate_representation", "randomize_network"):
+            continue
+        representation = re.search(r"representation=(\w+)", block)
+        name = representation.group(1) if representation else rule.group(1)
+        priorities.setdefault(name, set()).add(int(priority.group(1)))
+    k_values = len(SMALL_BENCHMARK["netnorm_k"])
+    assert priorities == {
+        "netnorm": {k_values},
+        "netnorm_permuted": {k_values},
+        "mutation_count": {1},
+        "clinical": {1},
+        "randomize_network": {1000},
+    }
+
+
 def test_repeats_in_one_job_give_the_tables_of_one_job_per_repeat(tmp_path):
     """benchmark.job_per_repeat: false (the laptop's) and true (the cluster's) give the same tables."""
     benchmark = {
