@@ -488,7 +488,9 @@ def evaluation_priority(wildcards):
     jobs start early and the short ones fill the end of a run, instead of one core waiting for a long job that
     started last. Rules without a priority (0: the stratification stage) run after the evaluation jobs.
     """
-    grid = REGISTRY[wildcards.representation].grid(SimpleNamespace(section=config["benchmark"]))
+    grid = REGISTRY[wildcards.representation].grid(
+        SimpleNamespace(section=config["benchmark"])
+    )
     return len(grid)  # 1 without a grid
 
 
